@@ -1,0 +1,44 @@
+# The commands the README names. `make run` brings everything up; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CMS_PORT ?= 8000
+PORTAL_PORT ?= 8001
+export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
+export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
+
+.PHONY: install setup run portal test lint format
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seed_policy
+	$(PY) manage.py ensure_admin
+
+run: setup
+	@trap 'kill $$cms 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) & cms=$$!; \
+	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --wait 60 || exit 1; \
+	echo "内容管理 CMS:  $(CMS_BASE_URL)/admin/   只读接口 API: $(CMS_BASE_URL)/api/v3/pages/"; \
+	$(PY) -m portal serve --port $(PORTAL_PORT)
+
+portal: install
+	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --start-cms
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: lint
+	$(VENV)/bin/pytest

@@ -1,0 +1,53 @@
+"""A small client for the CMS's read API (Wagtail API v3), paginating with limit/offset."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import requests
+
+PAGE_SIZE = 100
+
+
+class CMSUnavailable(RuntimeError):
+    """The CMS could not be reached or answered with an error."""
+
+
+class CMSClient:
+    def __init__(self, base_url: str, *, timeout: float = 30.0, session=None):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers.setdefault("Accept", "application/json")
+
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.get(url, params=params, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise CMSUnavailable(f"CMS unreachable at {url}: {exc}") from exc
+        if response.status_code != 200:
+            raise CMSUnavailable(f"CMS answered {response.status_code} for {response.url}")
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise CMSUnavailable(f"CMS sent invalid JSON for {response.url}") from exc
+
+    def iter_page_summaries(self, page_type: str) -> Iterator[dict[str, Any]]:
+        """Every live page of a type (``app.Model``), following the pagination to the end."""
+        offset = 0
+        while True:
+            batch = self.get_json(
+                "/api/v3/pages/",
+                {"type": page_type, "limit": PAGE_SIZE, "offset": offset},
+            )
+            items = batch["items"]
+            yield from items
+            offset += len(items)
+            if not items or offset >= batch["count"]:
+                return
+
+    def page_detail(self, page_id: int) -> dict[str, Any]:
+        return self.get_json(f"/api/v3/pages/{page_id}/")
+
+    def pages_of_type(self, page_type: str) -> list[dict[str, Any]]:
+        return [self.page_detail(item["id"]) for item in self.iter_page_summaries(page_type)]

@@ -1,0 +1,52 @@
+"""Pelican settings for the publicity portal (local builds: relative URLs)."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+AUTHOR = "浙江省科学技术厅"
+SITENAME = "科技创新容错免责公示平台"
+SITESUBTITLE = "浙江省科学技术厅"
+SITEURL = ""
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8001").rstrip("/")
+
+PATH = str(ROOT / "content")
+THEME = str(ROOT / "themes" / "publicity")
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh-CN"
+DEFAULT_DATE_FORMAT = "%Y年%m月%d日"
+
+PLUGINS = ["portal.plugins.cms_content"]
+
+# Hand-written pages live in content/pages; the exporter writes content/generated.
+PAGE_PATHS = ["pages", "generated"]
+ARTICLE_PATHS = ["articles"]
+STATIC_PATHS: list[str] = []
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DIRECT_TEMPLATES: list[str] = []
+ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
+AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""
+ARTICLE_SAVE_AS = ""
+DISPLAY_PAGES_ON_MENU = False
+DISPLAY_CATEGORIES_ON_MENU = False
+
+# Feeds are written by the portal's own feedgen step, not by Pelican.
+FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+
+RELATIVE_URLS = True
+DELETE_OUTPUT_DIRECTORY = False
+CACHE_CONTENT = False
+JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+
+# Main navigation: (label, url relative to the site root).
+NAVIGATION = [
+    ("首页", ""),
+    ("政策文件", "policies/"),
+    ("申报指南", "policies/exemption-policy/#s3"),
+    ("公示公告", "notices/"),
+    ("认定结果", "results/"),
+]
+FOOTER_LINKS = [("关于本站", "about/"), ("隐私声明", "privacy/")]

@@ -1,0 +1,27 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_admin_login_is_in_simplified_chinese(client):
+    response = client.get("/admin/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'lang="zh-hans"' in body
+    assert "登录" in body
+
+
+@pytest.mark.django_db
+def test_admin_shows_chinese_labels_for_our_models(seeded, admin_client):
+    from cms.policies.models import PolicyPage
+
+    page = PolicyPage.objects.get()
+    body = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    for label in ("文号", "发文机关", "施行日期", "正文"):
+        assert label in body
+
+
+@pytest.mark.django_db
+def test_health_endpoint(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
