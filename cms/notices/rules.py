@@ -47,12 +47,12 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "rejection_needs_explanation": ("不予认定须填写理由说明。",
                                     "a rejection needs a written explanation."),
     "rejection_has_grounds": ("不予认定的事项不得选择适用情形（{codes}）。",
-                              "a rejection cannot cite grounds for exemption ({codes})."),
+                              "a rejection cannot cite grounds for exemption ({codes_en})."),
     "exemption_needs_ground": ("予以免责须至少选择一项适用情形（A1–A5）。",
                                "an exemption needs at least one ground (A1–A5)."),
     "exemption_has_exclusion": ("予以免责的事项不得选择不适用情形或不予认定理由（{codes}）。",
                                 "an exemption cannot cite exclusions or rejection reasons "
-                                "({codes})."),
+                                "({codes_en})."),
     "panel_missing": ("予以免责须记录专家组人数。",
                       "an exemption needs the expert panel recorded."),
     "panel_too_small": ("专家组应不少于{min}人，现为{size}人。",
@@ -104,12 +104,14 @@ class GuardError(Exception):
 
     @classmethod
     def of(
-        cls, code: str, *, field: str | None = None, item: str | None = None, **values: object
+        cls, code: str, /, *, field: str | None = None, item: str | None = None, **values: object
     ) -> GuardError:
         """Build from MESSAGES[code]; an item label prefixes both messages."""
         zh, en = (t.format(**values) for t in MESSAGES[code])
         if item:
             zh, en = f"事项 {item}：{zh}", f"Item {item}: {en}"
+        else:
+            en = en[:1].upper() + en[1:]
         return cls(code, zh, en, field=field, item=item or None)
 
     def __str__(self) -> str:
@@ -506,7 +508,7 @@ def check_item(item: ItemFacts) -> list[GuardError]:
     label = (item.label or "").strip()
     errors: list[GuardError] = []
 
-    def add(code: str, field: str, **values: object) -> None:
+    def add(code: str, field: str, /, **values: object) -> None:
         errors.append(GuardError.of(code, field=field, item=label, **values))
 
     try:
@@ -523,7 +525,12 @@ def check_item(item: ItemFacts) -> list[GuardError]:
         if not (item.explanation or "").strip():
             add("rejection_needs_explanation", "explanation")
         if grounds:
-            add("rejection_has_grounds", "grounds", codes="、".join(grounds))
+            add(
+                "rejection_has_grounds",
+                "grounds",
+                codes="、".join(grounds),
+                codes_en=", ".join(grounds),
+            )
         return errors
     if not grounds:
         add("exemption_needs_ground", "grounds")
@@ -534,6 +541,7 @@ def check_item(item: ItemFacts) -> list[GuardError]:
             "exemption_has_exclusion",
             "reasons" if reasons else "grounds",
             codes="、".join(misplaced),
+            codes_en=", ".join(misplaced),
         )
     size, tech, fin = item.panel_size, item.technical_members, item.financial_members
     if size is None:

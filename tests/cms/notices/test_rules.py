@@ -142,7 +142,12 @@ def test_grounds_and_exclusions():
     assert list(EXCLUSIONS) == ["X1", "X2", "X3", "X4"]
     assert [c.anchor for c in EXCLUSIONS.values()] == [f"s2-3-{i}" for i in range(1, 5)]
     a2 = GROUNDS["A2"]
-    assert (a2.code, a2.label, a2.clause_ref, a2.anchor) == ("A2", "技术路线选择失误", "二（二）2", "s2-2-2")
+    assert (a2.code, a2.label, a2.clause_ref, a2.anchor) == (
+        "A2",
+        "技术路线选择失误",
+        "二（二）2",
+        "s2-2-2",
+    )
     assert EXCLUSIONS["X3"].clause_ref == "二（三）3"
 
 
@@ -409,7 +414,7 @@ def test_check_transition(current, target):
 def test_transition_facts():
     check_transition(S.CLOSED, S.FINALISED)
     check_transition("approved", "draft")
-    with pytest.raises(GuardError, match="草稿.*已确认结果"):
+    with pytest.raises(GuardError, match=r"草稿.*已确认结果"):
         check_transition(S.DRAFT, S.FINALISED)
     with pytest.raises(GuardError):
         check_transition(S.UNDER_PUBLICITY, S.FINALISED)
@@ -511,6 +516,7 @@ def test_item_guard_refuses(base, changes, code, field):
     assert err.field == field and err.item == LABEL
     assert str(err).startswith(f"事项 {LABEL}：") and err.message == str(err)
     assert err.message_en.startswith(f"Item {LABEL}: ")
+    assert not re.search(r"[\u4e00-\u9fff]", err.message_en)
     assert err.as_dict() == {"code": code, "message": err.message, "message_en": err.message_en,
                              "field": field, "item": LABEL}  # fmt: skip
     with pytest.raises(GuardError) as info:
@@ -527,8 +533,15 @@ def test_item_messages_are_specific():
     [err] = check_item(dataclasses.replace(EXEMPTION, panel_size=3, technical_members=1,
                                            financial_members=1))  # fmt: skip
     assert "5" in str(err) and "3" in str(err)
-    [err] = check_item(dataclasses.replace(EXEMPTION, reasons=("X1",)))
-    assert "X1" in str(err)
+    [err] = check_item(dataclasses.replace(EXEMPTION, grounds=("A1", "X1"), reasons=("X2",)))
+    assert "（X1、X2）" in str(err) and "(X1, X2)" in err.message_en
+
+
+def test_messages_without_item_start_with_a_capital():
+    with pytest.raises(GuardError) as info:
+        handling_body_for(["bogus"])
+    assert info.value.message_en == "Unknown programme code: bogus."
+    assert str(info.value) == "未知的计划类别代码：bogus。"
 
 
 def test_check_item_reports_every_problem():
