@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "cms.core"
     label = "core"
     verbose_name = _("站点")
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -20,3 +20,28 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("首页")
         verbose_name_plural = _("首页")
+
+
+class PortalBuild(models.Model):
+    """One run of the portal build, requested by a publish, a window boundary or by hand."""
+
+    reason = models.CharField(_("原因"), max_length=200)
+    requested_at = models.DateTimeField(_("请求时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    succeeded = models.BooleanField(_("成功"), null=True)
+    output = models.TextField(_("输出"), blank=True)
+
+    class Meta:
+        verbose_name = _("门户构建")
+        verbose_name_plural = _("门户构建")
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.reason}"
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

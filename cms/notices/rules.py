@@ -77,6 +77,10 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "window_closed": ("公示期已于{end}24时结束，不再受理异议。",
                       "The publicity window closed at the end of {end_en} (Asia/Shanghai); "
                       "objections are no longer accepted."),
+    "withdrawal_needs_reason": ("撤回公告须说明原因。", "Withdrawing a notice needs a reason."),
+    "published_is_final": ("公告已发布，不能直接修改；如需变更，请发布更正公告。",
+                           "A published notice cannot be edited in place; publish a correction "
+                           "notice instead."),
     "objections_unanswered": ("尚有{count}件异议未答复，答复后方可确认结果。",
                               "{count} objection(s) still need an answer before finalising."),
 })

@@ -2,6 +2,7 @@
 the environment, with defaults that suit the embedded mode (SQLite, files under var/)."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8001").rst
 INSTALLED_APPS = [
     "cms.core",
     "cms.policies",
+    "cms.notices",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "django_tasks",
+    "django_tasks_db",
     "rest_framework",
     "drf_spectacular",
     "django.contrib.admin",
@@ -115,6 +119,23 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "zip"]
+
+# The publicity window's length in calendar days (the policy says 7), stored on each notice
+# when it is created so that a later change never moves an existing window.
+PUBLICITY_DAYS = int(os.environ.get("PUBLICITY_DAYS", "7"))
+
+# Background work (portal rebuilds, Wagtail's index updates) goes through django-tasks.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# How the CMS rebuilds the portal; empty turns automatic rebuilds off.
+PORTAL_BUILD_COMMAND = os.environ.get(
+    "PORTAL_BUILD_COMMAND", f"python -m portal build --cms-url {CMS_BASE_URL}"
+).split()
+if PORTAL_BUILD_COMMAND[:1] == ["python"]:
+    PORTAL_BUILD_COMMAND[0] = sys.executable
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cms.core.site_tree import ensure_home
+from cms.notices.site_tree import ensure_notice_index
 from cms.policies.models import PolicyIndexPage, PolicyPage, PolicyStatus
 from cms.policies.seed_parser import parse_policy_text
 
@@ -49,8 +50,10 @@ class Command(BaseCommand):
             page = PolicyPage(slug=POLICY_SLUG, body=body, **wanted)
             index.add_child(instance=page)
             page.save_revision().publish()
+            ensure_notice_index(home, page)
             self.stdout.write(self.style.SUCCESS(f"已载入政策文件：{page.title}"))
             return
+        ensure_notice_index(home, page)
         current = {name: getattr(page, name) for name in wanted}
         if current == wanted and list(page.body.raw_data) == body:
             self.stdout.write(f"政策文件已是最新，未作改动：{page.title}")

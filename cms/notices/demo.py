@@ -1,0 +1,224 @@
+"""Sample notices (clearly labelled 示例) in every state, so a newcomer sees the whole lifecycle.
+
+Past windows are made by publishing today and then moving the start date back: the guards do
+not let anyone publish with a start date in the past, and the demo does not pretend otherwise.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import rules
+from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
+from .services import finalise_notice, record_state, start_correction, withdraw_notice
+
+CONTACT = {
+    "contact_office": "浙江省科学技术厅监督评估处（示例）",
+    "contact_phone": "0571-00000000",
+    "contact_email": "objection@example.invalid",
+    "contact_address": "浙江省杭州市（示例地址，请勿寄送）",
+}
+INTRODUCTION = (
+    "根据《关于构建科技创新容错免责机制的实施意见（试行）》，经调查核实、专家评审和集体审定，"
+    "现将下列事项的认定结果予以公示。公示期内如有异议，请以书面形式实名向受理部门提出。"
+    "【本公告为演示用示例，不是真实认定结果。】"
+)
+
+
+def _exempted(code, name, unit, leader, grounds, programme="key_rd"):
+    return DecisionItem(
+        project_code=code,
+        project_name=name,
+        programme=programme,
+        undertaking_unit=unit,
+        project_leader=leader,
+        decision=rules.Decision.EXEMPTED,
+        grounds=grounds,
+        panel_size=7,
+        technical_members=5,
+        financial_members=2,
+    )
+
+
+def _rejected(code, name, unit, leader, reasons, explanation, programme="key_rd"):
+    return DecisionItem(
+        project_code=code,
+        project_name=name,
+        programme=programme,
+        undertaking_unit=unit,
+        project_leader=leader,
+        decision=rules.Decision.REJECTED,
+        reasons=reasons,
+        explanation=explanation,
+    )
+
+
+def _items(prefix: str, programme: str = "key_rd") -> list[DecisionItem]:
+    return [
+        _exempted(f"{prefix}-01", "新型固态电解质界面调控关键技术研究（示例）", "示例大学",
+                  "王示例", ["A1"], programme),
+        _exempted(f"{prefix}-02", "高通量药物筛选平台产业化（示例）", "示例生物科技有限公司",
+                  "陈示例", ["A4"], programme),
+        _rejected(f"{prefix}-03", "智能传感器芯片研发（示例）", "示例研究院", "李示例",
+                  ["X3", "diligence_not_shown"],
+                  "经调查核实，项目原始实验记录不完整，部分数据无法溯源，未能证明已履行勤勉尽责义务；"
+                  "且存在《科学技术活动违规行为处理暂行规定》所列违规行为。（示例）", programme),
+    ]  # fmt: skip
+
+
+def _notice(index, number: str, title: str, start, items, **extra) -> DecisionNoticePage:
+    notice = DecisionNoticePage(
+        title=f"【示例】{title}",
+        slug=f"demo-{number.lower()}",
+        notice_number=f"示例-{number}",
+        publicity_start=start,
+        introduction=INTRODUCTION,
+        live=False,
+        **CONTACT,
+        **extra,
+    )
+    for item in items:
+        notice.items.add(item)
+    index.add_child(instance=notice)
+    return notice
+
+
+def _publish(notice: DecisionNoticePage, started_days_ago: int = 0) -> DecisionNoticePage:
+    notice.save_revision().publish()
+    notice.refresh_from_db()
+    if started_days_ago:
+        start = notice.publicity_start - timedelta(days=started_days_ago)
+        DecisionNoticePage.objects.filter(pk=notice.pk).update(
+            publicity_start=start, go_live_at=rules.PublicityWindow(start).opens_at
+        )
+        notice.refresh_from_db()
+    record_state(notice, timezone.now())
+    return notice
+
+
+@transaction.atomic
+def load_demo_notices(user=None) -> list[DecisionNoticePage]:
+    index = NoticeIndexPage.objects.get()
+    if DecisionNoticePage.objects.filter(notice_number__startswith="示例-").exists():
+        return []
+    today = rules.local_date(timezone.now())
+    year = today.year
+    made = []
+
+    made.append(
+        _publish(
+            _notice(
+                index,
+                "2026-01",
+                f"关于{year}年第一批科技创新容错免责认定结果的公示",
+                today,
+                _items("DEMO-A"),
+            )
+        )
+    )
+    made.append(
+        _publish(
+            _notice(
+                index,
+                "2026-02",
+                f"关于{year}年省基础公益研究专项容错免责认定结果的公示",
+                today,
+                _items("DEMO-B", "basic_public_welfare"),
+            ),
+            started_days_ago=3,
+        )
+    )
+    made.append(
+        _publish(
+            _notice(
+                index,
+                "2026-03",
+                f"关于{year}年第二批科技创新容错免责认定结果的公示",
+                today,
+                _items("DEMO-C"),
+            ),
+            started_days_ago=10,
+        )
+    )
+    final = _publish(
+        _notice(
+            index,
+            "2025-09",
+            f"关于{year - 1}年第三批科技创新容错免责认定结果的公示",
+            today,
+            _items("DEMO-D"),
+        ),
+        started_days_ago=30,
+    )
+    finalise_notice(final, user)
+    final.refresh_from_db()
+    made.append(final)
+
+    original = _publish(
+        _notice(
+            index,
+            "2026-04",
+            f"关于{year}年第三批科技创新容错免责认定结果的公示",
+            today,
+            _items("DEMO-E"),
+        ),
+        started_days_ago=5,
+    )
+    correction = start_correction(original, user)
+    correction.title = f"【示例】关于{year}年第三批科技创新容错免责认定结果的更正公告"
+    correction.publicity_start = today
+    correction.correction_note = (
+        "原公示事项DEMO-E-02的项目承担单位名称有误，现予更正；"
+        "更正事项自本公告发布之日起重新公示7天。（示例）"
+    )
+    correction.items.first().delete()
+    made += [original, _publish(correction)]
+
+    withdrawn = _publish(
+        _notice(
+            index,
+            "2026-05",
+            f"关于{year}年第四批科技创新容错免责认定结果的公示",
+            today,
+            _items("DEMO-F"),
+        ),
+        started_days_ago=2,
+    )
+    withdraw_notice(
+        withdrawn, user, "公示期间发现事项材料需补充核实，本公告撤回，核实后另行公示。（示例）"
+    )
+    withdrawn.refresh_from_db()
+    made.append(withdrawn)
+
+    scheduled = _notice(
+        index,
+        "2026-06",
+        f"关于{year}年第五批科技创新容错免责认定结果的公示",
+        today + timedelta(days=3),
+        _items("DEMO-G"),
+    )
+    scheduled.save_revision().publish()
+    made.append(scheduled)
+
+    in_review = _notice(
+        index,
+        "2026-07",
+        f"关于{year}年第六批科技创新容错免责认定结果的公示",
+        today + timedelta(days=5),
+        _items("DEMO-H"),
+    )
+    in_review.save_revision(user=user)
+    in_review.get_workflow().start(in_review, user)
+    made.append(in_review)
+
+    draft = _notice(
+        index,
+        "2026-08",
+        f"关于{year}年第七批科技创新容错免责认定结果的公示（草稿）",
+        today + timedelta(days=7),
+        _items("DEMO-J"),
+    )
+    draft.save_revision(user=user)
+    made.append(draft)
+    return made

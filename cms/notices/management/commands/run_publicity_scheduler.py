@@ -1,0 +1,50 @@
+"""The clock of the publicity lifecycle: run it from cron (or with --every in the embedded mode).
+
+Each run publishes notices whose go-live has come (Wagtail's ``publish_scheduled``), records and
+audits the state changes that time brought (a window opening or closing at midnight,
+Asia/Shanghai), and asks for a portal rebuild when anything changed or the date turned.
+"""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from cms.core.models import PortalBuild
+from cms.core.tasks import request_portal_rebuild
+from cms.notices.rules import local_date
+from cms.notices.services import record_state_changes
+
+
+def run_once(now=None) -> list[str]:
+    """One tick; returns what it did, for the log."""
+    now = now or timezone.now()
+    done = []
+    call_command("publish_scheduled", verbosity=0)
+    changed = record_state_changes(now)
+    done += [f"{notice.notice_number}: {notice.recorded_state}" for notice in changed]
+    last = PortalBuild.objects.order_by("-requested_at").first()
+    date_turned = last is None or local_date(last.requested_at) < local_date(now)
+    if changed or date_turned:
+        reason = "公示状态变化" if changed else "日期变更（北京时间零时）"
+        request_portal_rebuild(reason)
+        done.append(f"rebuild requested: {reason}")
+    return done
+
+
+class Command(BaseCommand):
+    help = "发布到期的公告、记录公示状态变化（北京时间零时）并请求重建门户。"
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--every", type=int, default=0, help="repeat every N seconds (0: run once)"
+        )
+
+    def handle(self, *args, every=0, **options):
+        while True:
+            for line in run_once():
+                self.stdout.write(line)
+            if not every:
+                return
+            time.sleep(every)

@@ -1,0 +1,379 @@
+"""Decision notices (决定公告), their decision items (认定事项) and exemption marks (免责标注).
+
+The rules themselves (codes, window, states, guards) live in :mod:`cms.notices.rules`; the
+models store facts and ask the rules what they mean.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.models import GroupApprovalTask, Orderable, Page, Revision
+from wagtail.search import index
+
+from . import rules
+from .fields import CodeListField
+from .forms import DecisionNoticeForm
+from .guards import ensure_publishable
+from .publication import clause_lookup, item_public_data, notice_summary
+
+GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.GROUNDS.values()]
+REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.REJECTION_REASONS.values()]
+
+
+def publicity_days_default() -> int:
+    return settings.PUBLICITY_DAYS
+
+
+class NoticeIndexPage(Page):
+    """公示公告栏目: the parent of every decision notice."""
+
+    introduction = models.TextField(_("导语"), blank=True)
+    policy = models.ForeignKey(
+        "policies.PolicyPage",
+        verbose_name=_("所依据的政策文件"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("理由所引条款从该文件中取原文并链接到相应条款。"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("introduction"), FieldPanel("policy")]
+    api_fields = [APIField("introduction"), APIField("policy_summary")]
+    parent_page_types = ["core.HomePage"]
+    subpage_types = ["notices.DecisionNoticePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("公示公告栏目")
+        verbose_name_plural = _("公示公告栏目")
+
+    @property
+    def policy_summary(self) -> dict | None:
+        if self.policy is None:
+            return None
+        return {"id": self.policy.pk, "title": self.policy.title, "slug": self.policy.slug}
+
+
+class DecisionNoticePage(Page):
+    """决定公告: one or more decision items put on publicity for a window of days."""
+
+    notice_number = models.CharField(_("公告编号"), max_length=64, unique=True)
+    publicity_start = models.DateField(
+        _("公示开始日期"), help_text=_("北京时间当日0时上线，公示期含首日共7天。")
+    )
+    publicity_days = models.PositiveSmallIntegerField(
+        _("公示天数"), default=publicity_days_default, editable=False
+    )
+    introduction = models.TextField(_("公告正文"), blank=True)
+    contact_office = models.CharField(_("异议受理部门"), max_length=100)
+    contact_phone = models.CharField(_("联系电话"), max_length=40)
+    contact_email = models.EmailField(_("电子邮箱"))
+    contact_address = models.CharField(_("通信地址"), max_length=200)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("更正的公告"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    correction_note = models.TextField(_("更正说明"), blank=True)
+    finalised_at = models.DateTimeField(_("确认结果时间"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
+    recorded_state = models.CharField(_("已记录状态"), max_length=32, blank=True, editable=False)
+
+    base_form_class = DecisionNoticeForm
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("notice_number"), FieldPanel("publicity_start")], heading=_("公示")
+        ),
+        FieldPanel("introduction"),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_office"),
+                FieldRowPanel([FieldPanel("contact_phone"), FieldPanel("contact_email")]),
+                FieldPanel("contact_address"),
+            ],
+            heading=_("异议受理方式"),
+        ),
+        InlinePanel("items", label=_("认定事项"), min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("corrects", read_only=True), FieldPanel("correction_note")],
+            heading=_("更正"),
+        ),
+    ]
+    # Go-live follows the publicity start date; editors do not schedule by hand.
+    settings_panels: list = []
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("notice_number"),
+        index.SearchField("introduction"),
+        index.FilterField("publicity_start"),
+    ]
+    api_fields = [
+        APIField("notice_number"),
+        APIField("introduction"),
+        APIField("window"),
+        APIField("handling_body"),
+        APIField("objection_contact"),
+        APIField("public_items"),
+        APIField("corrects_summary"),
+        APIField("corrected_by_summary"),
+        APIField("withdrawal"),
+        APIField("finalised_on"),
+    ]
+    parent_page_types = ["notices.NoticeIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("决定公告")
+        verbose_name_plural = _("决定公告")
+        permissions = [
+            ("finalise_decisionnoticepage", _("可确认认定结果")),
+            ("withdraw_decisionnoticepage", _("可撤回公告")),
+        ]
+
+    # --- facts and state ---------------------------------------------------------------
+
+    @property
+    def publicity_window(self) -> rules.PublicityWindow:
+        return rules.PublicityWindow(self.publicity_start, self.publicity_days)
+
+    def is_approved(self) -> bool:
+        """Published, or approved and waiting for its go-live."""
+        if self.live or self.first_published_at:
+            return True
+        return Revision.objects.filter(
+            object_id=str(self.pk),
+            base_content_type=self.get_base_content_type(),
+            approved_go_live_at__isnull=False,
+        ).exists()
+
+    def is_corrected(self) -> bool:
+        return self.corrections.filter(live=True).exists()
+
+    def facts(self) -> rules.NoticeFacts:
+        return rules.NoticeFacts(
+            approved=self.is_approved(),
+            window=self.publicity_window,
+            finalised=self.finalised_at is not None,
+            corrected=self.is_corrected(),
+            withdrawn=self.withdrawn_at is not None,
+            in_review=bool(self.pk) and self.workflow_in_progress,
+        )
+
+    def state_at(self, at: datetime | None = None) -> rules.NoticeState:
+        return rules.state_at(self.facts(), at or timezone.now())
+
+    def publish(self, revision, *args, **kwargs):
+        """Every path to publishing (admin, workflow, API, shell) passes the guards here.
+
+        A revision that was already approved and waits for its go-live is not checked again:
+        its start date was checked when it was approved.
+        """
+        if revision.approved_go_live_at is None:
+            ensure_publishable(revision.as_object(), timezone.now())
+        return super().publish(revision, *args, **kwargs)
+
+    def item_facts(self) -> list[rules.ItemFacts]:
+        return [item.facts() for item in self.items.all()]
+
+    def programmes(self) -> list[str]:
+        return [item.programme for item in self.items.all()]
+
+    def clean(self):
+        super().clean()
+        if self.publicity_start:
+            # The page goes live at 00:00 Asia/Shanghai on the first day of its window.
+            self.go_live_at = self.publicity_window.opens_at
+            self.expire_at = None
+
+    # --- read API ------------------------------------------------------------------------
+
+    @property
+    def window(self) -> dict:
+        now = timezone.now()
+        window = self.publicity_window
+        state = self.state_at(now)
+        return {
+            "start_date": window.start_date.isoformat(),
+            "end_date": window.end_date.isoformat(),
+            "opens_at": window.opens_at.isoformat(),
+            "closes_at": window.closes_at.isoformat(),
+            "days": window.days,
+            "phase": window.phase(now).value,
+            "days_left": window.days_left(now),
+            "label": window.label,
+            "label_en": window.label_en,
+            "state": state.value,
+            "state_label": state.label,
+            "computed_at": now.isoformat(),
+        }
+
+    @property
+    def handling_body(self) -> dict | None:
+        try:
+            body = rules.handling_body_for(self.programmes())
+        except rules.GuardError:
+            return None
+        return {"code": body.value, "label": body.label, "label_en": body.label_en}
+
+    @property
+    def objection_contact(self) -> dict:
+        return {
+            "office": self.contact_office,
+            "phone": self.contact_phone,
+            "email": self.contact_email,
+            "address": self.contact_address,
+        }
+
+    @property
+    def public_items(self) -> list[dict]:
+        lookup = clause_lookup(self.get_parent().specific)
+        return [item_public_data(item, lookup) for item in self.items.all()]
+
+    @property
+    def corrects_summary(self) -> dict | None:
+        return notice_summary(self.corrects) if self.corrects_id else None
+
+    @property
+    def corrected_by_summary(self) -> list[dict]:
+        return [notice_summary(page) for page in self.corrections.filter(live=True)]
+
+    @property
+    def withdrawal(self) -> dict | None:
+        if self.withdrawn_at is None:
+            return None
+        return {"withdrawn_at": self.withdrawn_at.isoformat(), "reason": self.withdrawal_reason}
+
+    @property
+    def finalised_on(self) -> str | None:
+        if self.finalised_at is None:
+            return None
+        return rules.local_date(self.finalised_at).isoformat()
+
+
+class DecisionItem(Orderable):
+    """认定事项: one project's decision. The expert panel record is stored, never published."""
+
+    notice = ParentalKey(DecisionNoticePage, on_delete=models.CASCADE, related_name="items")
+    project_code = models.CharField(_("项目编号"), max_length=64)
+    project_name = models.CharField(_("项目名称"), max_length=200)
+    programme = models.CharField(_("计划类别"), max_length=32, choices=rules.Programme.choices())
+    undertaking_unit = models.CharField(_("项目承担单位"), max_length=200)
+    project_leader = models.CharField(_("项目负责人"), max_length=50, help_text=_("仅姓名"))
+    decision = models.CharField(_("认定结论"), max_length=16, choices=rules.Decision.choices())
+    grounds = CodeListField(
+        _("适用情形"), code_choices=GROUND_CHOICES, help_text=_("予以免责时至少选择一项。")
+    )
+    reasons = CodeListField(
+        _("不予认定理由"), code_choices=REASON_CHOICES, help_text=_("不予认定时至少选择一项。")
+    )
+    explanation = models.TextField(_("理由说明"), blank=True)
+    panel_size = models.PositiveSmallIntegerField(_("专家组人数"), null=True, blank=True)
+    technical_members = models.PositiveSmallIntegerField(_("技术专家人数"), null=True, blank=True)
+    financial_members = models.PositiveSmallIntegerField(_("财务专家人数"), null=True, blank=True)
+
+    panels = [
+        FieldRowPanel([FieldPanel("project_code"), FieldPanel("programme")]),
+        FieldPanel("project_name"),
+        FieldRowPanel([FieldPanel("undertaking_unit"), FieldPanel("project_leader")]),
+        FieldPanel("decision"),
+        FieldPanel("grounds"),
+        FieldPanel("reasons"),
+        FieldPanel("explanation"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel(
+                    [
+                        FieldPanel("panel_size"),
+                        FieldPanel("technical_members"),
+                        FieldPanel("financial_members"),
+                    ]
+                )
+            ],
+            heading=_("专家组（仅内部记录，不公开）"),
+        ),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("认定事项")
+        verbose_name_plural = _("认定事项")
+
+    def __str__(self):
+        return f"{self.project_code} {self.project_name}"
+
+    def facts(self) -> rules.ItemFacts:
+        return rules.ItemFacts(
+            label=self.project_code,
+            decision=self.decision,
+            grounds=tuple(self.grounds or ()),
+            reasons=tuple(self.reasons or ()),
+            explanation=self.explanation,
+            panel_size=self.panel_size,
+            technical_members=self.technical_members,
+            financial_members=self.financial_members,
+        )
+
+    def clean(self):
+        super().clean()
+        if not self.decision:
+            return
+        errors: dict[str, list[str]] = {}
+        for error in rules.check_item(self.facts()):
+            errors.setdefault(error.field or "decision", []).append(error.message)
+        if errors:
+            raise ValidationError(errors)
+
+
+class ExemptionMark(models.Model):
+    """免责标注: what the provincial project management system is told once a result is final."""
+
+    notice = models.ForeignKey(
+        DecisionNoticePage, on_delete=models.PROTECT, related_name="marks", verbose_name=_("公告")
+    )
+    notice_number = models.CharField(_("公告编号"), max_length=64)
+    project_code = models.CharField(_("项目编号"), max_length=64)
+    decision = models.CharField(_("认定结论"), max_length=16, choices=rules.Decision.choices())
+    decision_date = models.DateField(_("认定日期"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("免责标注")
+        verbose_name_plural = _("免责标注")
+        ordering = ["-decision_date", "project_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "project_code"], name="unique_mark_per_item")
+        ]
+
+    def __str__(self):
+        return f"{self.project_code} {self.get_decision_display()}"
+
+
+class CollectiveDecisionTask(GroupApprovalTask):
+    """集体审定: approval by the 审定 group that refuses what the policy's guards forbid."""
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name == "approve":
+            notice = task_state.revision.as_object()
+            if isinstance(notice, DecisionNoticePage):
+                ensure_publishable(notice, timezone.now())
+        return super().on_action(task_state, user, action_name, **kwargs)
+
+    @classmethod
+    def get_description(cls):
+        return _("审定组成员集体审定；不符合容错免责规则的公告不能通过。")
+
+    class Meta:
+        verbose_name = _("集体审定")
+        verbose_name_plural = _("集体审定")

@@ -1,0 +1,74 @@
+"""What the read API publishes of a notice: public item fields and cited clauses, nothing else.
+
+The expert panel record and anything about objectors never pass through here.
+"""
+
+from typing import Any
+
+from . import rules
+
+
+def _outline_texts(outline: list[dict[str, Any]]) -> dict[str, str]:
+    """Anchor → the clause's own words (a sub-section's lead or its paragraphs)."""
+    texts: dict[str, str] = {}
+    for section in outline:
+        for child in section["children"]:
+            if child["kind"] != "subsection":
+                continue
+            paragraphs = [c["text"] for c in child["children"] if c["kind"] == "paragraph"]
+            texts[child["anchor"]] = child["lead"] or "".join(paragraphs)
+            for clause in child["children"]:
+                if clause["kind"] == "clause":
+                    texts[clause["anchor"]] = clause["text"]
+    return texts
+
+
+def clause_lookup(index_page) -> dict[str, Any]:
+    """The policy the notices cite, and its clause texts by anchor."""
+    policy = getattr(index_page, "policy", None)
+    if policy is None or not policy.live:
+        return {"policy": None, "texts": {}}
+    return {
+        "policy": {"id": policy.pk, "title": policy.title, "slug": policy.slug},
+        "texts": _outline_texts(policy.outline),
+    }
+
+
+def cited_clause(code: str, lookup: dict[str, Any]) -> dict[str, Any]:
+    clause = rules.get_clause(code)
+    return {
+        "code": clause.code,
+        "label": clause.label,
+        "label_en": clause.label_en,
+        "clause_ref": clause.clause_ref,
+        "anchor": clause.anchor,
+        "clause_text": lookup["texts"].get(clause.anchor, ""),
+        "policy": lookup["policy"],
+    }
+
+
+def item_public_data(item, lookup: dict[str, Any]) -> dict[str, Any]:
+    decision = rules.Decision(item.decision)
+    programme = rules.Programme(item.programme)
+    return {
+        "project_code": item.project_code,
+        "project_name": item.project_name,
+        "programme": programme.value,
+        "programme_label": programme.label,
+        "undertaking_unit": item.undertaking_unit,
+        "project_leader": item.project_leader,
+        "decision": decision.value,
+        "decision_label": decision.label,
+        "grounds": [cited_clause(code, lookup) for code in item.grounds or ()],
+        "reasons": [cited_clause(code, lookup) for code in item.reasons or ()],
+        "explanation": item.explanation,
+    }
+
+
+def notice_summary(page) -> dict[str, Any]:
+    return {
+        "id": page.pk,
+        "title": page.title,
+        "slug": page.slug,
+        "notice_number": page.notice_number,
+    }

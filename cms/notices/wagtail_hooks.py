@@ -1,0 +1,99 @@
+"""Admin wiring for notices: action buttons, audit-log actions, URLs, the marks listing."""
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.admin.widgets import ListingButton
+
+from . import views
+from .models import DecisionNoticePage
+
+LOG_ACTIONS = {
+    "notices.finalise": ("确认认定结果", "已确认认定结果"),
+    "notices.withdraw": ("撤回公告", "已撤回公告"),
+    "notices.correction_started": ("创建更正公告", "已创建更正公告"),
+    "notices.state_change": ("公告状态变化", "公告状态变化"),
+}
+
+
+class NoticeViewSet(PageViewSet):
+    """决定公告 in their own admin menu, with the publicity state, and guarded approval."""
+
+    model = DecisionNoticePage
+    icon = "doc-full-inverse"
+    menu_label = "决定公告"
+    add_to_admin_menu = True
+    menu_order = 150
+    workflow_action_view_class = views.GuardedWorkflowActionView
+    columns = [
+        *PageViewSet.columns,
+        Column("notice_number", label="公告编号"),
+        Column("publicity_start", label="公示开始"),
+        Column("state_label", label="公示状态", accessor=lambda page: page.state_at().label),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_notice_viewset():
+    return NoticeViewSet("decision_notices")
+
+
+class DropdownButton(ListingButton):
+    allow_in_dropdown = True
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("notices/<int:page_id>/finalise/", views.finalise, name="notices_finalise"),
+        path("notices/<int:page_id>/withdraw/", views.withdraw, name="notices_withdraw"),
+        path("notices/<int:page_id>/correct/", views.correct, name="notices_correct"),
+        path("notices/marks.<str:fmt>", views.export_marks, name="notices_export_marks"),
+    ]
+
+
+def _notice_buttons(page, user):
+    if page.specific_class is not DecisionNoticePage or not page.live:
+        return
+    if user.has_perm("notices.finalise_decisionnoticepage"):
+        url = reverse("notices_finalise", args=[page.pk])
+        yield DropdownButton("确认认定结果", url, icon_name="tick", priority=70)
+    if page.permissions_for_user(user).can_edit():
+        url = reverse("notices_correct", args=[page.pk])
+        yield DropdownButton("更正公告", url, icon_name="edit", priority=71)
+    if user.has_perm("notices.withdraw_decisionnoticepage"):
+        url = reverse("notices_withdraw", args=[page.pk])
+        yield DropdownButton("撤回公告", url, icon_name="cross", priority=72)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def notice_listing_buttons(page, user, next_url=None):
+    yield from _notice_buttons(page, user)
+
+
+@hooks.register("register_page_header_buttons")
+def notice_header_buttons(page, user, view_name, next_url=None):
+    yield from _notice_buttons(page, user)
+
+
+@hooks.register("register_log_actions")
+def register_log_actions(actions):
+    for action, (label, message) in LOG_ACTIONS.items():
+        actions.register_action(action, label, message)
+
+
+class MarksMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("notices.view_exemptionmark")
+
+
+@hooks.register("register_admin_menu_item")
+def register_marks_menu_item():
+    return MarksMenuItem(
+        "免责标注导出(CSV)",
+        reverse("notices_export_marks", args=["csv"]),
+        icon_name="download",
+        order=900,
+    )
