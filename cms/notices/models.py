@@ -128,6 +128,7 @@ class DecisionNoticePage(Page):
         APIField("objection_contact"),
         APIField("public_items"),
         APIField("corrects_summary"),
+        APIField("correction_note"),
         APIField("corrected_by_summary"),
         APIField("withdrawal"),
         APIField("finalised_on"),
