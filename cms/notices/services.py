@@ -35,10 +35,11 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
     """认定结果: records the final results and the exemption marks for the project system."""
     now = now or timezone.now()
     notice = DecisionNoticePage.objects.select_for_update().get(pk=notice.pk)
-    _guard(lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED))
+    # The window and objections first: their messages say what to wait for.
     _guard(
         lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice))
     )
+    _guard(lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED))
     notice.finalised_at = now
     notice.save(update_fields=["finalised_at"])
     decision_date = rules.local_date(now)
