@@ -20,12 +20,17 @@ install: $(VENV)/.installed
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seed_policy
+	$(PY) manage.py load_demo_notices
 	$(PY) manage.py ensure_admin
 
+# The CMS, the task worker (portal rebuilds), the publicity scheduler (every minute) and
+# the portal's static server; Ctrl-C stops them all.
 run: setup
-	@trap 'kill $$cms 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) & cms=$$!; \
+	@trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) & pids="$$!"; \
+	$(PY) manage.py db_worker --interval 2 --no-startup-delay -v 0 & pids="$$pids $$!"; \
 	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --wait 60 || exit 1; \
+	$(PY) manage.py run_publicity_scheduler --every 60 > var/scheduler.log 2>&1 & pids="$$pids $$!"; \
 	echo "内容管理 CMS:  $(CMS_BASE_URL)/admin/   只读接口 API: $(CMS_BASE_URL)/api/v3/pages/"; \
 	$(PY) -m portal serve --port $(PORTAL_PORT)
 

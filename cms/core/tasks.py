@@ -18,6 +18,11 @@ def rebuild_portal(build_id: int) -> bool:
     """Runs the configured build command (by default ``python -m portal build``)."""
     build = PortalBuild.objects.get(pk=build_id)
     build.started_at = timezone.now()
+    if PortalBuild.objects.filter(pk__gt=build_id, started_at__isnull=True).exists():
+        # A later request will build everything this one would: coalesce into it.
+        build.finished_at, build.output = build.started_at, "superseded by a later request"
+        build.save()
+        return False
     command = settings.PORTAL_BUILD_COMMAND
     if not command:
         build.finished_at, build.succeeded = timezone.now(), None
