@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .client import CMSClient, CMSUnavailable
-from .export import export
+from .export import ExportError, export
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
@@ -83,7 +83,7 @@ def build_portal(
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             sources = export(CMSClient(cms_url), content_dir)
-        except CMSUnavailable as exc:
+        except (CMSUnavailable, ExportError) as exc:
             raise BuildError(f"Export from the CMS failed: {exc}") from exc
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         build_dir = builds_dir / stamp

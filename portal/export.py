@@ -6,10 +6,11 @@ the page's data for its template. Rich text is cleaned here, once, at the bounda
 
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
 
@@ -85,7 +86,12 @@ def policy_index_source(index: dict[str, Any], policies: Iterable[dict[str, Any]
     return _source(metadata, {"introduction": index.get("introduction") or "", "policies": entries})
 
 
-def home_source(home: dict[str, Any], policies: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def home_source(
+    home: dict[str, Any],
+    policies: Iterable[dict[str, Any]],
+    under_publicity: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The home page: its introduction, the policies, and the latest notices under publicity."""
     metadata = {"title": home["title"], "slug": "home", "template": "home", "url": ""}
     metadata["date"] = _date(home)
     featured = [
@@ -96,7 +102,29 @@ def home_source(home: dict[str, Any], policies: Iterable[dict[str, Any]]) -> dic
         }
         for s in policies
     ]
-    return _source(metadata, {"introduction": home.get("introduction") or "", "policies": featured})
+    latest = [
+        {
+            "title": notice["title"],
+            "url": notice["url"],
+            "notice_number": notice["notice_number"],
+            "dates_zh": notice["window"]["dates_zh"],
+            "days_left": notice["window"]["days_left"],
+            "handling_body": notice["handling_body"],
+        }
+        for notice in under_publicity[: notice_pages.HOME_NOTICE_COUNT]
+    ]
+    listings = [
+        {"title": listing["title"], "url": listing["url"]}
+        for listing in notice_pages.LISTINGS.values()
+    ]
+    cms = {
+        "introduction": home.get("introduction") or "",
+        "policies": featured,
+        "under_publicity": latest,
+        "under_publicity_total": len(under_publicity),
+        "listings": listings,
+    }
+    return _source(metadata, cms)
 
 
 def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
@@ -109,8 +137,13 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
     sources = {f"policies/{s['metadata']['slug']}.json": s for s in policies}
     for index in client.pages_of_type(POLICY_INDEX_TYPE):
         sources["policies.json"] = policy_index_source(index, policies)
+    notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
+    notice_sources, under_publicity = notice_pages.notice_collection_sources(
+        client.pages_of_type(notice_pages.NOTICE_TYPE), notice_index
+    )
+    sources.update(notice_sources)
     for home in client.pages_of_type(HOME_TYPE):
-        sources["home.json"] = home_source(home, policies)
+        sources["home.json"] = home_source(home, policies, under_publicity)
     return sources
 
 
@@ -134,7 +167,16 @@ def write_sources(sources: dict[str, dict[str, Any]], content_dir: Path) -> Path
     return target
 
 
+class ExportError(RuntimeError):
+    """The CMS answered, but with data the exporter cannot publish (nothing is written)."""
+
+
 def export(client: CMSClient, content_dir: Path) -> dict[str, dict[str, Any]]:
-    sources = collect_sources(client)
+    try:
+        sources = collect_sources(client)
+    except notice_pages.NoticeDataError as exc:
+        raise ExportError(str(exc)) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
     write_sources(sources, content_dir)
     return sources

@@ -29,6 +29,9 @@ DIRECT_TEMPLATES: list[str] = []
 ARCHIVES_SAVE_AS = AUTHORS_SAVE_AS = CATEGORIES_SAVE_AS = TAGS_SAVE_AS = ""
 AUTHOR_SAVE_AS = CATEGORY_SAVE_AS = TAG_SAVE_AS = ""
 ARTICLE_SAVE_AS = ""
+# One language, no translations: never group pages by slug (a clash would hide a page).
+PAGE_TRANSLATION_ID = None
+ARTICLE_TRANSLATION_ID = None
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 

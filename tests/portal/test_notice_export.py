@@ -1,0 +1,189 @@
+"""The notice exporter on made-up API answers: no CMS, no database.
+
+Covers what the demo notices do not: hostile text, odd project codes and slugs, fields the API
+might add, a cited policy that is not live, and one Pelican build of all that.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal import notices
+from portal.build import SITE_DIR, THEME_DIR, _pelican
+from portal.export import write_sources
+from portal.notices import (
+    NoticeDataError,
+    date_zh,
+    item_segments,
+    notice_collection_sources,
+    notice_segment,
+    url_segment,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _cited(code="X3", anchor="s2-3-3", policy=True):
+    return {
+        "code": code,
+        "label": "存在违规行为或科研失信行为",
+        "label_en": "Misconduct or research dishonesty",
+        "clause_ref": "二（三）3",
+        "anchor": anchor,
+        "clause_text": "发生违规行为的；",
+        "policy": {"id": 5, "title": "实施意见", "slug": "exemption-policy"} if policy else None,
+    }
+
+
+def _item(code="P-1", decision="rejected", **extra):
+    rejected = decision == "rejected"
+    return {
+        "project_code": code,
+        "project_name": "项目",
+        "programme": "key_rd",
+        "programme_label": "省重点研发计划",
+        "undertaking_unit": "单位",
+        "project_leader": "张三",
+        "decision": decision,
+        "decision_label": "不予认定" if rejected else "予以免责",
+        "grounds": [] if rejected else [_cited("A1", "s2-2-1")],
+        "reasons": [_cited()] if rejected else [],
+        "explanation": "说明" if rejected else "",
+        **extra,
+    }
+
+
+def _page(page_id=1, slug="n-1", state="under_publicity", items=None, **extra):
+    return {
+        "id": page_id,
+        "meta": {"slug": slug, "first_published_at": "2026-03-03T00:00:00+08:00"},
+        "title": f"公告{page_id}",
+        "notice_number": f"N-{page_id}",
+        "introduction": "第一段\n\n第二段",
+        "window": {
+            "start_date": "2026-03-03",
+            "end_date": "2026-03-09",
+            "opens_at": "2026-03-03T00:00:00+08:00",
+            "closes_at": "2026-03-10T00:00:00+08:00",
+            "days": 7,
+            "phase": "open",
+            "days_left": 3,
+            "label": "公示期：2026年3月3日至2026年3月9日（7天），至2026年3月9日24时结束。",
+            "label_en": "…",
+            "state": state,
+            "state_label": {"under_publicity": "公示中", "closed": "公示结束"}.get(state, state),
+            "computed_at": "2026-03-07T01:00:00+00:00",
+        },
+        "handling_body": {"code": "department", "label": "省科学技术厅", "label_en": "…"},
+        "objection_contact": {
+            "office": "处",
+            "phone": "0571-1",
+            "email": "a@b.invalid",
+            "address": "杭州",
+        },
+        "public_items": items if items is not None else [_item()],
+        "corrects_summary": None,
+        "correction_note": "",
+        "corrected_by_summary": [],
+        "withdrawal": None,
+        "finalised_on": None,
+        **extra,
+    }
+
+
+def test_url_segments_are_safe_and_unique():
+    assert url_segment("DEMO-C-03") == "demo-c-03"
+    assert url_segment("2024/C/01") == "2024-c-01"
+    assert url_segment("../../etc") == "etc"
+    assert url_segment("浙科-001") == "001"
+    assert url_segment("浙科") == ""
+    assert item_segments(["A/1", "a-1", "浙科", "", "A 1"]) == [
+        "a-1", "a-1-2", "item-3", "item-4", "a-1-3",
+    ]  # fmt: skip
+
+
+def test_notice_segments_keep_safe_slugs_and_avoid_the_listing_paths():
+    assert notice_segment("demo-2026-01", 7) == "demo-2026-01"
+    assert notice_segment("page", 7) == "page-7"
+    assert notice_segment("closed", 8) == "closed-8"
+    assert notice_segment("公示一", 9) == "notice-9"
+    assert notice_segment("公示-2026", 9) == "2026-9"
+
+
+def test_dates_are_absolute_and_in_beijing_time():
+    assert date_zh("2026-03-09") == "2026年3月9日"
+    assert date_zh("2026-03-09T16:30:00+00:00") == "2026年3月10日"
+    assert date_zh(None) == ""
+
+
+def test_only_public_fields_are_exported():
+    """Whatever else the API might one day send is not copied into the portal's sources."""
+    leaky = _item(panel_size=7, technical_members=5, financial_members=2, objector="李四")
+    page = _page(items=[leaky], panel_size=7, objections=[{"name": "李四"}])
+    sources, _ = notice_collection_sources([page], None)
+    dumped = json.dumps(sources, ensure_ascii=False)
+    for word in ("panel_size", "technical_members", "financial_members", "objector", "李四"):
+        assert word not in dumped
+
+
+def test_two_notices_at_one_address_are_refused():
+    with pytest.raises(NoticeDataError, match="same address"):
+        notice_collection_sources([_page(1, "a"), _page(2, "a")], None)
+
+
+def test_listings_are_split_by_the_state_the_api_reported(monkeypatch):
+    monkeypatch.setattr(notices, "LISTING_PAGE_SIZE", 2)
+    pages = [_page(i, f"n-{i}") for i in range(1, 6)] + [_page(9, "shut", state="closed")]
+    sources, under_publicity = notice_collection_sources(pages, None)
+    assert [n["id"] for n in under_publicity] == [5, 4, 3, 2, 1]
+    listing = {k: v for k, v in sources.items() if k.startswith("listings/listing-open")}
+    assert sorted(s["metadata"]["url"] for s in listing.values()) == [
+        "notices/", "notices/page/2/", "notices/page/3/",
+    ]  # fmt: skip
+    third = sources["listings/listing-open-3.json"]["cms"]
+    assert third["pagination"] == {
+        "number": 3, "count": 3, "previous_url": "notices/page/2/", "next_url": "",
+    }  # fmt: skip
+    closed = sources["listings/listing-closed-1.json"]["cms"]
+    assert [e["url"] for s in closed["sections"] for e in s["entries"]] == ["notices/shut/"]
+    results = sources["listings/listing-results-1.json"]["cms"]
+    assert results["sections"][0]["entries"] == []
+
+
+def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path):
+    items = [
+        _item("2024/C/01", reasons=[_cited(), _cited("out_of_scope", "s2-1", policy=False)]),
+        _item("2024-c-01", project_name=HOSTILE, explanation=HOSTILE),
+        _item("OK-1", decision="exempted"),
+    ]
+    page = _page(3, "公示", title=HOSTILE, items=items, handling_body=None)
+    page["corrected_by_summary"] = [{"id": 99, "title": "不在站上的更正", "slug": "x",
+                                     "notice_number": "N-99"}]  # fmt: skip
+    sources, _ = notice_collection_sources([page], None)
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    write_sources(sources, content)
+    output = tmp_path / "out"
+    _pelican(content, output, SITE_DIR / "pelicanconf.py", THEME_DIR)
+
+    notice_dir = output / "notices" / "notice-3"
+    html = (notice_dir / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one(".banner-corrected").find("a") is None  # not live: named, not linked
+    assert "不在站上的更正" in soup.select_one(".banner-corrected").get_text()
+    links = [a["href"] for a in soup.select("a.rejection-link")]
+    assert links == ["../../notices/notice-3/2024-c-01/", "../../notices/notice-3/2024-c-01-2/"]
+    first = BeautifulSoup(
+        (notice_dir / "2024-c-01" / "index.html").read_text(encoding="utf-8"), "html.parser"
+    )
+    quotes = first.select("blockquote.clause-quote")
+    assert quotes[0]["cite"] == "../../../policies/exemption-policy/#s2-3-3"
+    assert not quotes[1].has_attr("cite")  # the cited policy is not live: quoted, not linked
+    second = (notice_dir / "2024-c-01-2" / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in second and "&lt;script&gt;" in second
