@@ -1,0 +1,333 @@
+"""The publicity part of the portal, built over HTTP from a live CMS holding the demo notices.
+
+The CMS is seeded and the site built once per module (twice: once as configured, once with one
+entry per listing page); every test then reads the built files. What a page must say is checked
+against what the read API reported at export time.
+"""
+
+import posixpath
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urldefrag
+
+import pytest
+from bs4 import BeautifulSoup
+from django.apps import apps
+from django.core.management import call_command
+
+from portal.build import build_portal
+from portal.client import CMSClient
+from portal.notices import NOTICE_TYPE, date_zh, item_segments, notice_url
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+PANEL_WORDS = ("panel_size", "technical_members", "financial_members", "专家组人数")
+
+
+def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+    # The demo records an expert panel for its exemptions: the portal must still show none of it.
+    assert apps.get_model("notices", "DecisionItem").objects.filter(panel_size__gt=0).exists()
+
+    def build(name: str):
+        content = base / name / "content"
+        content.mkdir(parents=True)
+        shutil.copytree(ROOT / "content" / "pages", content / "pages")
+        result = build_portal(cms_url, site_dir=base / name / "site", content_dir=content)
+        return result.output, content / "generated"
+
+    output, generated = build("full")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
+        paged_output, _ = build("paged")
+    notices = CMSClient(cms_url).pages_of_type(NOTICE_TYPE)
+    return SimpleNamespace(output=output, generated=generated, paged=paged_output, notices=notices)
+
+
+@pytest.fixture(scope="module")
+def _built_once():
+    return {}
+
+
+@pytest.fixture
+def site(_built_once, live_server, tmp_path_factory):
+    if "site" not in _built_once:
+        _built_once["site"] = _build_demo_site(live_server.url, tmp_path_factory.mktemp("demo"))
+    return _built_once["site"]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _soup(output: Path, page: str) -> BeautifulSoup:
+    return BeautifulSoup((output / page / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def _resolve(page: str, href: str) -> tuple[str, str]:
+    """A relative href on ``page`` (a directory URL like 'notices/') → (site path, fragment)."""
+    path, fragment = urldefrag(href)
+    if not path:
+        return page, fragment
+    resolved = posixpath.normpath(posixpath.join(page, path))
+    if resolved == ".":
+        return "", fragment
+    return (resolved + "/" if path.endswith("/") else resolved), fragment
+
+
+def _listed(output: Path, page: str, section: str | None = None) -> list[str]:
+    soup = _soup(output, page)
+    scope = soup.find(id=f"{section}-h").find_parent("section") if section else soup
+    return [_resolve(page, a["href"])[0] for a in scope.select(".notice-entry-title a")]
+
+
+def _by_state(site, *states: str) -> list[dict]:
+    return [n for n in site.notices if n["window"]["state"] in states]
+
+
+def _url(notice: dict) -> str:
+    return notice_url(notice["meta"]["slug"], notice["id"])
+
+
+def _text(soup: BeautifulSoup) -> str:
+    return "".join(soup.get_text().split())
+
+
+def _notice_titled(site, fragment: str) -> dict:
+    [notice] = [n for n in site.notices if fragment in n["title"]]
+    return notice
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+def test_notices_lists_exactly_those_under_publicity(site):
+    listed = _listed(site.output, "notices/")
+    expected = _by_state(site, "under_publicity")
+    assert sorted(listed) == sorted(_url(n) for n in expected)
+    assert len(expected) == 3
+    text = _text(_soup(site.output, "notices/"))
+    assert "第一批科技创新容错免责认定结果的公示" in text
+    assert "省基础公益研究专项容错免责认定结果的公示" in text
+    assert "第三批科技创新容错免责认定结果的更正公告" in text
+    assert "第二批科技创新容错免责认定结果的公示" not in text
+    for notice in expected:
+        window = notice["window"]
+        dates = f"{date_zh(window['start_date'])}至{date_zh(window['end_date'])}"
+        assert dates in text
+        assert f"剩余{window['days_left']}天" in text
+    assert "省自然科学基金委员会办公室" in text and "省科学技术厅" in text
+
+
+def test_closed_lists_closed_notices_and_apart_the_corrected_and_withdrawn(site):
+    closed = _listed(site.output, "notices/closed/", "closed")
+    assert closed == [_url(n) for n in _by_state(site, "closed")]
+    assert closed
+    changed = _listed(site.output, "notices/closed/", "changed")
+    assert sorted(changed) == sorted(_url(n) for n in _by_state(site, "corrected", "withdrawn"))
+    assert len(changed) == 2
+
+    soup = _soup(site.output, "notices/closed/")
+    corrected = _notice_titled(site, "2026年第三批科技创新容错免责认定结果的公示")
+    entry = soup.find("a", href=re.compile(re.escape(corrected["meta"]["slug"]) + "/$"))
+    entry = entry.find_parent("li", class_="notice-entry")
+    assert "已更正" in entry.get_text()
+    [correction] = corrected["corrected_by_summary"]
+    links = [_resolve("notices/closed/", a["href"])[0] for a in entry.select("dd a")]
+    assert links == [notice_url(correction["slug"], correction["id"])]
+    withdrawn = soup.select_one(".state-withdrawn")
+    assert "已撤回" in withdrawn.get_text() and "撤回日期" in withdrawn.get_text()
+
+
+def test_results_lists_the_finalised_notice_with_its_date(site):
+    finalised = _by_state(site, "finalised")
+    assert _listed(site.output, "results/") == [_url(n) for n in finalised]
+    [notice] = finalised
+    assert date_zh(notice["finalised_on"]) in _text(_soup(site.output, "results/"))
+
+
+def test_listings_link_to_each_other(site):
+    for page in ("notices/", "notices/closed/", "results/"):
+        nav = _soup(site.output, page).find("nav", class_="subnav")
+        targets = [_resolve(page, a["href"])[0] for a in nav.find_all("a")]
+        assert targets == ["notices/", "notices/closed/", "results/"]
+        assert _resolve(page, nav.find("a", attrs={"aria-current": "page"})["href"])[0] == page
+
+
+def test_home_lists_notices_under_publicity_and_the_listings(site):
+    soup = _soup(site.output, "")
+    section = soup.find(id="home-publicity").find_parent("section")
+    listed = [_resolve("", a["href"])[0] for a in section.select(".notice-entry-title a")]
+    assert sorted(listed) == sorted(_url(n) for n in _by_state(site, "under_publicity"))
+    links = {_resolve("", a["href"])[0] for a in section.select(".listing-links a")}
+    assert links == {"notices/", "notices/closed/", "results/"}
+
+
+def test_listing_pagination(site):
+    open_notices = _by_state(site, "under_publicity")
+    assert len(open_notices) >= 2
+    first = _soup(site.paged, "notices/")
+    assert f"第 1 / {len(open_notices)} 页" in first.get_text()
+    assert _resolve("notices/", first.find("a", rel="next")["href"])[0] == "notices/page/2/"
+    second = _soup(site.paged, "notices/page/2/")
+    assert f"第 2 / {len(open_notices)} 页" in second.get_text()
+    assert second.find("nav", attrs={"aria-label": "分页"}) is not None
+    assert _resolve("notices/page/2/", second.find("a", rel="prev")["href"])[0] == "notices/"
+    assert len(second.select(".notice-entry")) == 1
+    every_page = [
+        url
+        for n in range(1, len(open_notices) + 1)
+        for url in _listed(site.paged, "notices/" if n == 1 else f"notices/page/{n}/")
+    ]
+    assert sorted(every_page) == sorted(_url(n) for n in open_notices)
+    assert not (site.paged / "notices" / "page" / str(len(open_notices) + 1)).exists()
+    assert (site.paged / "notices" / "closed" / "page" / "2" / "index.html").is_file()
+    # With the normal page size everything fits on one page, and no pager is shown.
+    assert not (site.output / "notices" / "page").exists()
+    assert _soup(site.output, "notices/").find("nav", attrs={"aria-label": "分页"}) is None
+
+
+# --- notice pages -----------------------------------------------------------------------------
+
+
+def test_each_notice_page_states_its_window_in_absolute_dates(site):
+    for notice in site.notices:
+        soup = _soup(site.output, _url(notice))
+        text = _text(soup)
+        window = notice["window"]
+        assert notice["notice_number"] in text
+        assert _text(BeautifulSoup(window["label"], "html.parser")) in text
+        assert f"{date_zh(window['start_date'])}至{date_zh(window['end_date'])}" in text
+        assert window["state_label"] in soup.select_one(".notice-state").get_text()
+        contact = notice["objection_contact"]
+        if window["state"] == "under_publicity":
+            assert f"剩余{window['days_left']}天" in text
+            assert soup.find(id="objection-h").get_text() == "异议方式"
+            for value in contact.values():
+                assert _text(BeautifulSoup(value, "html.parser")) in text
+        else:
+            assert soup.find(id="objection-h").get_text() == "公示已结束"
+            assert contact["email"] not in text and contact["phone"] not in text
+            assert soup.select_one(".days-left") is None
+
+
+def test_items_table_is_accessible_and_links_grounds_and_reasons_to_the_policy(site):
+    notice = _notice_titled(site, "2026年第一批")
+    page = _url(notice)
+    soup = _soup(site.output, page)
+    table = soup.find("table", class_="items")
+    assert table.find("caption").get_text(strip=True)
+    assert table.find_parent("div", class_="table-scroll") is not None
+    assert all(th.get("scope") == "col" for th in table.thead.find_all("th"))
+    assert [th["scope"] for th in table.tbody.find_all("th")] == ["row"] * 3
+    rows = table.tbody.find_all("tr")
+    for item, row in zip(notice["public_items"], rows, strict=True):
+        cells = _text(row)
+        for field in ("project_code", "project_name", "programme_label", "undertaking_unit",
+                      "project_leader", "decision_label"):  # fmt: skip
+            assert item[field] in cells
+        for cited in item["grounds"] + item["reasons"]:
+            expected = f"policies/{cited['policy']['slug']}/"
+            hrefs = [_resolve(page, a["href"]) for a in row.select(".cited a")]
+            assert (expected, cited["anchor"]) in hrefs
+        rejection = row.find("a", class_="rejection-link")
+        assert (rejection is not None) == (item["decision"] == "rejected")
+
+
+def test_each_rejected_item_has_a_page_with_its_reasons_in_full(site):
+    policy_pages: dict[str, BeautifulSoup] = {}
+    pages = 0
+    for notice in site.notices:
+        notice_page = _url(notice)
+        notice_soup = _soup(site.output, notice_page)
+        segments = item_segments(i["project_code"] for i in notice["public_items"])
+        for item, segment in zip(notice["public_items"], segments, strict=True):
+            if item["decision"] != "rejected":
+                continue
+            page = f"{notice_page}{segment}/"
+            assert notice_soup.find("a", href=re.compile(f"{segment}/$")) is not None
+            soup = _soup(site.output, page)
+            text = _text(soup)
+            pages += 1
+            assert item["project_code"] in text and item["project_name"] in text
+            assert _text(BeautifulSoup(item["explanation"], "html.parser")) in text
+            assert f"{date_zh(notice['window']['start_date'])}至" in text
+            assert notice["window"]["label"] in text
+            back = soup.select_one(".back-link a")
+            assert _resolve(page, back["href"])[0] == notice_page
+            quotes = soup.select("blockquote.clause-quote")
+            assert len(quotes) == len(item["reasons"]) >= 1
+            for reason, quote in zip(item["reasons"], quotes, strict=True):
+                assert reason["code"] in text and reason["label"] in text
+                assert reason["clause_ref"] in text
+                assert _text(quote) == _text(BeautifulSoup(reason["clause_text"], "html.parser"))
+                target, anchor = _resolve(page, quote["cite"])
+                assert anchor == reason["anchor"]
+                assert target == f"policies/{reason['policy']['slug']}/"
+                links = [_resolve(page, a["href"]) for a in soup.select(".reason-ref a")]
+                assert (target, anchor) in links
+                if target not in policy_pages:
+                    policy_pages[target] = _soup(site.output, target)
+                assert policy_pages[target].find(id=anchor) is not None, (target, anchor)
+    assert pages == len(site.notices)  # the demo has one rejected item per notice
+
+
+def test_withdrawn_and_corrected_banners(site):
+    withdrawn = _by_state(site, "withdrawn")[0]
+    banner = _soup(site.output, _url(withdrawn)).select_one(".banner-withdrawn")
+    assert "撤回" in banner.get_text()
+    assert withdrawn["withdrawal"]["reason"] in banner.get_text()
+
+    original = _by_state(site, "corrected")[0]
+    banner = _soup(site.output, _url(original)).select_one(".banner-corrected")
+    [summary] = original["corrected_by_summary"]
+    correction_url = notice_url(summary["slug"], summary["id"])
+    assert [_resolve(_url(original), a["href"])[0] for a in banner.find_all("a")] == [
+        correction_url
+    ]
+
+    banner = _soup(site.output, correction_url).select_one(".banner-correction")
+    assert _resolve(correction_url, banner.find("a")["href"])[0] == _url(original)
+    correction = next(n for n in site.notices if n["id"] == summary["id"])
+    assert correction["correction_note"] in banner.get_text()
+
+
+# --- the whole site ---------------------------------------------------------------------------
+
+
+def test_no_expert_panel_data_anywhere(site):
+    files = [p for p in site.output.rglob("*") if p.is_file()]
+    files += [p for p in site.generated.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".json" for p in files)
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for word in PANEL_WORDS:
+            assert word not in text, (path, word)
+
+
+def test_every_page_is_chinese_and_every_link_stays_on_the_site_and_resolves(site):
+    ids: dict[Path, set[str]] = {}
+    for html in site.output.rglob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text
+        assert "<script" not in text
+        page = html.parent.relative_to(site.output).as_posix()
+        page = "" if page == "." else page + "/"
+        soup = BeautifulSoup(text, "html.parser")
+        for element in soup.find_all(href=True) + soup.find_all(src=True):
+            url = element.get("href") or element.get("src")
+            if url.startswith(("mailto:", "tel:")):
+                continue
+            assert not re.match(r"^(?:[a-z]+:|//)", url), (page, url)
+            target, anchor = _resolve(page, url)
+            path = site.output / target
+            path = path / "index.html" if target.endswith("/") or not target else path
+            assert path.is_file(), (page, url)
+            if anchor and path.suffix == ".html":
+                if path not in ids:
+                    target = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+                    ids[path] = {element["id"] for element in target.find_all(id=True)}
+                assert anchor in ids[path], (page, url)
