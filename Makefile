@@ -19,6 +19,7 @@ install: $(VENV)/.installed
 
 setup: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_seed_policy
 	$(PY) manage.py load_demo_notices
 	$(PY) manage.py ensure_admin

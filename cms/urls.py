@@ -12,6 +12,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v3/", wagtail_api_v3.urls),
+    path("api/", include("cms.objections.urls")),
 ]
 
 if settings.DEBUG:

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "cms.core",
     "cms.policies",
     "cms.notices",
+    "cms.objections",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -45,8 +46,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +104,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared by every CMS process (rate limits must hold across them): the database cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cms_cache",
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,11 +159,44 @@ if PORTAL_BUILD_COMMAND[:1] == ["python"]:
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "EXCEPTION_HANDLER": "cms.objections.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Per client address, whatever e-mail or name a flood puts in the form.
+        "objection_burst": os.environ.get("OBJECTION_RATE_BURST", "5/min"),
+        "objection_sustained": os.environ.get("OBJECTION_RATE_SUSTAINED", "30/day"),
+        "objection_lookup": os.environ.get("OBJECTION_RATE_LOOKUP", "30/hour"),
+    },
 }
+# Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted.
+NUM_PROXIES = int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None
+REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SPECTACULAR_SETTINGS = {
     "TITLE": "科技创新容错免责公示平台 API",
+    "DESCRIPTION": "公示期内对认定事项提出异议、查询处理结果。Objections to decision items "
+    "under publicity, and the lookup of their outcome.",
     "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["cms.objections.schema.only_public_api"],
 }
+
+# Objections: the portal may live on another origin; only it may call the API from a browser.
+CORS_ALLOWED_ORIGINS = [PORTAL_BASE_URL]
+CORS_URLS_REGEX = r"^/api/objections/.*$"
+CORS_ALLOW_HEADERS = ["accept", "content-type", "idempotency-key"]
+OBJECTION_MAX_FILES = int(os.environ.get("OBJECTION_MAX_FILES", "5"))
+OBJECTION_MAX_FILE_BYTES = int(os.environ.get("OBJECTION_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
+OBJECTION_MAX_CONTENT_CHARS = 5000
+OBJECTION_EVIDENCE_ROOT = Path(os.environ.get("OBJECTION_EVIDENCE_ROOT", VAR_DIR / "private"))
+# Personal data of answered objections is blanked this many days after the answer.
+OBJECTION_RETENTION_DAYS = int(os.environ.get("OBJECTION_RETENTION_DAYS", "365"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o640
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,147 @@
+"""One error shape for the whole public API, Chinese first and English beside it:
+
+``{"error": {"code": ..., "message": ..., "message_en": ..., "field": ..., "details": [...]}}``
+
+``code`` is stable and machine-readable; ``details`` lists every field problem of a 400.
+Messages never repeat what the client sent, so no personal data ends up in an error.
+"""
+
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "item": ("异议事项", "item"),
+    "objector_type": ("异议人类型", "objector type"),
+    "real_name": ("真实姓名", "real name"),
+    "organisation": ("单位名称", "organisation"),
+    "phone": ("联系电话", "phone"),
+    "email": ("电子邮箱", "e-mail"),
+    "postal_address": ("通信地址", "postal address"),
+    "content": ("异议内容", "objection text"),
+    "consent": ("同意隐私声明", "consent to the privacy notice"),
+    "evidence": ("证明材料", "evidence files"),
+    "receipt_number": ("受理编号", "receipt number"),
+    "lookup_code": ("查询码", "lookup code"),
+    "non_field_errors": ("提交内容", "submission"),
+}
+
+FIELD_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("请填写{label}。", "{label_en} is required."),
+    "blank": ("请填写{label}。", "{label_en} is required."),
+    "null": ("请填写{label}。", "{label_en} is required."),
+    "max_length": ("{label}过长。", "{label_en} is too long."),
+    "min_length": ("{label}过短，请写明事实和理由。", "{label_en} is too short."),
+    "invalid": ("{label}格式不正确。", "{label_en} is not valid."),
+    "invalid_choice": ("{label}的取值无效。", "{label_en} has an invalid value."),
+    "does_not_exist": ("{label}不存在。", "{label_en} does not exist."),
+    "incorrect_type": ("{label}的取值无效。", "{label_en} has an invalid value."),
+    "invalid_phone": (
+        "联系电话格式不正确（手机号11位，或带区号的固定电话）。",
+        "The phone number is not valid (an 11-digit mobile or a landline with area code).",
+    ),
+    "consent_required": (
+        "须阅读并同意隐私声明后方可提交。",
+        "You must accept the privacy notice to submit.",
+    ),
+    "organisation_required": (
+        "以单位名义提出异议的，须填写单位名称。",
+        "An objection by an organisation needs the organisation's name.",
+    ),
+    "too_many_files": ("证明材料最多{limit}个文件。", "At most {limit} evidence files."),
+}
+
+
+class ApiError(exceptions.APIException):
+    """An error with a stable code and both languages."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, code: str, message: str, message_en: str, *, field=None, status_code=None):
+        super().__init__(message, code)
+        self.code, self.message, self.message_en, self.field = code, message, message_en, field
+        if status_code:
+            self.status_code = status_code
+
+
+def _field_detail(field: str, detail) -> dict:
+    code = getattr(detail, "code", "invalid")
+    label, label_en = FIELD_LABELS.get(field, (field, field))
+    zh, en = FIELD_MESSAGES.get(code, ("{label}有误：" + str(detail), "{label_en} is not valid."))
+    params = {"label": label, "label_en": label_en.capitalize(), **getattr(detail, "params", {})}
+    return {
+        "code": code,
+        "field": field,
+        "message": zh.format(**params),
+        "message_en": en.format(**params),
+    }
+
+
+def _flatten(errors, field=None):
+    if isinstance(errors, dict):
+        for name, value in errors.items():
+            yield from _flatten(value, name)
+    elif isinstance(errors, list):
+        for value in errors:
+            yield from _flatten(value, field)
+    else:
+        yield _field_detail(field or "non_field_errors", errors)
+
+
+def error_body(code, message, message_en, field=None, details=()) -> dict:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "message_en": message_en,
+            "field": field,
+            "details": list(details),
+        }
+    }
+
+
+def _as_body(exc) -> tuple[int, dict]:
+    if isinstance(exc, ApiError):
+        return exc.status_code, error_body(exc.code, exc.message, exc.message_en, exc.field)
+    if isinstance(exc, exceptions.ValidationError):
+        details = list(_flatten(exc.detail))
+        first = details[0] if details else {}
+        message = "；".join(d["message"] for d in details) or "提交的内容有误。"
+        message_en = " ".join(d["message_en"] for d in details) or "The submission is not valid."
+        return 400, error_body("invalid", message, message_en, first.get("field"), details)
+    if isinstance(exc, exceptions.Throttled):
+        wait = int(exc.wait or 60)
+        return 429, error_body(
+            "throttled",
+            f"提交过于频繁，请{wait}秒后再试。",
+            f"Too many requests; try again in {wait} seconds.",
+        )
+    if isinstance(exc, exceptions.UnsupportedMediaType):
+        return 415, error_body(
+            "unsupported_media_type",
+            "请以 JSON 或表单（multipart/form-data）提交。",
+            "Send JSON or multipart/form-data.",
+        )
+    if isinstance(exc, exceptions.ParseError):
+        return 400, error_body("malformed", "请求内容无法解析。", "The request body is malformed.")
+    if isinstance(exc, Http404 | exceptions.NotFound):
+        return 404, error_body("not_found", "未找到。", "Not found.")
+    if isinstance(exc, exceptions.MethodNotAllowed):
+        return 405, error_body("method_not_allowed", "不支持该请求方法。", "Method not allowed.")
+    if isinstance(exc, exceptions.NotAcceptable):
+        return 406, error_body("not_acceptable", "无法提供所要求的格式。", "Not acceptable.")
+    if isinstance(exc, exceptions.APIException):
+        return exc.status_code, error_body(
+            "error", "请求无法处理。", "The request could not be handled."
+        )
+    return 0, {}
+
+
+def exception_handler(exc, context):
+    status_code, body = _as_body(exc)
+    if not status_code:
+        return None
+    response = Response(body, status=status_code)
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    return response

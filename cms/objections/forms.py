@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Objection
+from .rules import Outcome
+
+
+class HandlingForm(forms.ModelForm):
+    """调查处理: record the investigation; with an outcome and an answer, the answer is sent."""
+
+    outcome = forms.ChoiceField(
+        label=_("处理结论"),
+        choices=[("", _("（尚未作出结论）")), *Outcome.choices()],
+        required=False,
+    )
+
+    class Meta:
+        model = Objection
+        fields = ["investigation", "outcome", "answer"]
+        widgets = {
+            "investigation": forms.Textarea(attrs={"rows": 6}),
+            "answer": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "answer": _("作出结论并填写处理意见后保存，即答复异议人（发送电子邮件）。"
+                        "异议成立的，将创建更正公告草稿。"),
+        }  # fmt: skip
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_answered:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.is_answered:
+            raise forms.ValidationError(_("该异议已答复，不能再修改。"))
+        if cleaned.get("outcome") and not (cleaned.get("answer") or "").strip():
+            self.add_error("answer", _("作出结论时须填写调查处理意见。"))
+        if (cleaned.get("answer") or "").strip() and not cleaned.get("outcome"):
+            self.add_error("outcome", _("答复前须选择处理结论。"))
+        return cleaned

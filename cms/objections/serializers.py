@@ -1,0 +1,105 @@
+"""Validation of what the public submits. Text is cleaned with the project's one cleaner and
+kept as plain text; every message comes out in Chinese and English through errors.py."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from cms.notices.models import DecisionItem
+from portal.cleaning import clean_text
+
+from .rules import ObjectionStatus, ObjectorType, Outcome, normalise_lookup_code, valid_phone
+
+
+class CleanTextField(serializers.CharField):
+    def to_internal_value(self, data):
+        return super().to_internal_value(clean_text(str(data)).strip())
+
+
+class ObjectionCreateSerializer(serializers.Serializer):
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=DecisionItem.objects.select_related("notice"),
+        help_text="异议所针对的认定事项 ID（门户页面表单中提供）。",
+    )
+    objector_type = serializers.ChoiceField(choices=ObjectorType.choices())
+    real_name = CleanTextField(max_length=50, help_text="异议人（或单位经办人）真实姓名")
+    organisation = CleanTextField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40)
+    email = serializers.EmailField(max_length=254)
+    postal_address = CleanTextField(max_length=200)
+    content = CleanTextField(
+        min_length=20, max_length=settings.OBJECTION_MAX_CONTENT_CHARS, help_text="事实和理由"
+    )
+    consent = serializers.BooleanField(help_text="已阅读并同意隐私声明")
+    website = serializers.CharField(
+        required=False, allow_blank=True, default="", write_only=True,
+        help_text="留空（防自动提交，人工填写者请勿填写）",
+    )  # fmt: skip
+
+    def validate_phone(self, value):
+        if not valid_phone(value):
+            raise serializers.ValidationError("invalid phone", code="invalid_phone")
+        return value.strip()
+
+    def validate_consent(self, value):
+        if value is not True:
+            raise serializers.ValidationError("consent required", code="consent_required")
+        return value
+
+    def validate(self, attrs):
+        if attrs["objector_type"] == ObjectorType.ORGANISATION and not attrs.get("organisation"):
+            raise serializers.ValidationError(
+                {"organisation": serializers.ErrorDetail("required", code="organisation_required")}
+            )
+        return attrs
+
+
+class ReceiptSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField()
+    lookup_code = serializers.CharField(help_text="查询码：仅此一次显示，请妥善保存。")
+    status = serializers.ChoiceField(choices=ObjectionStatus.choices())
+    status_label = serializers.CharField()
+    notice_number = serializers.CharField()
+    project_code = serializers.CharField()
+    submitted_at = serializers.DateTimeField()
+
+
+class StatusLookupSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField(max_length=32)
+    lookup_code = serializers.CharField(max_length=32)
+
+    def validate_lookup_code(self, value):
+        return normalise_lookup_code(value)
+
+    def validate_receipt_number(self, value):
+        return value.strip().upper()
+
+
+class StatusSerializer(serializers.Serializer):
+    receipt_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=ObjectionStatus.choices())
+    status_label = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices(), allow_blank=True)
+    outcome_label = serializers.CharField(allow_blank=True)
+    answer = serializers.CharField(allow_blank=True, help_text="调查处理意见")
+    answered_at = serializers.DateTimeField(allow_null=True)
+    notice_number = serializers.CharField()
+    project_code = serializers.CharField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    message_en = serializers.CharField()
+    field = serializers.CharField(allow_null=True)
+    details = ErrorDetailSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()

@@ -1,0 +1,11 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+from .views import ObjectionCreateView, ObjectionStatusView
+
+urlpatterns = [
+    path("objections/", ObjectionCreateView.as_view(), name="objections_create"),
+    path("objections/status/", ObjectionStatusView.as_view(), name="objections_status"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_docs"),
+]

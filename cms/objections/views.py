@@ -1,0 +1,256 @@
+"""The public objection API. JSON clients get JSON; a plain HTML form post (JavaScript off)
+gets a page a person can read: the receipt, or the list of what to correct."""
+
+import os
+
+from django.conf import settings
+from django.template.response import TemplateResponse
+from django.utils.text import get_valid_filename
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import rules, services
+from .errors import ApiError
+from .serializers import (
+    ErrorSerializer,
+    ObjectionCreateSerializer,
+    ReceiptSerializer,
+    StatusLookupSerializer,
+    StatusSerializer,
+)
+from .throttles import ObjectionBurstThrottle, ObjectionLookupThrottle, ObjectionSustainedThrottle
+
+ERROR_CODES = {
+    400: "invalid (字段有误，见 details), malformed, too_many_files, rejected_automated, "
+    "invalid_idempotency_key",
+    404: "item_not_found (提出异议时); not_found (查询时受理编号或查询码不符，不区分哪一项)",
+    409: "window_not_started, window_closed, notice_not_under_publicity, idempotency_key_reused",
+    413: "file_too_large, request_too_large",
+    415: "unsupported_file_type, unsupported_media_type",
+    429: "throttled (附 Retry-After 头)",
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {
+        code: OpenApiResponse(ErrorSerializer, description=f"error.code: {ERROR_CODES[code]}")
+        for code in codes
+    }
+
+
+def wants_html(request) -> bool:
+    accept = request.headers.get("Accept", "")
+    return "text/html" in accept and "application/json" not in accept
+
+
+class NegotiatedAPIView(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    html_template = ""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if (
+            wants_html(self.request)
+            and isinstance(response.data, dict)
+            and "error" in response.data
+        ):
+            page = TemplateResponse(
+                self.request,
+                "objections/error_page.html",
+                {"error": response.data["error"], "portal_url": settings.PORTAL_BASE_URL},
+                status=response.status_code,
+            )
+            if "Retry-After" in response:
+                page["Retry-After"] = response["Retry-After"]
+            return page
+        return response
+
+    def respond(self, data: dict, status_code: int, **context):
+        if wants_html(self.request):
+            context = {"data": data, "portal_url": settings.PORTAL_BASE_URL, **context}
+            return TemplateResponse(self.request, self.html_template, context, status=status_code)
+        return Response(data, status=status_code)
+
+
+def _read_evidence(request) -> list[services.Evidence]:
+    files = request.FILES.getlist("evidence")
+    limit = settings.OBJECTION_MAX_FILES
+    if len(files) > limit:
+        raise ApiError(
+            "too_many_files",
+            f"证明材料最多{limit}个文件。",
+            f"At most {limit} evidence files.",
+            field="evidence",
+        )
+    evidence = []
+    for upload in files:
+        if upload.size > settings.OBJECTION_MAX_FILE_BYTES:
+            megabytes = settings.OBJECTION_MAX_FILE_BYTES // (1024 * 1024)
+            raise ApiError(
+                "file_too_large",
+                f"单个证明材料不得超过{megabytes}MB。",
+                f"Each evidence file must be at most {megabytes} MB.",
+                field="evidence",
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        content = upload.read()
+        kind = rules.detect_evidence_type(content[:16], lambda content=content: content)
+        if kind is None:
+            raise ApiError(
+                "unsupported_file_type",
+                "证明材料仅接受 PDF、JPEG、PNG 或 OFD 文件（按文件内容识别）。",
+                "Evidence must be PDF, JPEG, PNG or OFD (judged by content, not name).",
+                field="evidence",
+                status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
+        stem = os.path.splitext(os.path.basename(upload.name or ""))[0]
+        name = f"{get_valid_filename(stem)[:80] or 'evidence'}.{kind.extension}"
+        evidence.append(services.Evidence(content, kind, name))
+    return evidence
+
+
+def _idempotency_key(request) -> str | None:
+    key = request.headers.get("Idempotency-Key") or request.data.get("idempotency_key")
+    if not key:
+        return None
+    key = str(key).strip()
+    if not (8 <= len(key) <= 100) or not key.isprintable():
+        raise ApiError(
+            "invalid_idempotency_key",
+            "幂等键须为8至100个可打印字符。",
+            "The Idempotency-Key must be 8 to 100 printable characters.",
+        )
+    return key
+
+
+class ObjectionCreateView(NegotiatedAPIView):
+    throttle_classes = [ObjectionBurstThrottle, ObjectionSustainedThrottle]
+    html_template = "objections/receipt_page.html"
+
+    @extend_schema(
+        operation_id="objections_create",
+        summary="提出异议 Submit an objection",
+        description="公示期内实名提出异议；可附证明材料（multipart 的 evidence 字段，可多个）。"
+        "同一 Idempotency-Key 的重复提交返回同一受理编号。",
+        request={
+            "application/json": ObjectionCreateSerializer,
+            "multipart/form-data": ObjectionCreateSerializer,
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="8–100 个字符；重试时使用同一值",
+            )
+        ],
+        responses={201: ReceiptSerializer, **_errors(400, 404, 409, 413, 415, 429)},
+        examples=[
+            OpenApiExample(
+                "窗口已关闭 Window closed",
+                response_only=True,
+                status_codes=["409"],
+                value={
+                    "error": {
+                        "code": "window_closed",
+                        "message": "公示期已于2026年3月9日24时结束，不再受理异议。",
+                        "message_en": "The publicity window closed …",
+                        "field": None,
+                        "details": [],
+                    }
+                },
+            )
+        ],
+    )
+    def post(self, request):
+        length = int(request.headers.get("Content-Length") or 0)
+        ceiling = settings.OBJECTION_MAX_FILES * settings.OBJECTION_MAX_FILE_BYTES + 1024 * 1024
+        if length > ceiling:
+            raise ApiError(
+                "request_too_large",
+                "提交内容过大。",
+                "The request is too large.",
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        if str(request.data.get("website", "")).strip():
+            raise ApiError(
+                "rejected_automated",
+                "提交未被受理：请勿填写标注为“请勿填写”的栏目。",
+                "Not accepted: leave the field marked “do not fill in” empty.",
+                field="website",
+            )
+        key = _idempotency_key(request)
+        serializer = ObjectionCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            item_errors = serializer.errors.get("item", [])
+            if any(getattr(e, "code", "") == "does_not_exist" for e in item_errors):
+                raise ApiError(
+                    "item_not_found",
+                    "所异议的认定事项不存在。",
+                    "The decision item objected to does not exist.",
+                    field="item",
+                    status_code=status.HTTP_404_NOT_FOUND,
+                )
+            raise ValidationError(serializer.errors)
+        evidence = _read_evidence(request)
+        receipt = services.submit_objection(serializer.validated_data, evidence, key)
+        objection = receipt.objection
+        data = {
+            "receipt_number": objection.receipt_number,
+            "lookup_code": receipt.lookup_code,
+            "status": objection.status,
+            "status_label": rules.ObjectionStatus(objection.status).label,
+            "notice_number": objection.notice.notice_number,
+            "project_code": objection.item.project_code,
+            "submitted_at": objection.created_at.isoformat(),
+        }
+        response = self.respond(data, status.HTTP_201_CREATED, notice=objection.notice)
+        if receipt.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class ObjectionStatusView(NegotiatedAPIView):
+    throttle_classes = [ObjectionLookupThrottle]
+    html_template = "objections/status_page.html"
+
+    @extend_schema(
+        operation_id="objections_status",
+        summary="查询异议处理结果 Look up an objection",
+        description="以受理编号和查询码查询。两者任一不符时统一返回 404，不透露哪一项不符。",
+        request={
+            "application/json": StatusLookupSerializer,
+            "application/x-www-form-urlencoded": StatusLookupSerializer,
+        },
+        responses={200: StatusSerializer, **_errors(400, 404, 429)},
+    )
+    def post(self, request):
+        serializer = StatusLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        objection = services.lookup(**serializer.validated_data)
+        if objection is None:
+            raise ApiError(
+                "not_found",
+                "未找到与该受理编号和查询码相符的异议，请核对后重试。",
+                "No objection matches this receipt number and lookup code.",
+                status_code=status.HTTP_404_NOT_FOUND,
+            )
+        answered = objection.is_answered
+        outcome = rules.Outcome(objection.outcome) if answered and objection.outcome else None
+        data = {
+            "receipt_number": objection.receipt_number,
+            "status": objection.status,
+            "status_label": rules.ObjectionStatus(objection.status).label,
+            "outcome": outcome.value if outcome else "",
+            "outcome_label": outcome.label if outcome else "",
+            "answer": objection.answer if answered else "",
+            "answered_at": objection.answered_at.isoformat() if answered else None,
+            "notice_number": objection.notice.notice_number,
+            "project_code": objection.item.project_code,
+        }
+        return self.respond(data, status.HTTP_200_OK)

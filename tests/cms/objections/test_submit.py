@@ -1,0 +1,272 @@
+"""Submitting objections: every rule the server enforces, whatever the page shows."""
+
+import datetime
+import logging
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cms.notices.rules import PublicityWindow
+from cms.objections.models import Objection, ObjectionEvidence
+
+from .conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, ofd_bytes
+
+pytestmark = pytest.mark.django_db
+URL = "/api/objections/"
+
+
+def _error(response) -> dict:
+    return response.json()["error"]
+
+
+def test_valid_objection_gets_a_receipt_and_a_lookup_code(api, payload, item):
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["receipt_number"].startswith("YY")
+    assert len(body["lookup_code"]) == 10
+    assert body["status"] == "received" and body["project_code"] == item.project_code
+    objection = Objection.objects.get(receipt_number=body["receipt_number"])
+    assert objection.item == item and objection.real_name == "赵异议"
+    assert body["lookup_code"] not in objection.lookup_code_hash  # stored hashed
+
+
+@pytest.mark.parametrize(
+    ("offset", "accepted"),
+    [
+        (datetime.timedelta(microseconds=-1), True),  # last instant of day 7
+        (datetime.timedelta(0), False),  # first instant of day 8
+    ],
+)
+def test_window_edges_are_decided_by_the_server(api, payload, open_notice, offset, accepted):
+    closes = PublicityWindow(open_notice.publicity_start).closes_at
+    with mock.patch("django.utils.timezone.now", return_value=closes + offset):
+        response = api.post(URL, payload, format="json")
+    if accepted:
+        assert response.status_code == 201
+    else:
+        assert response.status_code == 409
+        assert _error(response)["code"] == "window_closed"
+        assert "不再受理异议" in _error(response)["message"]
+        assert "no longer accepted" in _error(response)["message_en"]
+
+
+def test_before_the_window_opens_objections_are_refused(api, payload, make_notice):
+    future = make_notice(start=datetime.date.today() + datetime.timedelta(days=3))
+    future.get_latest_revision().publish()
+    payload["item"] = future.items.first().pk
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 409
+    assert _error(response)["code"] == "window_not_started"
+
+
+def test_withdrawn_notice_accepts_no_objections(api, payload, open_notice, approver):
+    from cms.notices.services import withdraw_notice
+
+    withdraw_notice(open_notice, approver, "撤回。")
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 409
+    assert _error(response)["code"] == "notice_not_under_publicity"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("real_name", "", "blank"),
+        ("real_name", "赵" * 51, "max_length"),
+        ("phone", "12345", "invalid_phone"),
+        ("phone", "1380013800a", "invalid_phone"),
+        ("email", "not-an-email", "invalid"),
+        ("postal_address", "", "blank"),
+        ("content", "太短", "min_length"),
+        ("content", "长" * 5001, "max_length"),
+        ("objector_type", "anonymous", "invalid_choice"),
+        ("consent", False, "consent_required"),
+    ],
+)
+def test_each_invalid_field_is_named_in_both_languages(api, payload, field, value, code):
+    payload[field] = value
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "invalid"
+    detail = next(d for d in error["details"] if d["field"] == field)
+    assert detail["code"] == code
+    assert detail["message"] and detail["message_en"]
+    assert detail["message"] != detail["message_en"]
+    assert not Objection.objects.exists()
+
+
+def test_missing_required_fields_are_all_listed(api):
+    response = api.post(URL, {}, format="json")
+    fields = {d["field"] for d in _error(response)["details"]}
+    assert {"item", "real_name", "phone", "email", "postal_address", "content", "consent"} <= fields
+
+
+def test_an_organisation_must_give_its_name(api, payload):
+    payload["objector_type"] = "organisation"
+    response = api.post(URL, payload, format="json")
+    assert _error(response)["details"][0]["code"] == "organisation_required"
+    payload["organisation"] = "某科技有限公司"
+    assert api.post(URL, payload, format="json").status_code == 201
+
+
+def test_errors_never_echo_personal_data(api, payload):
+    payload["phone"] = "not-a-phone"
+    body = api.post(URL, payload, format="json").content.decode()
+    assert "赵异议" not in body and "not-a-phone" not in body and "zhao@" not in body
+
+
+def test_unknown_item_is_404(api, payload):
+    payload["item"] = 999999
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 404
+    assert _error(response)["code"] == "item_not_found"
+
+
+def test_markup_is_removed_and_text_kept_plain(api, payload):
+    payload["content"] = "<script>alert(1)</script><b>事实</b>：该项目负责人隐瞒了重大风险事件，有会议记录为证。"
+    response = api.post(URL, payload, format="json")
+    objection = Objection.objects.get(receipt_number=response.json()["receipt_number"])
+    assert "<" not in objection.content and "事实：该项目负责人" in objection.content
+
+
+def test_honeypot_filled_in_is_refused(api, payload):
+    payload["website"] = "http://spam.example"
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 400
+    assert _error(response)["code"] == "rejected_automated"
+    assert not Objection.objects.exists()
+
+
+# --- evidence ------------------------------------------------------------------------------
+
+
+def _upload(name, content, content_type="application/octet-stream"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "stored_ext"),
+    [
+        ("证明.pdf", PDF_BYTES, "pdf"),
+        ("photo.PNG", PNG_BYTES, "png"),
+        ("scan.jpeg", JPEG_BYTES, "jpg"),
+        ("公文.ofd", ofd_bytes(), "ofd"),
+        ("misnamed.txt", PDF_BYTES, "pdf"),  # judged by content, not by name
+    ],
+)
+def test_evidence_is_stored_with_a_type_judged_by_content(api, payload, name, content, stored_ext):
+    payload["evidence"] = [_upload(name, content)]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 201, response.json()
+    evidence = ObjectionEvidence.objects.get()
+    assert evidence.extension == stored_ext
+    assert evidence.original_name.endswith(f".{stored_ext}")
+    assert evidence.file.read() == content
+
+
+def test_file_names_are_sanitised(api, payload):
+    payload["evidence"] = [_upload("../../etc/pass wd<script>.pdf", PDF_BYTES)]
+    api.post(URL, payload, format="multipart")
+    evidence = ObjectionEvidence.objects.get()
+    assert "/" not in evidence.original_name and "<" not in evidence.original_name
+    assert ".." not in evidence.file.name
+
+
+def test_wrong_type_is_415(api, payload):
+    payload["evidence"] = [_upload("virus.pdf", b"MZ\x90\x00 this is an executable")]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 415
+    assert _error(response)["code"] == "unsupported_file_type"
+    assert not Objection.objects.exists()
+
+
+def test_a_zip_that_is_not_ofd_is_415(api, payload):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<x/>")
+    payload["evidence"] = [_upload("fake.ofd", buffer.getvalue())]
+    assert api.post(URL, payload, format="multipart").status_code == 415
+
+
+def test_oversized_file_is_413(api, payload, settings):
+    settings.OBJECTION_MAX_FILE_BYTES = 1024
+    payload["evidence"] = [_upload("big.pdf", PDF_BYTES + b"0" * 2048)]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 413
+    assert _error(response)["code"] == "file_too_large"
+
+
+def test_too_many_files_is_400(api, payload, settings):
+    settings.OBJECTION_MAX_FILES = 2
+    payload["evidence"] = [_upload(f"{i}.pdf", PDF_BYTES) for i in range(3)]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 400
+    assert _error(response)["code"] == "too_many_files"
+
+
+def test_nothing_half_stored_when_saving_a_file_fails(api, payload, private_evidence_dir):
+    payload["evidence"] = [_upload("a.pdf", PDF_BYTES), _upload("b.png", PNG_BYTES)]
+    original_save = ObjectionEvidence.save
+    calls = []
+
+    def failing_save(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return original_save(self, *args, **kwargs)
+
+    api.raise_request_exception = False
+    with mock.patch.object(ObjectionEvidence, "save", failing_save):
+        response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 500
+    assert not Objection.objects.exists() and not ObjectionEvidence.objects.exists()
+    leftovers = [p for p in private_evidence_dir.rglob("*") if p.is_file()]
+    assert leftovers == []
+
+
+# --- idempotency, throttling -------------------------------------------------------------
+
+
+def test_retry_with_the_same_key_returns_the_same_receipt(api, payload):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-0001"}
+    first = api.post(URL, payload, format="json", **headers)
+    second = api.post(URL, payload, format="json", **headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Objection.objects.count() == 1
+
+
+def test_same_key_with_a_different_objection_is_409(api, payload):
+    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-0002"}
+    api.post(URL, payload, format="json", **headers)
+    payload["content"] += "补充说明。"
+    response = api.post(URL, payload, format="json", **headers)
+    assert response.status_code == 409
+    assert _error(response)["code"] == "idempotency_key_reused"
+
+
+def test_a_flood_is_throttled_per_client_whatever_the_email(api, payload):
+    statuses = []
+    for n in range(7):
+        payload["email"] = f"user{n}@example.invalid"
+        statuses.append(api.post(URL, payload, format="json").status_code)
+    assert statuses[:5] == [201] * 5
+    assert statuses[5:] == [429, 429]
+    response = api.post(URL, payload, format="json")
+    assert _error(response)["code"] == "throttled" and int(response["Retry-After"]) > 0
+
+
+def test_logs_carry_the_receipt_not_the_person(api, payload, caplog):
+    with caplog.at_level(logging.INFO):
+        response = api.post(URL, payload, format="json")
+    receipt = response.json()["receipt_number"]
+    assert receipt in caplog.text
+    for secret in ("赵异议", "13800138000", "zhao@example.invalid", "某路1号"):
+        assert secret not in caplog.text
