@@ -126,7 +126,9 @@ def test_unknown_item_is_404(api, payload):
 
 
 def test_markup_is_removed_and_text_kept_plain(api, payload):
-    payload["content"] = "<script>alert(1)</script><b>事实</b>：该项目负责人隐瞒了重大风险事件，有会议记录为证。"
+    payload["content"] = (
+        "<script>alert(1)</script><b>事实</b>：该项目负责人隐瞒了重大风险事件，有会议记录为证。"
+    )
     response = api.post(URL, payload, format="json")
     objection = Objection.objects.get(receipt_number=response.json()["receipt_number"])
     assert "<" not in objection.content and "事实：该项目负责人" in objection.content
