@@ -51,6 +51,7 @@ def item_public_data(item, lookup: dict[str, Any]) -> dict[str, Any]:
     decision = rules.Decision(item.decision)
     programme = rules.Programme(item.programme)
     return {
+        "id": item.pk,
         "project_code": item.project_code,
         "project_name": item.project_name,
         "programme": programme.value,
