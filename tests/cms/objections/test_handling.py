@@ -1,0 +1,135 @@
+"""Handling objections in the admin: who sees what, answering, corrections, finalisation."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import ModelLogEntry
+
+from cms.notices.guards import NoticeGuardError
+from cms.notices.models import DecisionNoticePage
+from cms.notices.services import finalise_notice
+from cms.objections.models import Objection
+
+from ..notices.conftest import move_start
+from .conftest import PDF_BYTES
+
+pytestmark = pytest.mark.django_db
+URL = "/api/objections/"
+
+
+@pytest.fixture
+def handler(db):
+    user = get_user_model().objects.create_user("handler", "h@example.invalid", "pw")
+    user.groups.add(Group.objects.get(name="异议处理"))
+    return user
+
+
+@pytest.fixture
+def viewer_without_details(db):
+    group = Group.objects.create(name="只读")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_objection"),
+    )
+    user = get_user_model().objects.create_user("viewer", "v@example.invalid", "pw")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def objection(api, payload) -> Objection:
+    payload["evidence"] = [SimpleUploadedFile("会议记录.pdf", PDF_BYTES)]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 201
+    return Objection.objects.get()
+
+
+def _inspect(client, objection):
+    return client.get(f"/admin/objections/inspect/{objection.pk}/")
+
+
+def test_handlers_see_the_objectors_details_and_the_viewing_is_logged(client, handler, objection):
+    client.force_login(handler)
+    assert objection.receipt_number in client.get("/admin/objections/").content.decode()
+    page = _inspect(client, objection).content.decode()
+    assert "13800138000" in page and "赵异议" in page
+    assert ModelLogEntry.objects.filter(action="objections.view_details", user=handler).exists()
+    evidence = objection.evidence.get()
+    download = client.get(f"/admin/objections/evidence/{evidence.pk}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_staff_without_the_permission_do_not_see_details(client, viewer_without_details, objection):
+    client.force_login(viewer_without_details)
+    page = _inspect(client, objection).content.decode()
+    assert objection.receipt_number in page
+    assert "13800138000" not in page and "赵异议" not in page and "zhao@" not in page
+    evidence = objection.evidence.get()
+    response = client.get(f"/admin/objections/evidence/{evidence.pk}/")
+    assert response.status_code in (302, 403)
+
+
+def test_editors_cannot_open_objections(client, editor, objection):
+    client.force_login(editor)
+    response = _inspect(client, objection)
+    assert response.status_code in (302, 403)
+    assert b"13800138000" not in response.content
+
+
+def _handle(client, objection, **data):
+    return client.post(f"/admin/objections/edit/{objection.pk}/", data)
+
+
+def test_answer_is_recorded_sent_and_logged(client, handler, objection):
+    client.force_login(handler)
+    _handle(client, objection, investigation="调取会议记录核实。", outcome="", answer="")
+    objection.refresh_from_db()
+    assert objection.status == "investigating"
+
+    response = _handle(
+        client, objection, investigation="调取会议记录核实。", outcome="not_upheld",
+        answer="经核实，会议记录不能证明所述情况，异议不成立。",
+    )  # fmt: skip
+    assert response.status_code == 302
+    objection.refresh_from_db()
+    assert objection.status == "answered" and objection.answered_by == handler
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["zhao@example.invalid"]
+    assert objection.receipt_number in mail.outbox[0].subject
+    assert "异议不成立" in mail.outbox[0].body
+    assert ModelLogEntry.objects.filter(action="objections.answer", user=handler).exists()
+
+
+def test_an_outcome_needs_an_answer(client, handler, objection):
+    client.force_login(handler)
+    response = _handle(client, objection, investigation="", outcome="upheld", answer=" ")
+    assert response.status_code == 200
+    assert "须填写调查处理意见" in response.content.decode()
+    objection.refresh_from_db()
+    assert objection.status == "received"
+
+
+def test_an_upheld_objection_starts_a_correction(client, handler, objection):
+    client.force_login(handler)
+    _handle(
+        client, objection, investigation="核实属实。", outcome="upheld",
+        answer="经核实，异议成立，将发布更正公告。",
+    )  # fmt: skip
+    correction = DecisionNoticePage.objects.get(corrects=objection.notice)
+    assert not correction.live
+    assert correction.items.count() == objection.notice.items.count()
+
+
+def test_an_unanswered_objection_blocks_finalisation(approver, handler, objection):
+    from cms.objections.services import answer_objection
+
+    notice = move_start(objection.notice.specific, 7)
+    with pytest.raises(NoticeGuardError) as excinfo:
+        finalise_notice(notice, approver)
+    assert excinfo.value.errors[0].code == "objections_unanswered"
+    answer_objection(objection, handler, "not_upheld", "", "异议不成立。")
+    finalise_notice(notice, approver)
+    notice.refresh_from_db()
+    assert notice.finalised_at is not None
