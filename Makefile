@@ -28,11 +28,12 @@ setup: install
 # the portal's static server; Ctrl-C stops them all.
 run: setup
 	@trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) & pids="$$!"; \
-	$(PY) manage.py db_worker --interval 2 --no-startup-delay -v 0 & pids="$$pids $$!"; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) > var/cms.log 2>&1 & pids="$$!"; \
+	$(PY) manage.py db_worker --interval 2 --no-startup-delay > var/worker.log 2>&1 & pids="$$pids $$!"; \
 	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --wait 60 || exit 1; \
 	$(PY) manage.py run_publicity_scheduler --every 60 > var/scheduler.log 2>&1 & pids="$$pids $$!"; \
 	echo "内容管理 CMS:  $(CMS_BASE_URL)/admin/   只读接口 API: $(CMS_BASE_URL)/api/v3/pages/"; \
+	echo "日志 Logs: var/cms.log var/worker.log var/scheduler.log   停止 Stop: Ctrl-C"; \
 	$(PY) -m portal serve --port $(PORTAL_PORT)
 
 portal: install
