@@ -3,10 +3,12 @@ approve (guarded), and the exemption-mark export."""
 
 import csv
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,96 +30,98 @@ def _explore_url(notice) -> str:
     return reverse("wagtailadmin_explore", args=[notice.get_parent().pk])
 
 
-def _confirm(request, notice, *, title, explanation, confirm_label, errors=(), **extra):
-    now = timezone.now()
+@dataclass(frozen=True)
+class NoticeAction:
+    """One of the actions on a published notice that are not edits, with its confirm page."""
+
+    title: str
+    explanation: str
+    confirm_label: str
+    permitted: Callable[[object, DecisionNoticePage], bool]
+    perform: Callable[[HttpRequest, DecisionNoticePage], str]  # returns where to go next
+    needs_reason: bool = False
+
+
+def _run(request, page_id: int, action: NoticeAction):
+    notice = _notice(page_id)
+    if not action.permitted(request.user, notice):
+        raise PermissionDenied
+    errors = []
+    if request.method == "POST":
+        try:
+            return redirect(action.perform(request, notice))
+        except NoticeGuardError as exc:
+            errors = [error.message for error in exc.errors]
     context = {
-        "header_title": title,
-        "page_title": title,
+        "header_title": f"{action.title}：{notice.title}",
+        "page_title": f"{action.title}：{notice.title}",
         "notice": notice,
-        "state": notice.state_at(now),
+        "state": notice.state_at(timezone.now()),
         "window": notice.publicity_window,
-        "unanswered": extra.pop("unanswered", None),
-        "explanation": explanation,
-        "confirm_label": confirm_label,
+        "unanswered": unanswered_objections(notice),
+        "explanation": action.explanation,
+        "confirm_label": action.confirm_label,
         "errors": errors,
         "back_url": _explore_url(notice),
-        **extra,
+        "needs_reason": action.needs_reason,
+        "reason": request.POST.get("reason", ""),
     }
     return TemplateResponse(request, "notices/admin/confirm_action.html", context)
 
 
+def _finalise(request, notice) -> str:
+    marks = finalise_notice(notice, request.user)
+    messages.success(request, f"已确认认定结果，生成免责标注 {len(marks)} 条。")
+    return _explore_url(notice)
+
+
+def _withdraw(request, notice) -> str:
+    withdraw_notice(notice, request.user, request.POST.get("reason", ""))
+    messages.success(request, "公告已撤回，门户将显示撤回说明。")
+    return _explore_url(notice)
+
+
+def _correct(request, notice) -> str:
+    correction = start_correction(notice, request.user)
+    messages.success(request, "已创建更正公告草稿，请修改后提交集体审定。")
+    return reverse("wagtailadmin_pages:edit", args=[correction.pk])
+
+
+FINALISE = NoticeAction(
+    title="确认认定结果",
+    explanation="公示期满且异议均已答复后，确认认定结果并生成免责标注。确认后不可撤销。",
+    confirm_label="确认认定结果",
+    permitted=lambda user, notice: user.has_perm("notices.finalise_decisionnoticepage"),
+    perform=_finalise,
+)
+WITHDRAW = NoticeAction(
+    title="撤回公告",
+    explanation="撤回后公告仍可查阅，并显示撤回原因；异议不再受理。",
+    confirm_label="撤回公告",
+    permitted=lambda user, notice: user.has_perm("notices.withdraw_decisionnoticepage"),
+    perform=_withdraw,
+    needs_reason=True,
+)
+CORRECT = NoticeAction(
+    title="更正公告",
+    explanation="已发布的公告不能直接修改。将创建一份更正公告草稿（含原事项），"
+    "修改后经集体审定发布；更正事项重新公示7天，原公告保留并标注“已更正”。",
+    confirm_label="创建更正公告",
+    permitted=lambda user, notice: notice.permissions_for_user(user).can_edit(),
+    perform=_correct,
+)
+
+
 def finalise(request, page_id: int):
-    notice = _notice(page_id)
-    if not request.user.has_perm("notices.finalise_decisionnoticepage"):
-        raise PermissionDenied
-    errors = []
-    if request.method == "POST":
-        try:
-            marks = finalise_notice(notice, request.user)
-        except NoticeGuardError as exc:
-            errors = [error.message for error in exc.errors]
-        else:
-            messages.success(request, f"已确认认定结果，生成免责标注 {len(marks)} 条。")
-            return redirect(_explore_url(notice))
-    return _confirm(
-        request,
-        notice,
-        title=f"确认认定结果：{notice.title}",
-        explanation="公示期满且异议均已答复后，确认认定结果并生成免责标注。确认后不可撤销。",
-        confirm_label="确认认定结果",
-        errors=errors,
-        unanswered=unanswered_objections(notice),
-    )
+    return _run(request, page_id, FINALISE)
 
 
 def withdraw(request, page_id: int):
-    notice = _notice(page_id)
-    if not request.user.has_perm("notices.withdraw_decisionnoticepage"):
-        raise PermissionDenied
-    errors, reason = [], ""
-    if request.method == "POST":
-        reason = request.POST.get("reason", "")
-        try:
-            withdraw_notice(notice, request.user, reason)
-        except NoticeGuardError as exc:
-            errors = [error.message for error in exc.errors]
-        else:
-            messages.success(request, "公告已撤回，门户将显示撤回说明。")
-            return redirect(_explore_url(notice))
-    return _confirm(
-        request,
-        notice,
-        title=f"撤回公告：{notice.title}",
-        explanation="撤回后公告仍可查阅，并显示撤回原因；异议不再受理。",
-        confirm_label="撤回公告",
-        errors=errors,
-        needs_reason=True,
-        reason=reason,
-    )
+    return _run(request, page_id, WITHDRAW)
 
 
 def correct(request, page_id: int):
-    notice = _notice(page_id)
-    if not notice.permissions_for_user(request.user).can_edit():
-        raise PermissionDenied
-    errors = []
-    if request.method == "POST":
-        try:
-            correction = start_correction(notice, request.user)
-        except NoticeGuardError as exc:
-            errors = [error.message for error in exc.errors]
-        else:
-            messages.success(request, "已创建更正公告草稿，请修改后提交集体审定。")
-            return redirect("wagtailadmin_pages:edit", correction.pk)
-    return _confirm(
-        request,
-        notice,
-        title=f"更正公告：{notice.title}",
-        explanation="已发布的公告不能直接修改。将创建一份更正公告草稿（含原事项），"
-        "修改后经集体审定发布；更正事项重新公示7天，原公告保留并标注“已更正”。",
-        confirm_label="创建更正公告",
-        errors=errors,
-    )
+    return _run(request, page_id, CORRECT)
 
 
 class GuardedWorkflowActionView(WorkflowActionView):

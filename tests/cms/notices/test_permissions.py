@@ -173,3 +173,27 @@ def test_approver_cannot_finalise_while_the_window_is_open(client, approver, mak
     assert "结束后方可确认结果" in response.content.decode()
     notice.refresh_from_db()
     assert notice.finalised_at is None
+
+
+# --- withdraw and correct from the admin ---------------------------------------------------
+
+
+def test_withdraw_needs_the_permission_and_a_reason(client, editor, approver, make_notice):
+    notice = make_notice(publish=True)
+    url = f"/admin/notices/{notice.pk}/withdraw/"
+    client.force_login(editor)
+    assert_denied(client.post(url, {"reason": "x"}))
+    client.force_login(approver)
+    response = client.post(url, {"reason": " "})
+    assert response.status_code == 200 and "撤回公告须说明原因" in response.content.decode()
+    assert client.post(url, {"reason": "材料需补充核实。"}).status_code == 302
+    notice.refresh_from_db()
+    assert notice.state_at().value == "withdrawn"
+
+
+def test_an_editor_starts_a_correction_and_lands_in_its_editor(client, editor, make_notice):
+    notice = make_notice(publish=True)
+    client.force_login(editor)
+    response = client.post(f"/admin/notices/{notice.pk}/correct/")
+    correction = DecisionNoticePage.objects.get(corrects=notice)
+    assert response["Location"] == f"/admin/pages/{correction.pk}/edit/"
