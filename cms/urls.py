@@ -6,6 +6,10 @@ from wagtail.api.v3.urls import api as wagtail_api_v3
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.core.views import health
+from cms.notices.api import router as notices_router
+
+# Our own read endpoints join Wagtail's API before its URLs are built.
+wagtail_api_v3.add_router("/notices/", notices_router)
 
 urlpatterns = [
     path("healthz", health, name="health"),

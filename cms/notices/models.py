@@ -160,18 +160,44 @@ class DecisionNoticePage(Page):
             approved_go_live_at__isnull=False,
         ).exists()
 
+    def live_corrections(self) -> list["DecisionNoticePage"]:
+        # Iterating .all() uses a prefetch when the caller made one (the bulk export does).
+        return [page for page in self.corrections.all() if page.live]
+
     def is_corrected(self) -> bool:
-        return self.corrections.filter(live=True).exists()
+        return bool(self.live_corrections())
 
     def facts(self) -> rules.NoticeFacts:
+        approved = self.is_approved()
         return rules.NoticeFacts(
-            approved=self.is_approved(),
+            approved=approved,
             window=self.publicity_window,
             finalised=self.finalised_at is not None,
             corrected=self.is_corrected(),
             withdrawn=self.withdrawn_at is not None,
-            in_review=bool(self.pk) and self.workflow_in_progress,
+            in_review=not approved and bool(self.pk) and self.workflow_in_progress,
         )
+
+    def public_data(self, lookup: dict, now: datetime) -> dict:
+        """Everything the read API publishes of this notice, in one dict (the bulk export)."""
+        return {
+            "id": self.pk,
+            "title": self.title,
+            "slug": self.slug,
+            "first_published_at": self.first_published_at,
+            "last_published_at": self.last_published_at,
+            "notice_number": self.notice_number,
+            "introduction": self.introduction,
+            "window": self.window_at(now),
+            "handling_body": self.handling_body,
+            "objection_contact": self.objection_contact,
+            "public_items": self.public_items_with(lookup),
+            "corrects_summary": self.corrects_summary,
+            "correction_note": self.correction_note,
+            "corrected_by_summary": self.corrected_by_summary,
+            "withdrawal": self.withdrawal,
+            "finalised_on": self.finalised_on,
+        }
 
     def state_at(self, at: datetime | None = None) -> rules.NoticeState:
         return rules.state_at(self.facts(), at or timezone.now())
@@ -203,7 +229,9 @@ class DecisionNoticePage(Page):
 
     @property
     def window(self) -> dict:
-        now = timezone.now()
+        return self.window_at(timezone.now())
+
+    def window_at(self, now: datetime) -> dict:
         window = self.publicity_window
         state = self.state_at(now)
         return {
@@ -240,7 +268,9 @@ class DecisionNoticePage(Page):
 
     @property
     def public_items(self) -> list[dict]:
-        lookup = clause_lookup(self.get_parent().specific)
+        return self.public_items_with(clause_lookup(self.get_parent().specific))
+
+    def public_items_with(self, lookup: dict) -> list[dict]:
         return [item_public_data(item, lookup) for item in self.items.all()]
 
     @property
@@ -249,7 +279,7 @@ class DecisionNoticePage(Page):
 
     @property
     def corrected_by_summary(self) -> list[dict]:
-        return [notice_summary(page) for page in self.corrections.filter(live=True)]
+        return [notice_summary(page) for page in self.live_corrections()]
 
     @property
     def withdrawal(self) -> dict | None:
