@@ -202,6 +202,12 @@ class DecisionNoticePage(Page):
     def state_at(self, at: datetime | None = None) -> rules.NoticeState:
         return rules.state_at(self.facts(), at or timezone.now())
 
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.live and self.first_published_at is None:
+            # A notice is never created live: it goes live only through publish() and its guards.
+            self.live = False
+        return super().save(*args, **kwargs)
+
     def publish(self, revision, *args, **kwargs):
         """Every path to publishing (admin, workflow, API, shell) passes the guards here.
 

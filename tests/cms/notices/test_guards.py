@@ -162,3 +162,16 @@ def test_admin_form_refuses_editing_a_published_notice(admin_client, make_notice
     data["slug"] = notice.slug
     response = admin_client.post(f"/admin/pages/{notice.pk}/edit/", data)
     assert "公告已发布，不能直接修改" in response.content.decode()
+
+
+def test_a_notice_cannot_be_created_live_around_the_guards(notice_index):
+    notice = DecisionNoticePage(
+        title="绕过审定的公告",
+        slug="bypass",
+        notice_number="X-1",
+        publicity_start=today(),
+        **CONTACT,
+    )
+    notice.items.add(rejected_item(reasons=[], explanation=""))
+    notice_index.add_child(instance=notice)
+    assert not DecisionNoticePage.objects.get(slug="bypass").live
