@@ -1,4 +1,4 @@
-"""Command line: ``python -m portal build`` and ``python -m portal serve``."""
+"""Command line: ``python -m portal build``, ``serve`` and ``publish``."""
 
 import argparse
 import functools
@@ -71,6 +71,67 @@ def serve(args) -> int:
     return 0
 
 
+def publish(args) -> int:
+    from .publish import (
+        KEEP_RELEASES,
+        PublishError,
+        S3Config,
+        list_releases,
+        make_client,
+        rollback,
+    )
+    from .publish import publish as publish_site
+
+    try:
+        config = S3Config.from_env(
+            bucket=args.bucket,
+            endpoint_url=args.endpoint_url,
+            region=args.region,
+            prefix=args.prefix,
+        )
+        keep = args.keep or int(os.environ.get("PORTAL_S3_KEEP_RELEASES") or KEEP_RELEASES)
+        client = make_client(config, jobs=args.jobs)
+        where = f"s3://{config.bucket}/{config.prefix}"
+        if args.list:
+            for release in list_releases(config, client=client):
+                state = "live" if release.live else ("" if release.complete else "incomplete")
+                print(f"{release.id}  {state}".rstrip())
+            return 0
+        if args.rollback is not None:
+            before, after = rollback(config, args.rollback or None, client=client)
+            print(f"已回滚 Rolled back {where}: live.json {before} → {after}"
+                  f" (origin path /{config.release_root(after).rstrip('/')})")  # fmt: skip
+            return 0
+        result = publish_site(Path(args.site), config, client=client, keep=keep, jobs=args.jobs)
+    except (PublishError, OSError, ValueError) as exc:
+        print(f"发布失败，线上版本保持不变 / Publish failed, live site unchanged:\n{exc}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    if not result.switched:
+        print(f"无变化 Nothing changed: release {result.release} at {where} is this site"
+              f" ({len(result.unchanged)} files)")  # fmt: skip
+        return 0
+    print(f"build {result.build} → s3://{config.bucket}/{result.root}")
+    for label, paths in (("uploaded (new or changed)", result.uploaded),
+                         ("removed", result.removed)):  # fmt: skip
+        print(f"  {label}: {len(paths)}")
+        for path in paths:
+            print(f"    {path}")
+    print(f"  unchanged (copied server-side, not uploaded): {len(result.copied)}")
+    if args.verbose:
+        for path in result.copied:
+            print(f"    {path}")
+    if result.pruned:
+        print(f"  pruned old releases: {', '.join(result.pruned)}")
+    if result.prune_error:
+        print(f"  pruning failed (the new release is live): {result.prune_error}", file=sys.stderr)
+    print(
+        f"门户已发布 Published release {result.release} in {result.seconds:.1f} s;"
+        f" live.json → {result.root} (previous: {result.previous or 'none'})"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -90,6 +151,31 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve_parser.add_argument("--directory", default=str(SITE_DIR / "output"))
     serve_parser.set_defaults(func=serve)
+    publish_parser = commands.add_parser(
+        "publish", help="upload the built site to S3-compatible storage and switch to it"
+    )
+    publish_parser.add_argument("--site", default=str(SITE_DIR / "output"))
+    publish_parser.add_argument("--bucket", help="default: $PORTAL_S3_BUCKET")
+    publish_parser.add_argument("--endpoint-url", help="default: $PORTAL_S3_ENDPOINT_URL")
+    publish_parser.add_argument("--region", help="default: $PORTAL_S3_REGION")
+    publish_parser.add_argument("--prefix", help="key prefix; default: $PORTAL_S3_PREFIX")
+    publish_parser.add_argument(
+        "--keep",
+        type=int,
+        help="complete releases kept for rollback, the live one included"
+        " (default: $PORTAL_S3_KEEP_RELEASES or 5)",
+    )
+    publish_parser.add_argument("--jobs", type=int, default=8, help="parallel requests")
+    publish_parser.add_argument(
+        "--rollback",
+        nargs="?",
+        const="",
+        metavar="RELEASE",
+        help="switch live.json back to RELEASE (default: the release before the live one)",
+    )
+    publish_parser.add_argument("--list", action="store_true", help="list the releases")
+    publish_parser.add_argument("-v", "--verbose", action="store_true")
+    publish_parser.set_defaults(func=publish)
     args = parser.parse_args(argv)
     return args.func(args)
 
