@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import notices as notice_pages
+from . import objections
 from .cleaning import clean_html
 from .client import CMSClient
 
@@ -137,11 +138,15 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
     sources = {f"policies/{s['metadata']['slug']}.json": s for s in policies}
     for index in client.pages_of_type(POLICY_INDEX_TYPE):
         sources["policies.json"] = policy_index_source(index, policies)
+    objection_form = objections.fetch_form(client)
     notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
     notice_sources, under_publicity = notice_pages.notice_collection_sources(
-        client.pages_of_type(notice_pages.NOTICE_TYPE), notice_index
+        client.pages_of_type(notice_pages.NOTICE_TYPE),
+        notice_index,
+        objection_form=objection_form,
     )
     sources.update(notice_sources)
+    sources.update(objections.page_sources(objection_form))
     for home in client.pages_of_type(HOME_TYPE):
         sources["home.json"] = home_source(home, policies, under_publicity)
     return sources
@@ -174,7 +179,7 @@ class ExportError(RuntimeError):
 def export(client: CMSClient, content_dir: Path) -> dict[str, dict[str, Any]]:
     try:
         sources = collect_sources(client)
-    except notice_pages.NoticeDataError as exc:
+    except (notice_pages.NoticeDataError, objections.ObjectionSchemaError) as exc:
         raise ExportError(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc

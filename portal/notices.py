@@ -10,7 +10,7 @@ the notices into the three listings by the state the API reported.
 import math
 import re
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -120,6 +120,17 @@ def time_zh(value: str | None) -> str:
     return f"{date_zh(moment.date().isoformat())}{moment:%H:%M}（北京时间）"
 
 
+def deadline_zh(value: str) -> str:
+    """The instant a window closes → '2026年3月9日24时（北京时间）' (midnight is read as the end of
+    the day before, as the policy counts days); any other instant with its time of day."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo:
+        moment = moment.astimezone(LOCAL_TZ)
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return f"{date_zh((moment.date() - timedelta(days=1)).isoformat())}24时（北京时间）"
+    return time_zh(value)
+
+
 def paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -161,6 +172,8 @@ def _window(window: dict[str, Any]) -> dict[str, Any]:
         "start_zh": date_zh(window["start_date"]),
         "end_zh": date_zh(window["end_date"]),
         "dates_zh": f"{date_zh(window['start_date'])}至{date_zh(window['end_date'])}",
+        "closes_at": window["closes_at"],
+        "closes_at_zh": deadline_zh(window["closes_at"]),
         "days": window["days"],
         "days_left": window["days_left"],
         "label": window["label"],
@@ -192,6 +205,8 @@ def notice_data(page: dict[str, Any], live_ids: set[int]) -> dict[str, Any]:
         rejected = item["decision"] == "rejected"
         items.append(
             {
+                # The DecisionItem's id: what the objection API is told the objection is about.
+                "id": item["id"],
                 "project_code": item["project_code"],
                 "project_name": item["project_name"],
                 "programme_label": item.get("programme_label") or "",
@@ -259,7 +274,8 @@ def _source(metadata: dict[str, Any], cms: dict[str, Any]) -> dict[str, Any]:
     return {"metadata": {"save_as": f"{metadata['url']}index.html", **metadata}, "cms": cms}
 
 
-def notice_source(notice: dict[str, Any]) -> dict[str, Any]:
+def notice_source(notice: dict[str, Any], objection_form: dict[str, Any]) -> dict[str, Any]:
+    """The notice's page; while under publicity it carries the objection form's settings."""
     metadata = {
         "title": notice["title"],
         "slug": "notice-" + notice["url"].strip("/").split("/")[-1],
@@ -267,7 +283,8 @@ def notice_source(notice: dict[str, Any]) -> dict[str, Any]:
         "url": notice["url"],
         "date": _date(notice),
     }
-    return _source(metadata, notice)
+    form = objection_form if notice["under_publicity"] else None
+    return _source(metadata, {**notice, "objection_form": form})
 
 
 def rejection_sources(notice: dict[str, Any]) -> list[dict[str, Any]]:
@@ -388,9 +405,15 @@ def _latest_first(notices: Iterable[dict[str, Any]], date_of) -> list[dict[str, 
 
 
 def notice_collection_sources(
-    pages: Iterable[dict[str, Any]], index: dict[str, Any] | None
+    pages: Iterable[dict[str, Any]],
+    index: dict[str, Any] | None,
+    *,
+    objection_form: dict[str, Any],
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """Every notice-related source keyed by its file path, and the notices (for the home page)."""
+    """Every notice-related source keyed by its file path, and the notices (for the home page).
+
+    ``objection_form`` is what :func:`portal.objections.form_from_schema` read from the API.
+    """
     pages = list(pages)
     live_ids = {page["id"] for page in pages}
     notices = [notice_data(page, live_ids) for page in pages]
@@ -402,7 +425,7 @@ def notice_collection_sources(
     sources: dict[str, dict[str, Any]] = {}
     for notice in notices:
         base = notice["url"].strip("/")
-        sources[f"{base}.json"] = notice_source(notice)
+        sources[f"{base}.json"] = notice_source(notice, objection_form)
         for source in rejection_sources(notice):
             sources[f"{source['metadata']['url'].strip('/')}.json"] = source
 

@@ -10,6 +10,9 @@ SITENAME = "科技创新容错免责公示平台"
 SITESUBTITLE = "浙江省科学技术厅"
 SITEURL = ""
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8001").rstrip("/")
+# Where browsers reach the CMS: the objection and lookup forms post to its API (a navigation, so
+# the static pages still load nothing from another host).
+CMS_PUBLIC_URL = os.environ.get("CMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 PATH = str(ROOT / "content")
 THEME = str(ROOT / "themes" / "publicity")
@@ -52,4 +55,9 @@ NAVIGATION = [
     ("公示公告", "notices/"),
     ("认定结果", "results/"),
 ]
-FOOTER_LINKS = [("关于本站", "about/"), ("隐私声明", "privacy/")]
+FOOTER_LINKS = [
+    ("如何提出异议", "objections/"),
+    ("查询异议处理结果", "objections/status/"),
+    ("关于本站", "about/"),
+    ("隐私声明", "privacy/"),
+]

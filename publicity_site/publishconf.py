@@ -10,3 +10,4 @@ from pelicanconf import PORTAL_BASE_URL
 
 SITEURL = PORTAL_BASE_URL
 RELATIVE_URLS = False
+# CMS_PUBLIC_URL, where the forms post, stays as pelicanconf read it from $CMS_BASE_URL.

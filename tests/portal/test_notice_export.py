@@ -42,6 +42,7 @@ def _cited(code="X3", anchor="s2-3-3", policy=True):
 def _item(code="P-1", decision="rejected", **extra):
     rejected = decision == "rejected"
     return {
+        "id": abs(hash(code)) % 10_000,
         "project_code": code,
         "project_name": "项目",
         "programme": "key_rd",
@@ -120,25 +121,27 @@ def test_dates_are_absolute_and_in_beijing_time():
     assert date_zh(None) == ""
 
 
-def test_only_public_fields_are_exported():
+def test_only_public_fields_are_exported(objection_form):
     """Whatever else the API might one day send is not copied into the portal's sources."""
     leaky = _item(panel_size=7, technical_members=5, financial_members=2, objector="李四")
     page = _page(items=[leaky], panel_size=7, objections=[{"name": "李四"}])
-    sources, _ = notice_collection_sources([page], None)
+    sources, _ = notice_collection_sources([page], None, objection_form=objection_form)
     dumped = json.dumps(sources, ensure_ascii=False)
-    for word in ("panel_size", "technical_members", "financial_members", "objector", "李四"):
+    for word in ("panel_size", "technical_members", "financial_members", '"objector"', "李四"):
         assert word not in dumped
 
 
-def test_two_notices_at_one_address_are_refused():
+def test_two_notices_at_one_address_are_refused(objection_form):
     with pytest.raises(NoticeDataError, match="same address"):
-        notice_collection_sources([_page(1, "a"), _page(2, "a")], None)
+        notice_collection_sources(
+            [_page(1, "a"), _page(2, "a")], None, objection_form=objection_form
+        )
 
 
-def test_listings_are_split_by_the_state_the_api_reported(monkeypatch):
+def test_listings_are_split_by_the_state_the_api_reported(monkeypatch, objection_form):
     monkeypatch.setattr(notices, "LISTING_PAGE_SIZE", 2)
     pages = [_page(i, f"n-{i}") for i in range(1, 6)] + [_page(9, "shut", state="closed")]
-    sources, under_publicity = notice_collection_sources(pages, None)
+    sources, under_publicity = notice_collection_sources(pages, None, objection_form=objection_form)
     assert [n["id"] for n in under_publicity] == [5, 4, 3, 2, 1]
     listing = {k: v for k, v in sources.items() if k.startswith("listings/listing-open")}
     assert sorted(s["metadata"]["url"] for s in listing.values()) == [
@@ -154,7 +157,7 @@ def test_listings_are_split_by_the_state_the_api_reported(monkeypatch):
     assert results["sections"][0]["entries"] == []
 
 
-def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path):
+def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path, objection_form):
     items = [
         _item("2024/C/01", reasons=[_cited(), _cited("out_of_scope", "s2-1", policy=False)]),
         _item("2024-c-01", project_name=HOSTILE, explanation=HOSTILE),
@@ -163,7 +166,7 @@ def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path):
     page = _page(3, "公示", title=HOSTILE, items=items, handling_body=None)
     page["corrected_by_summary"] = [{"id": 99, "title": "不在站上的更正", "slug": "x",
                                      "notice_number": "N-99"}]  # fmt: skip
-    sources, _ = notice_collection_sources([page], None)
+    sources, _ = notice_collection_sources([page], None, objection_form=objection_form)
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     write_sources(sources, content)

@@ -8,6 +8,7 @@ against what the read API reported at export time.
 import posixpath
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urldefrag
@@ -22,6 +23,7 @@ from portal.client import CMSClient
 from portal.notices import NOTICE_TYPE, date_zh, item_segments, notice_url
 
 ROOT = Path(__file__).resolve().parents[2]
+CMS_PUBLIC_URL = "http://cms.test.invalid"
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PANEL_WORDS = ("panel_size", "technical_members", "financial_members", "专家组人数")
 
@@ -40,8 +42,10 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
         result = build_portal(cms_url, site_dir=base / name / "site", content_dir=content)
         return result.output, content / "generated"
 
-    output, generated = build("full")
     with pytest.MonkeyPatch.context() as patch:
+        # The address the forms post to, as a deployment would set it (read by pelicanconf).
+        patch.setenv("CMS_BASE_URL", CMS_PUBLIC_URL)
+        output, generated = build("full")
         patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
         paged_output, _ = build("paged")
     notices = CMSClient(cms_url).pages_of_type(NOTICE_TYPE)
@@ -68,8 +72,11 @@ def _soup(output: Path, page: str) -> BeautifulSoup:
 
 
 def _resolve(page: str, href: str) -> tuple[str, str]:
-    """A relative href on ``page`` (a directory URL like 'notices/') → (site path, fragment)."""
+    """A relative href on ``page`` (a directory URL like 'notices/') → (site path, fragment).
+
+    A query string (``?item=3``, read by the page's script) is not part of the path."""
     path, fragment = urldefrag(href)
+    path = path.split("?", 1)[0]
     if not path:
         return page, fragment
     resolved = posixpath.normpath(posixpath.join(page, path))
@@ -205,7 +212,7 @@ def test_each_notice_page_states_its_window_in_absolute_dates(site):
         contact = notice["objection_contact"]
         if window["state"] == "under_publicity":
             assert f"剩余{window['days_left']}天" in text
-            assert soup.find(id="objection-h").get_text() == "异议方式"
+            assert soup.find(id="objection-h").get_text() == "提出异议"
             for value in contact.values():
                 assert _text(BeautifulSoup(value, "html.parser")) in text
         else:
@@ -295,6 +302,156 @@ def test_withdrawn_and_corrected_banners(site):
     assert correction["correction_note"] in banner.get_text()
 
 
+# --- the objection form -----------------------------------------------------------------------
+
+
+def _labelled(soup: BeautifulSoup, control) -> str:
+    label = soup.find("label", attrs={"for": control["id"]})
+    assert label is not None, control
+    return label.get_text(strip=True)
+
+
+def test_the_objection_form_is_on_notices_under_publicity_only(site):
+    for notice in site.notices:
+        soup = _soup(site.output, _url(notice))
+        form = soup.find("form", id="objection-form")
+        scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script")]
+        if notice["window"]["state"] != "under_publicity":
+            assert form is None and not soup.select("form") and scripts == []
+            assert "公示已结束" in soup.find(id="objection").get_text()
+            continue
+        assert form["action"] == f"{CMS_PUBLIC_URL}/api/objections/"
+        assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
+        assert scripts == ["theme/js/objection.js"]
+        options = [
+            o["value"] for o in form.find("select", attrs={"name": "item"}).find_all("option")
+        ]
+        assert options == [""] + [str(item["id"]) for item in notice["public_items"]]
+        # The closing time, in absolute terms, beside the form; the server has the last word.
+        deadline = soup.select_one("#objection .deadline")
+        closes = deadline.find("time")
+        assert closes["datetime"] == notice["window"]["closes_at"]
+        assert closes.get_text() == f"{date_zh(notice['window']['end_date'])}24时（北京时间）"
+        assert "服务器将不予受理" in deadline.get_text()
+
+
+def test_the_objection_form_is_labelled_and_its_limits_are_the_apis(site, settings):
+    notice = _by_state(site, "under_publicity")[0]
+    page = _url(notice)
+    soup = _soup(site.output, page)
+    form = soup.find("form", id="objection-form")
+    names = {c["name"] for c in form.find_all(["input", "select", "textarea"])}
+    assert names == {
+        "item", "objector_type", "organisation", "real_name", "phone", "email",
+        "postal_address", "content", "evidence", "consent", "website",
+    }  # fmt: skip
+    for control in form.find_all(["input", "select", "textarea"]):
+        if control.get("type") == "radio":
+            continue
+        assert _labelled(soup, control), control
+    autocomplete = {c["name"]: c.get("autocomplete") for c in form.find_all("input")}
+    assert autocomplete["real_name"] == "name" and autocomplete["phone"] == "tel"
+    assert autocomplete["email"] == "email" and autocomplete["postal_address"] == "street-address"
+    # Objector type: radios in a fieldset with a legend.
+    radios = form.find_all("input", attrs={"name": "objector_type"})
+    assert [r["value"] for r in radios] == ["individual", "organisation"]
+    fieldset = radios[0].find_parent("fieldset")
+    assert fieldset.legend.get_text(strip=True).startswith("异议人类型")
+    # Required fields are marked, and the mark is explained in text.
+    assert "标有*号的为必填项" in _text(soup.find(id="objection"))
+    for name in ("item", "real_name", "phone", "email", "postal_address", "content", "consent"):
+        control = form.find(attrs={"name": name})
+        assert control.has_attr("required"), name
+        assert control.find_parent(attrs={"data-field": name}).select_one(".required-mark")
+    assert not form.find(attrs={"name": "organisation"}).has_attr("required")
+    # Hints are tied to their controls.
+    for control in form.find_all(attrs={"aria-describedby": True}):
+        for hint in control["aria-describedby"].split():
+            assert soup.find(id=hint) is not None, hint
+    # Limits: what the API enforces, exported at build time, not numbers typed into the theme.
+    content = form.find("textarea", attrs={"name": "content"})
+    assert content["minlength"] == "20"
+    assert content["maxlength"] == str(settings.OBJECTION_MAX_CONTENT_CHARS)
+    assert form["data-max-files"] == str(settings.OBJECTION_MAX_FILES)
+    assert form["data-max-file-bytes"] == str(settings.OBJECTION_MAX_FILE_BYTES)
+    evidence = form.find("input", attrs={"name": "evidence"})
+    assert evidence["type"] == "file" and evidence.has_attr("multiple")
+    assert evidence["accept"] == ".pdf,.jpg,.jpeg,.png,.ofd"
+    megabytes = settings.OBJECTION_MAX_FILE_BYTES // (1024 * 1024)
+    hint = soup.find(id=evidence["aria-describedby"]).get_text()
+    assert f"最多{settings.OBJECTION_MAX_FILES}个文件" in hint and f"{megabytes}MB" in hint
+    # Consent links to the privacy notice.
+    consent = form.find("input", attrs={"name": "consent"})
+    assert consent["type"] == "checkbox"
+    privacy = soup.find("label", attrs={"for": consent["id"]}).find("a")
+    assert _resolve(page, privacy["href"])[0] == "privacy/"
+    # The honeypot: off-screen, hidden from assistive technology, out of the tab order.
+    website = form.find("input", attrs={"name": "website"})
+    wrapper = website.find_parent("div")
+    assert wrapper["aria-hidden"] == "true" and "hp-field" in wrapper["class"]
+    assert website["tabindex"] == "-1" and website["autocomplete"] == "off"
+    assert website.get("value", "") == ""
+    assert _labelled(soup, website) == "请勿填写"
+    css = (site.output / "theme" / "css" / "site.css").read_text()
+    assert re.search(r"\.hp-field\s*\{[^}]*left:\s*-10000px", css)
+    # Live regions for the script's answers; links to how objections work and the lookup.
+    assert soup.find(id=form["data-outcome"])["aria-live"] == "polite"
+    assert soup.find(id=form["data-errors"])["role"] == "alert"
+    links = {_resolve(page, a["href"])[0] for a in soup.select("#objection a")}
+    assert {"objections/", "objections/status/", "privacy/"} <= links
+
+
+def test_rejection_pages_link_to_the_form_while_under_publicity(site):
+    for notice in site.notices:
+        segments = item_segments(i["project_code"] for i in notice["public_items"])
+        for item, segment in zip(notice["public_items"], segments, strict=True):
+            if item["decision"] != "rejected":
+                continue
+            page = f"{_url(notice)}{segment}/"
+            link = _soup(site.output, page).select_one("a.objection-link")
+            if notice["window"]["state"] != "under_publicity":
+                assert link is None
+                continue
+            assert _resolve(page, link["href"]) == (_url(notice), "objection")
+            assert f"?item={item['id']}#" in link["href"]
+
+
+def test_objection_guide_and_lookup_pages(site, settings):
+    for page in ("", "notices/", "objections/"):
+        footer = _soup(site.output, page).find("footer")
+        links = [_resolve(page, a["href"])[0] for a in footer.find_all("a")]
+        assert "objections/" in links and "objections/status/" in links
+    guide = _text(_soup(site.output, "objections/"))
+    for words in ("任何单位和个人", "实名", "公示期", "以服务器收到的时间为准", "调查处理意见",
+                  "电子邮件", "隐私声明", "受理编号", "查询码", "PDF、JPEG、PNG、OFD"):  # fmt: skip
+        assert words in guide, words
+    assert f"最多{settings.OBJECTION_MAX_FILES}个" in guide
+
+    soup = _soup(site.output, "objections/status/")
+    form = soup.find("form", id="lookup-form")
+    assert form["action"] == f"{CMS_PUBLIC_URL}/api/objections/status/"
+    assert form["method"] == "post" and not form.get("enctype")
+    controls = form.find_all("input")
+    assert [c["name"] for c in controls] == ["receipt_number", "lookup_code"]
+    assert [_labelled(soup, c).rstrip("*") for c in controls] == ["受理编号", "查询码"]
+    assert all(c.has_attr("required") for c in controls)
+    assert soup.find(id=form["data-outcome"])["aria-live"] == "polite"
+    assert [s["src"] for s in soup.find_all("script")] == ["../../theme/js/objection.js"]
+
+
+def test_the_script_knows_no_limit_of_its_own(settings):
+    script = (ROOT / "themes" / "publicity" / "static" / "js" / "objection.js").read_text()
+    for number in (settings.OBJECTION_MAX_FILE_BYTES, settings.OBJECTION_MAX_CONTENT_CHARS, 1024):
+        assert str(number) not in script
+    assert "dataset.maxFiles" in script and "dataset.maxFileBytes" in script
+    assert not re.search(r"https?://", script)  # no other host: it posts to the form's action
+    node = shutil.which("node")
+    if node:  # a syntax check where Node.js is installed
+        command = [node, "--check", str(ROOT / "themes/publicity/static/js/objection.js")]
+        checked = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert checked.returncode == 0, checked.stderr
+
+
 # --- the whole site ---------------------------------------------------------------------------
 
 
@@ -313,10 +470,17 @@ def test_every_page_is_chinese_and_every_link_stays_on_the_site_and_resolves(sit
     for html in site.output.rglob("*.html"):
         text = html.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in text
-        assert "<script" not in text
         page = html.parent.relative_to(site.output).as_posix()
         page = "" if page == "." else page + "/"
         soup = BeautifulSoup(text, "html.parser")
+        # Scripts: only the site's own files, deferred, never inline.
+        for script in soup.find_all("script"):
+            assert script.get("src") and script.has_attr("defer"), (page, script)
+            assert not script.get_text(strip=True), page
+        # Forms post to the CMS's API, the one other host a page may name (a navigation).
+        for form in soup.find_all("form"):
+            assert form["method"] == "post", page
+            assert form["action"].startswith(f"{CMS_PUBLIC_URL}/api/objections/"), page
         for element in soup.find_all(href=True) + soup.find_all(src=True):
             url = element.get("href") or element.get("src")
             if url.startswith(("mailto:", "tel:")):
