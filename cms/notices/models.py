@@ -4,6 +4,7 @@ The rules themselves (codes, window, states, guards) live in :mod:`cms.notices.r
 models store facts and ask the rules what they mean.
 """
 
+import re
 from datetime import datetime
 
 from django.conf import settings
@@ -23,6 +24,9 @@ from .forms import DecisionNoticeForm
 from .guards import ensure_publishable
 from .publication import clause_lookup, item_public_data, notice_summary
 
+#: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
+NOTICE_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED_NOTICE_SLUGS = frozenset({"page", "closed"})
 GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.GROUNDS.values()]
 REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.REJECTION_REASONS.values()]
 
@@ -226,6 +230,12 @@ class DecisionNoticePage(Page):
 
     def clean(self):
         super().clean()
+        if self.slug and (
+            not NOTICE_SLUG_RE.match(self.slug) or self.slug in RESERVED_NOTICE_SLUGS
+        ):
+            raise ValidationError(
+                {"slug": _("公告的网址名只能用小写字母、数字和连字符，且不能是 page 或 closed。")}
+            )
         if self.publicity_start:
             # The page goes live at 00:00 Asia/Shanghai on the first day of its window.
             self.go_live_at = self.publicity_window.opens_at

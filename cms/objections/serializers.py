@@ -2,6 +2,7 @@
 kept as plain text; every message comes out in Chinese and English through errors.py."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cms.notices.models import DecisionItem
@@ -13,6 +14,25 @@ from .rules import ObjectionStatus, ObjectorType, Outcome, normalise_lookup_code
 class CleanTextField(serializers.CharField):
     def to_internal_value(self, data):
         return super().to_internal_value(clean_text(str(data)).strip())
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {
+            "type": "string",
+            "format": "binary",
+            "maxLength": settings.OBJECTION_MAX_FILE_BYTES,
+        },
+        "maxItems": settings.OBJECTION_MAX_FILES,
+        "description": "证明材料：PDF、JPEG、PNG 或 OFD（按内容识别）。"
+        "Evidence files, judged by content.",
+    }
+)
+class EvidenceField(serializers.ListField):
+    """Documents the evidence files in the schema; the view checks them (count, size, type)."""
+
+    child = serializers.FileField()
 
 
 class ObjectionCreateSerializer(serializers.Serializer):
@@ -30,6 +50,7 @@ class ObjectionCreateSerializer(serializers.Serializer):
         min_length=20, max_length=settings.OBJECTION_MAX_CONTENT_CHARS, help_text="事实和理由"
     )
     consent = serializers.BooleanField(help_text="已阅读并同意隐私声明")
+    evidence = EvidenceField(required=False, write_only=True)
     website = serializers.CharField(
         required=False, allow_blank=True, default="", write_only=True,
         help_text="留空（防自动提交，人工填写者请勿填写）",

@@ -198,7 +198,8 @@ class ObjectionCreateView(NegotiatedAPIView):
                 )
             raise ValidationError(serializer.errors)
         evidence = _read_evidence(request)
-        receipt = services.submit_objection(serializer.validated_data, evidence, key)
+        data = {k: v for k, v in serializer.validated_data.items() if k != "evidence"}
+        receipt = services.submit_objection(data, evidence, key)
         objection = receipt.objection
         data = {
             "receipt_number": objection.receipt_number,

@@ -136,6 +136,8 @@ WAGTAILADMIN_BASE_URL = CMS_BASE_URL
 WAGTAILAPI_BASE_URL = CMS_BASE_URL
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAIL_I18N_ENABLED = False
+# ASCII slugs: portal paths and links stay plain in every mail client and log.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "zip"]

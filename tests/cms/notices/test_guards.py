@@ -175,3 +175,12 @@ def test_a_notice_cannot_be_created_live_around_the_guards(notice_index):
     notice.items.add(rejected_item(reasons=[], explanation=""))
     notice_index.add_child(instance=notice)
     assert not DecisionNoticePage.objects.get(slug="bypass").live
+
+
+@pytest.mark.parametrize("slug", ["closed", "page", "Upper-Case", "-lead"])
+def test_notice_slugs_are_plain_and_not_the_listing_paths(make_notice, slug):
+    notice = make_notice()
+    notice.slug = slug
+    with pytest.raises(ValidationError) as excinfo:
+        notice.full_clean()
+    assert "网址名" in str(excinfo.value.message_dict["slug"])
