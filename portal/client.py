@@ -32,19 +32,27 @@ class CMSClient:
         except ValueError as exc:
             raise CMSUnavailable(f"CMS sent invalid JSON for {response.url}") from exc
 
-    def iter_page_summaries(self, page_type: str) -> Iterator[dict[str, Any]]:
-        """Every live page of a type (``app.Model``), following the pagination to the end."""
+    def iter_paginated(self, path: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Every item of a limit/offset listing, following the pagination to the end."""
         offset = 0
         while True:
-            batch = self.get_json(
-                "/api/v3/pages/",
-                {"type": page_type, "limit": PAGE_SIZE, "offset": offset},
-            )
+            batch = self.get_json(path, {**params, "limit": PAGE_SIZE, "offset": offset})
             items = batch["items"]
             yield from items
             offset += len(items)
             if not items or offset >= batch["count"]:
                 return
+
+    def iter_page_summaries(self, page_type: str) -> Iterator[dict[str, Any]]:
+        """Every live page of a type (``app.Model``)."""
+        return self.iter_paginated("/api/v3/pages/", type=page_type)
+
+    def notices(self) -> list[dict[str, Any]]:
+        """Every live decision notice, a hundred per request, in the shape of a page detail."""
+        return [
+            {**row, "meta": {"slug": row["slug"], "first_published_at": row["first_published_at"]}}
+            for row in self.iter_paginated("/api/v3/notices/")
+        ]
 
     def page_detail(self, page_id: int) -> dict[str, Any]:
         return self.get_json(f"/api/v3/pages/{page_id}/")

@@ -141,7 +141,7 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
     objection_form = objections.fetch_form(client)
     notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
     notice_sources, under_publicity = notice_pages.notice_collection_sources(
-        client.pages_of_type(notice_pages.NOTICE_TYPE),
+        client.notices(),
         notice_index,
         objection_form=objection_form,
     )
