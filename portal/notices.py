@@ -179,8 +179,9 @@ def _window(window: dict[str, Any]) -> dict[str, Any]:
         "label": window["label"],
         "state": window["state"],
         "state_label": window["state_label"],
-        "computed_at": window["computed_at"],
-        "computed_at_zh": time_zh(window["computed_at"]),
+        # States change only at midnight (Asia/Shanghai) or when something is published, so
+        # the page names the day its state holds for: an unchanged notice exports unchanged.
+        "as_of_zh": date_zh(window["computed_at"]),
     }
 
 

@@ -1,0 +1,217 @@
+"""Renders Pelican sources into a site directory: all of them in parallel shards, or only those
+that changed, over a hard-linked copy of the live site.
+
+This is sound because every page depends only on its own source: the templates show the page's
+own exported data and never Pelican's global lists of pages, so a source renders to the same
+bytes whichever other sources share its Pelican run. A full build splits the sources over one
+Pelican process per core; an incremental build renders only the sources whose content changed
+since the build it starts from, and removes the pages of sources that are gone. The manifest
+written beside each build (source → hash and output files) is what makes the next one possible.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SOURCE_DIRS = ("pages", "generated")
+MANIFEST_VERSION = 1
+
+
+class RenderError(RuntimeError):
+    """Pelican failed on some source; nothing was put in place."""
+
+
+@dataclass
+class Manifest:
+    """What a build was made of: a fingerprint of its theme and settings, and each source."""
+
+    fingerprint: str
+    sources: dict[str, dict] = field(default_factory=dict)  # path → {"hash", "outputs"}
+
+    @classmethod
+    def load(cls, path: Path) -> "Manifest | None":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if data.get("version") != MANIFEST_VERSION:
+            return None
+        return cls(data["fingerprint"], data["sources"])
+
+    def save(self, path: Path) -> None:
+        data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
+                "sources": self.sources}  # fmt: skip
+        path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+
+def _hash_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fingerprint(theme: Path, settings_files: Iterable[Path], extra: str = "") -> str:
+    """Changes whenever anything that shapes every page changes: theme files, settings, code."""
+    digest = hashlib.sha256(extra.encode())
+    paths = [p for p in sorted(theme.rglob("*")) if p.is_file()] + list(settings_files)
+    for path in paths:
+        digest.update(str(path.relative_to(path.anchor)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def list_sources(content_dir: Path) -> list[str]:
+    return sorted(
+        str(path.relative_to(content_dir))
+        for name in SOURCE_DIRS
+        for path in (content_dir / name).rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+
+
+def outputs_of(content_dir: Path, source: str) -> list[str]:
+    """The file a source renders to: ``save_as`` for exported JSON, ``<slug>/index.html`` else."""
+    path = content_dir / source
+    if path.suffix == ".json":
+        metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
+        save_as = metadata.get("save_as")
+        return [save_as] if save_as else []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.lower().startswith("slug:"):
+            return [f"{line.split(':', 1)[1].strip()}/index.html"]
+    return [f"{path.stem}/index.html"]
+
+
+def scan(content_dir: Path, fingerprint_value: str) -> Manifest:
+    manifest = Manifest(fingerprint_value)
+    for source in list_sources(content_dir):
+        manifest.sources[source] = {
+            "hash": _hash_file(content_dir / source),
+            "outputs": outputs_of(content_dir, source),
+        }
+    return manifest
+
+
+def _shard_content(content_dir: Path, sources: Iterable[str], target: Path) -> None:
+    for source in sources:
+        link = target / source
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(content_dir / source)
+    for name in SOURCE_DIRS:
+        (target / name).mkdir(parents=True, exist_ok=True)
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    """Moves every file of ``staging`` into ``target``, replacing (never rewriting) what is there,
+    so files hard-linked from another build are left untouched."""
+    for root, _dirs, files in os.walk(staging):
+        relative = Path(root).relative_to(staging)
+        (target / relative).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(Path(root) / name, target / relative / name)
+
+
+def render(
+    content_dir: Path,
+    sources: list[str],
+    out_dir: Path,
+    run_pelican: Callable[[Path, Path], None],
+    jobs: int = 0,
+) -> None:
+    """Renders ``sources`` (paths relative to ``content_dir``) into ``out_dir``."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources) or 1))
+    shards = [sources[i::jobs] for i in range(jobs)]
+    with tempfile.TemporaryDirectory(prefix="render-", dir=out_dir.parent) as scratch:
+        work = Path(scratch)
+
+        def run(index: int) -> Path:
+            shard_content, shard_out = work / f"content-{index}", work / f"out-{index}"
+            _shard_content(content_dir, shards[index], shard_content)
+            run_pelican(shard_content, shard_out)
+            return shard_out
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            shard_outputs = list(pool.map(run, range(jobs)))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for shard_out in shard_outputs:
+            _move_into(shard_out, out_dir)
+
+
+def hardlink_copy(source: Path, target: Path, skip: Iterable[str] = ()) -> None:
+    """A copy of a site tree that shares file contents with the original (no data copied).
+
+    ``skip`` names top-level entries that later steps write afresh: they are left out rather
+    than shared, since a step writing into a shared file would change the original too.
+    """
+    skipped = set(skip)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return skipped.intersection(names) if Path(directory) == source else set()
+
+    shutil.copytree(source, target, copy_function=os.link, symlinks=True, ignore=ignore)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What an incremental build must do, relative to the build it starts from."""
+
+    render: list[str]
+    remove: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.render and not self.remove
+
+
+def plan(previous: Manifest, current: Manifest) -> Plan | None:
+    """The sources to render and the outputs to delete; None when a full build is needed."""
+    if previous.fingerprint != current.fingerprint:
+        return None
+    changed = [
+        source
+        for source, entry in current.sources.items()
+        if previous.sources.get(source, {}).get("hash") != entry["hash"]
+    ]
+    kept_outputs = {out for entry in current.sources.values() for out in entry["outputs"]}
+    gone = [
+        out
+        for source, entry in previous.sources.items()
+        if source not in current.sources
+        for out in entry["outputs"]
+        if out not in kept_outputs
+    ]
+    return Plan(changed, gone)
+
+
+def code_version() -> str:
+    """Part of the fingerprint: the portal's own code and Python's version."""
+    digest = hashlib.sha256(sys.version.encode())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def run_pelican_command(
+    settings_file: Path, theme: Path, cwd: Path
+) -> Callable[[Path, Path], None]:
+    def run(content: Path, output: Path) -> None:
+        command = [
+            sys.executable, "-m", "pelican", str(content),
+            "--settings", str(settings_file), "--output", str(output),
+            "--theme-path", str(theme), "--fatal", "errors", "--quiet",
+        ]  # fmt: skip
+        environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=cwd, env=environment
+        )
+        if completed.returncode != 0:
+            detail = (completed.stderr or completed.stdout).strip()[-2000:]
+            raise RenderError(f"Pelican failed (exit {completed.returncode}):\n{detail}")
+
+    return run

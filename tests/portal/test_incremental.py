@@ -1,0 +1,112 @@
+"""Incremental builds: only what changed is rendered, the result is byte-identical to a full
+build of the same sources, and the build it started from is left untouched."""
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cms.notices import rules
+from cms.notices.models import DecisionNoticePage, NoticeIndexPage
+from portal import render
+from portal.build import build_portal
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _tree(directory: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _content(base: Path) -> Path:
+    content = base / "content"
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    return content
+
+
+def _publish_one_more_notice():
+    from cms.notices.models import DecisionItem
+
+    index = NoticeIndexPage.objects.get()
+    notice = DecisionNoticePage(
+        title="关于增量构建测试的公示",
+        slug="incremental-check",
+        notice_number="测试-增量-1",
+        publicity_start=rules.local_date(timezone.now()),
+        contact_office="监督评估处",
+        contact_phone="0571-00000000",
+        contact_email="a@example.invalid",
+        contact_address="杭州",
+    )
+    item = DecisionItem(
+        project_code="INC-1", project_name="增量", programme="key_rd", undertaking_unit="某单位",
+        project_leader="某人", decision="rejected", reasons=["no_ground"], explanation="未能认定。",
+    )  # fmt: skip
+    notice.items.add(item)
+    index.add_child(instance=notice)
+    notice.save_revision().publish()
+
+
+def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(live_server, tmp_path):
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+    content = _content(tmp_path / "inc")
+    site = tmp_path / "inc" / "site"
+
+    first = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert first.mode == "full"
+    before = _tree(first.output)
+
+    unchanged = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert (unchanged.mode, unchanged.rendered) == ("incremental", 0)
+    assert _tree(unchanged.output) == before
+
+    _publish_one_more_notice()
+    withdrawn = DecisionNoticePage.objects.get(notice_number="示例-2026-01")
+    from cms.notices.services import withdraw_notice
+
+    withdraw_notice(withdrawn, None, "测试撤回。")
+    incremental = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert incremental.mode == "incremental"
+    assert 0 < incremental.rendered < incremental.pages
+    assert (incremental.output / "notices" / "incremental-check" / "index.html").is_file()
+
+    full = build_portal(
+        live_server.url,
+        site_dir=tmp_path / "full" / "site",
+        content_dir=_content(tmp_path / "full"),
+        incremental=False,
+    )
+    assert full.mode == "full"
+    assert _tree(incremental.output) == _tree(full.output)
+    assert _tree(unchanged.output) == before  # hard links shared, contents untouched
+
+
+def _manifest(sources: dict[str, tuple[str, list[str]]], fingerprint="f") -> render.Manifest:
+    return render.Manifest(
+        fingerprint, {s: {"hash": h, "outputs": outs} for s, (h, outs) in sources.items()}
+    )
+
+
+def test_plan_renders_changed_sources_and_removes_pages_of_deleted_ones():
+    previous = _manifest({"a.json": ("1", ["a/index.html"]), "b.json": ("2", ["b/index.html"]),
+                          "c.json": ("3", ["c/index.html"])})  # fmt: skip
+    current = _manifest({"a.json": ("1", ["a/index.html"]), "b.json": ("9", ["b/index.html"]),
+                         "d.json": ("4", ["d/index.html"])})  # fmt: skip
+    steps = render.plan(previous, current)
+    assert sorted(steps.render) == ["b.json", "d.json"]
+    assert steps.remove == ["c/index.html"]
+
+
+def test_a_new_theme_or_settings_means_a_full_build():
+    previous = _manifest({"a.json": ("1", ["a/index.html"])}, fingerprint="old")
+    assert render.plan(previous, _manifest({"a.json": ("1", ["a/index.html"])})) is None
