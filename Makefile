@@ -7,7 +7,7 @@ PORTAL_PORT ?= 8001
 export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
 
-.PHONY: install setup run portal test lint format
+.PHONY: install setup run portal test test-sqlite test-postgres lint format
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +47,20 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Lint, then every test on SQLite, then every test again on a throwaway PostgreSQL cluster
+# (deploy/ci/with-postgres.sh installs Debian's postgresql if needed, starts it on a free port
+# and removes it afterwards). SKIP_POSTGRES=1 skips the second pass locally, never in CI.
+PYTEST_SQLITE := env -u DATABASE_URL -u EXPECT_DATABASE_VENDOR $(VENV)/bin/pytest
+PYTEST_POSTGRES := deploy/ci/with-postgres.sh $(VENV)/bin/pytest
+
 test: lint
-	$(VENV)/bin/pytest
+	@echo "== pytest on SQLite =="
+	$(PYTEST_SQLITE)
+	@echo "== pytest on PostgreSQL =="
+	$(PYTEST_POSTGRES)
+
+test-sqlite: install
+	$(PYTEST_SQLITE)
+
+test-postgres: install
+	$(PYTEST_POSTGRES)
