@@ -39,7 +39,10 @@ def documented_env() -> dict[str, str]:
     for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             name, _, value = line.partition("=")
-            env[name.strip()] = value.strip() or DUMMIES[name.strip()]
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
+            env[name.strip()] = value or DUMMIES[name.strip()]
     return env
 
 
@@ -65,6 +68,20 @@ def test_the_example_names_every_required_variable():
         assert env[name] == DUMMIES[name], f"{name} must be left empty in the example"
     for name in ("DJANGO_ALLOWED_HOSTS", "CMS_BASE_URL", "PORTAL_BASE_URL"):
         assert env[name]
+
+
+def test_bash_reads_the_example_as_systemd_does():
+    """deploy/manage.sh (cron, operators) sources the file the services load."""
+    script = 'set -a; . "$1"; set +a; printf "%s\\0" "$DJANGO_ADMINS" "$CMS_BASE_URL"'
+    completed = subprocess.run(
+        ["bash", "-c", script, "bash", ENV_EXAMPLE],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    env = documented_env()
+    assert completed.stdout.split("\0")[:2] == [env["DJANGO_ADMINS"], env["CMS_BASE_URL"]]
 
 
 @pytest.mark.parametrize("storage", ["filesystem", "s3"])
