@@ -205,10 +205,15 @@ def production(monkeypatch):
     try:
         yield importlib.import_module(PRODUCTION)
     finally:
+        package = importlib.import_module("cms.settings")
         for name, module in saved.items():
             sys.modules.pop(name, None)
-            if module is not None:
+            attribute = name.rpartition(".")[2]
+            if module is None:
+                vars(package).pop(attribute, None)
+            else:
                 sys.modules[name] = module
+                setattr(package, attribute, module)
 
 
 def test_database_connections_persist_and_are_checked(production):
@@ -344,3 +349,4 @@ def test_load_balancer_probes_reach_the_health_check_over_http_with_any_host(
     response = client.get("/healthz", HTTP_HOST="10.0.0.7:8000")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+    assert client.head("/healthz", HTTP_HOST="10.0.0.7:8000").status_code == 200
