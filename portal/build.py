@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import opendata
 from .client import CMSClient, CMSUnavailable
 from .export import ExportError, export
 
@@ -49,6 +50,14 @@ def _pelican(content_dir: Path, build_dir: Path, settings_file: Path, theme: Pat
     if completed.returncode != 0:
         detail = (completed.stderr or completed.stdout).strip()[-2000:]
         raise BuildError(f"Pelican failed (exit {completed.returncode}):\n{detail}")
+
+
+def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path) -> None:
+    """Feeds, open data, calendar, sitemap and robots.txt, from every source (not one shard)."""
+    try:
+        opendata.write_site_outputs(content_dir, build_dir, settings_file)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BuildError(f"Feeds and open data failed: {exc!r}") from exc
 
 
 def _swap(output_link: Path, build_dir: Path) -> None:
@@ -91,6 +100,7 @@ def build_portal(
             _pelican(content_dir, build_dir, settings_file, theme)
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
+            _site_outputs(content_dir, build_dir, settings_file)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import feeds, objections
 from . import notices as notice_pages
-from . import objections
 from .cleaning import clean_html
 from .client import CMSClient
 
@@ -140,11 +140,14 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
         sources["policies.json"] = policy_index_source(index, policies)
     objection_form = objections.fetch_form(client)
     notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
+    notice_pages_data = client.notices()
     notice_sources, under_publicity = notice_pages.notice_collection_sources(
-        client.notices(),
+        notice_pages_data,
         notice_index,
         objection_form=objection_form,
     )
+    # When each notice was published and last changed: for feeds, sitemap and JSON-LD.
+    feeds.add_notice_dates(notice_sources, notice_pages_data)
     sources.update(notice_sources)
     sources.update(objections.page_sources(objection_form))
     for home in client.pages_of_type(HOME_TYPE):

@@ -20,7 +20,11 @@ TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh-CN"
 DEFAULT_DATE_FORMAT = "%Y年%m月%d日"
 
-PLUGINS = ["portal.plugins.cms_content"]
+# site_data: the feed links, build time, open-data columns and JSON-LD every page may show.
+PLUGINS = ["portal.plugins.cms_content", "portal.plugins.site_data"]
+# When the site was built, stated in every page's footer: ISO 8601, e.g. 2026-11-25T17:15+08:00.
+# Empty: the time Pelican runs.
+PORTAL_BUILT_AT = os.environ.get("PORTAL_BUILT_AT", "")
 
 # Hand-written pages live in content/pages; the exporter writes content/generated.
 PAGE_PATHS = ["pages", "generated"]
@@ -38,7 +42,7 @@ ARTICLE_TRANSLATION_ID = None
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
-# Feeds are written by the portal's own feedgen step, not by Pelican.
+# Feeds are written by the portal's own feedgen step (portal/feeds.py), not by Pelican.
 FEED_ALL_ATOM = FEED_ALL_RSS = CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 
@@ -60,4 +64,6 @@ FOOTER_LINKS = [
     ("查询异议处理结果", "objections/status/"),
     ("关于本站", "about/"),
     ("隐私声明", "privacy/"),
+    ("订阅", "subscribe/"),
+    ("开放数据", "data/"),
 ]

@@ -1,10 +1,26 @@
-"""Shared by the portal tests: an OpenAPI document shaped like the objection API's own."""
+"""Shared by the portal tests: an OpenAPI document shaped like the objection API's own, a fixed
+build time, and the demo site built once per session from a live CMS (``site``)."""
 
 import copy
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
+from django.core.management import call_command
 
+from portal.build import build_portal
+from portal.client import CMSClient
+from portal.notices import NOTICE_TYPE
 from portal.objections import form_from_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+# Where the demo build says the CMS is (test_notices.py checks the forms post there).
+CMS_PUBLIC_URL = "http://cms.test.invalid"
+# Every page states when it was built (PORTAL_BUILT_AT, else the time Pelican runs): tests pin
+# it, so two builds of the same sources are byte for byte the same whenever they run.
+BUILT_AT = "2026-11-25T17:15:00+08:00"
 
 OBJECTION_SCHEMA = {
     "openapi": "3.0.3",
@@ -80,3 +96,56 @@ def objection_schema() -> dict:
 @pytest.fixture
 def objection_form(objection_schema) -> dict:
     return form_from_schema(objection_schema)
+
+
+@pytest.fixture(autouse=True)
+def fixed_build_time(monkeypatch) -> str:
+    monkeypatch.setenv("PORTAL_BUILT_AT", BUILT_AT)
+    return BUILT_AT
+
+
+def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+    # The demo records an expert panel for its exemptions: the portal must still show none of it.
+    assert apps.get_model("notices", "DecisionItem").objects.filter(panel_size__gt=0).exists()
+
+    def build(name: str):
+        content = base / name / "content"
+        content.mkdir(parents=True)
+        shutil.copytree(ROOT / "content" / "pages", content / "pages")
+        result = build_portal(cms_url, site_dir=base / name / "site", content_dir=content)
+        return result.output, content
+
+    with pytest.MonkeyPatch.context() as patch:
+        # The address the forms post to, as a deployment would set it (read by pelicanconf).
+        patch.setenv("CMS_BASE_URL", CMS_PUBLIC_URL)
+        output, content = build("full")
+        patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
+        paged_output, _ = build("paged")
+    client = CMSClient(cms_url)
+    return SimpleNamespace(
+        output=output,
+        content=content,
+        generated=content / "generated",
+        paged=paged_output,
+        notices=client.pages_of_type(NOTICE_TYPE),
+        policies=client.pages_of_type("policies.PolicyPage"),
+        built_at=BUILT_AT,
+    )
+
+
+@pytest.fixture(scope="session")
+def _demo_site_cache() -> dict:
+    return {}
+
+
+@pytest.fixture
+def site(_demo_site_cache, live_server, tmp_path_factory):
+    """The demo site, built on first use by a test marked
+    ``django_db(transaction=True, serialized_rollback=True)`` (the build reads the live CMS)."""
+    if "site" not in _demo_site_cache:
+        base = tmp_path_factory.mktemp("demo")
+        _demo_site_cache["site"] = _build_demo_site(live_server.url, base)
+    return _demo_site_cache["site"]

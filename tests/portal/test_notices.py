@@ -1,8 +1,8 @@
 """The publicity part of the portal, built over HTTP from a live CMS holding the demo notices.
 
-The CMS is seeded and the site built once per module (twice: once as configured, once with one
-entry per listing page); every test then reads the built files. What a page must say is checked
-against what the read API reported at export time.
+The CMS is seeded and the site built once per test session by the ``site`` fixture (conftest.py:
+twice, once as configured, once with one entry per listing page); every test then reads the
+built files. What a page must say is checked against what the read API reported at export time.
 """
 
 import posixpath
@@ -10,58 +10,17 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 from urllib.parse import urldefrag
 
 import pytest
 from bs4 import BeautifulSoup
-from django.apps import apps
-from django.core.management import call_command
 
-from portal.build import build_portal
-from portal.client import CMSClient
-from portal.notices import NOTICE_TYPE, date_zh, item_segments, notice_url
+from portal.notices import date_zh, item_segments, notice_url
 
 ROOT = Path(__file__).resolve().parents[2]
-CMS_PUBLIC_URL = "http://cms.test.invalid"
+CMS_PUBLIC_URL = "http://cms.test.invalid"  # where conftest's demo build says the CMS is
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 PANEL_WORDS = ("panel_size", "technical_members", "financial_members", "专家组人数")
-
-
-def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
-    with open("/dev/null", "w") as quiet:
-        call_command("load_seed_policy", stdout=quiet)
-        call_command("load_demo_notices", stdout=quiet)
-    # The demo records an expert panel for its exemptions: the portal must still show none of it.
-    assert apps.get_model("notices", "DecisionItem").objects.filter(panel_size__gt=0).exists()
-
-    def build(name: str):
-        content = base / name / "content"
-        content.mkdir(parents=True)
-        shutil.copytree(ROOT / "content" / "pages", content / "pages")
-        result = build_portal(cms_url, site_dir=base / name / "site", content_dir=content)
-        return result.output, content / "generated"
-
-    with pytest.MonkeyPatch.context() as patch:
-        # The address the forms post to, as a deployment would set it (read by pelicanconf).
-        patch.setenv("CMS_BASE_URL", CMS_PUBLIC_URL)
-        output, generated = build("full")
-        patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
-        paged_output, _ = build("paged")
-    notices = CMSClient(cms_url).pages_of_type(NOTICE_TYPE)
-    return SimpleNamespace(output=output, generated=generated, paged=paged_output, notices=notices)
-
-
-@pytest.fixture(scope="module")
-def _built_once():
-    return {}
-
-
-@pytest.fixture
-def site(_built_once, live_server, tmp_path_factory):
-    if "site" not in _built_once:
-        _built_once["site"] = _build_demo_site(live_server.url, tmp_path_factory.mktemp("demo"))
-    return _built_once["site"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -315,7 +274,7 @@ def test_the_objection_form_is_on_notices_under_publicity_only(site):
     for notice in site.notices:
         soup = _soup(site.output, _url(notice))
         form = soup.find("form", id="objection-form")
-        scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script")]
+        scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script", src=True)]
         if notice["window"]["state"] != "under_publicity":
             assert form is None and not soup.select("form") and scripts == []
             assert "公示已结束" in soup.find(id="objection").get_text()
@@ -473,8 +432,10 @@ def test_every_page_is_chinese_and_every_link_stays_on_the_site_and_resolves(sit
         page = html.parent.relative_to(site.output).as_posix()
         page = "" if page == "." else page + "/"
         soup = BeautifulSoup(text, "html.parser")
-        # Scripts: only the site's own files, deferred, never inline.
+        # Scripts: only the site's own files, deferred, never inline (JSON-LD is data, not code).
         for script in soup.find_all("script"):
+            if script.get("type") == "application/ld+json":
+                continue
             assert script.get("src") and script.has_attr("defer"), (page, script)
             assert not script.get_text(strip=True), page
         # Forms post to the CMS's API, the one other host a page may name (a navigation).

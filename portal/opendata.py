@@ -1,0 +1,435 @@
+"""Open data and the other site-wide files, written into a fresh build after Pelican rendered it.
+
+- ``data/decisions.json`` and ``data/decisions.csv`` (UTF-8 with a BOM, for Excel): every
+  decision item of every notice on the portal, one row each, with the columns in
+  :data:`COLUMNS` (documented on the ``data/`` page). Fields are picked by name from the exported
+  page data, so nothing else the API might send (an expert panel, an objector) can get in.
+- ``data/windows.ics``: one event per notice under publicity (or approved and waiting), on the
+  last day of its window and ending at the CMS's closing instant, in Asia/Shanghai time (TZID,
+  with its VTIMEZONE). Written with the ``icalendar`` package (RFC 5545: CRLF, folded lines).
+- ``sitemap.xml``: every HTML page of the build, with ``lastmod`` where the data dates it, and
+  ``robots.txt`` (allow all, pointing at the sitemap's absolute address).
+- the feeds of :mod:`portal.feeds`.
+
+Each file is written to a new name and renamed into place: a build may start as a hard-linked
+copy of the live one, whose files must never be rewritten. Nothing depends on the build's clock,
+so the same sources give the same bytes.
+
+The JSON-LD of notice pages (schema.org ``Article``) and policy pages (``Legislation``) is made
+here too, from the page's own data, and the theme prints it with :func:`jsonld_dumps`.
+"""
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from icalendar import Calendar, Event
+from markupsafe import Markup
+
+from . import feeds
+from .feeds import LOCAL_TZ, Site, instant, iso
+
+DATA_DIR = "data"
+DECISIONS_JSON = f"{DATA_DIR}/decisions.json"
+DECISIONS_CSV = f"{DATA_DIR}/decisions.csv"
+WINDOWS_ICS = f"{DATA_DIR}/windows.ics"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+# Notices whose window is ahead or running: the ones the calendar lists.
+CALENDAR_STATES = ("approved", "under_publicity")
+SCHEMA_ORG = "https://schema.org"
+
+# (name, 中文, English, 说明, description). The order is the CSV's.
+COLUMNS = (
+    ("item_id", "事项编号", "Item ID",
+     "认定事项在本平台的编号，唯一且不变。",
+     "The decision item's id on this platform: unique and stable."),
+    ("notice_number", "公告编号", "Notice number",
+     "决定公告的编号。", "The decision notice's number."),
+    ("notice_title", "公告标题", "Notice title",
+     "决定公告的标题。", "The decision notice's title."),
+    ("window_start", "公示开始日期", "Publicity window start",
+     "公示首日，格式 YYYY-MM-DD（北京时间）。",
+     "First day of the publicity window, YYYY-MM-DD (Asia/Shanghai)."),
+    ("window_end", "公示结束日期", "Publicity window end",
+     "公示最后一日，格式 YYYY-MM-DD；当日24时（北京时间）截止受理异议。",
+     "Last day of the window, YYYY-MM-DD; objections close at the end of that day "
+     "(Asia/Shanghai)."),
+    ("state", "公告状态代码", "Notice state code",
+     "under_publicity 公示中；closed 公示结束；finalised 已确认结果；corrected 已更正；"
+     "withdrawn 已撤回。以本站生成时为准。",
+     "under_publicity, closed, finalised, corrected or withdrawn, as of the site's build."),
+    ("state_label", "公告状态", "Notice state", "公告状态的中文名称。",
+     "The notice state in Chinese."),
+    ("handling_body", "受理部门", "Handling body",
+     "受理异议的部门：省科学技术厅，或省自然科学基金委员会办公室（省基础公益研究专项）。",
+     "Who handles objections: the department, or the foundation committee office for the "
+     "basic public-welfare research programme."),
+    ("project_code", "项目编号", "Project code", "科技计划项目编号。", "The project's code."),
+    ("project_name", "项目名称", "Project name", "科技计划项目名称。", "The project's name."),
+    ("programme", "计划类别", "Programme", "项目所属的省级科技计划类别。",
+     "The provincial S&T programme the project belongs to."),
+    ("undertaking_unit", "项目承担单位", "Undertaking unit", "项目承担单位名称。",
+     "The organisation that undertook the project."),
+    ("project_leader", "项目负责人", "Project leader", "项目负责人姓名。",
+     "The project leader's name."),
+    ("decision", "认定结论代码", "Decision code", "exempted 予以免责；rejected 不予认定。",
+     "exempted or rejected."),
+    ("decision_label", "认定结论", "Decision", "认定结论的中文名称。", "The decision in Chinese."),
+    ("ground_codes", "适用情形代码", "Grounds codes",
+     "予以免责所依据的适用情形 A1–A5（政策第二部分第（二）项）。CSV 中多个代码以分号分隔，"
+     "JSON 中为数组。",
+     "Grounds A1–A5 of section 2(2) of the policy. Separated by ';' in the CSV, an array in JSON."),
+    ("reason_codes", "不予认定理由代码", "Reason codes",
+     "不予认定的理由：X1–X4（不适用情形，政策第二部分第（三）项），out_of_scope 不属于适用范围，"
+     "no_ground 未能认定适用情形，diligence_not_shown 未能证明履行勤勉尽责义务，"
+     "after_acceptance 未在项目验收前提出申请，objection_upheld 公示异议经核实成立。"
+     "分隔方式同上。",
+     "Exclusions X1–X4 (section 2(3)), out_of_scope, no_ground, diligence_not_shown, "
+     "after_acceptance, objection_upheld. Separated as above."),
+    ("explanation", "理由说明", "Explanation",
+     "不予认定的书面理由说明，分段以换行分隔；予以免责的为空。",
+     "The written explanation of a rejection, paragraphs separated by line breaks; empty for "
+     "exemptions."),
+    ("finalised_on", "结果确认日期", "Finalised date",
+     "认定结果确认日期，格式 YYYY-MM-DD；尚未确认的为空。",
+     "The day the result was finalised, YYYY-MM-DD; empty until then."),
+    ("notice_url", "公告网址", "Notice URL", "决定公告页面的网址。",
+     "The decision notice's page."),
+    ("rejection_url", "不予认定理由网址", "Rejection page URL",
+     "不予认定理由页面的网址；予以免责的为空。",
+     "The page giving the reasons for a rejection; empty for exemptions."),
+)  # fmt: skip
+COLUMN_NAMES = tuple(column[0] for column in COLUMNS)
+LIST_COLUMNS = ("ground_codes", "reason_codes")
+
+# (path, format, 说明) of the files the data page lists.
+DATA_FILES = (
+    (DECISIONS_CSV, "CSV", "全部认定事项，每行一项。UTF-8 编码（带 BOM，可直接用 Excel 打开）。"),
+    (DECISIONS_JSON, "JSON", "全部认定事项，字段同 CSV；另附字段说明和所用代码的含义。"),
+    (WINDOWS_ICS, "iCalendar", "公示中公告的异议截止时间，可导入或订阅到日历软件。"),
+)
+
+
+def page_info() -> dict[str, Any]:
+    """What the 开放数据 page shows: the files and their columns (a Pelican setting)."""
+    files = [{"path": path, "format": kind, "description": text} for path, kind, text in DATA_FILES]
+    keys = ("name", "label_zh", "label_en", "description_zh", "description_en")
+    return {"files": files, "columns": [dict(zip(keys, column, strict=True)) for column in COLUMNS]}
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def decision_rows(site: Site) -> list[dict[str, Any]]:
+    """One row per decision item, oldest notice first, items in the notice's order."""
+    rows = []
+    for notice in sorted(site.notices, key=lambda n: (feeds.notice_published(n), n["id"])):
+        window = notice["window"]
+        for item in notice["decision_items"]:
+            row = {
+                "item_id": item["id"],
+                "notice_number": notice["notice_number"],
+                "notice_title": notice["title"],
+                "window_start": window["start_date"],
+                "window_end": window["end_date"],
+                "state": notice["state"],
+                "state_label": notice["state_label"],
+                "handling_body": notice["handling_body"],
+                "project_code": item["project_code"],
+                "project_name": item["project_name"],
+                "programme": item["programme_label"],
+                "undertaking_unit": item["undertaking_unit"],
+                "project_leader": item["project_leader"],
+                "decision": item["decision"],
+                "decision_label": item["decision_label"],
+                "ground_codes": [c["code"] for c in item["grounds"]],
+                "reason_codes": [c["code"] for c in item["reasons"]],
+                "explanation": "\n".join(item["explanation"]),
+                "finalised_on": notice.get("finalised_on") or "",
+                "notice_url": site.absolute(notice["url"]),
+                "rejection_url": site.absolute(item["rejection_url"])
+                if item["rejection_url"]
+                else "",
+            }
+            rows.append(row)
+    return rows
+
+
+def _codes(site: Site) -> dict[str, dict[str, str]]:
+    """Every code the rows use, with its label and clause as the API gave them."""
+    codes: dict[str, dict[str, str]] = {}
+    for notice in site.notices:
+        for item in notice["decision_items"]:
+            for cited in item["grounds"] + item["reasons"]:
+                codes.setdefault(
+                    cited["code"],
+                    {"label": cited.get("label", ""), "clause": cited.get("clause_ref", "")},
+                )
+    return dict(sorted(codes.items()))
+
+
+def decisions_json(site: Site, rows: list[dict[str, Any]]) -> bytes:
+    document = {
+        "title": f"{site.name}：认定事项",
+        "publisher": site.publisher,
+        "source": site.absolute(f"{DATA_DIR}/"),
+        "updated": feeds.latest_change(site),
+        "columns": page_info()["columns"],
+        "codes": _codes(site),
+        "count": len(rows),
+        "decisions": rows,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def decisions_csv(rows: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMN_NAMES, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ";".join(v) if k in LIST_COLUMNS else v for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- calendar -----------------------------------------------------------------------------------
+
+
+def windows_calendar(site: Site) -> bytes:
+    """iCalendar: for each notice under publicity (or approved), its window's last day, ending at
+    the closing instant the CMS gave, with the notice's page as URL."""
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{site.publisher or site.host}//{site.name}//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{site.name}：公示期截止")
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+    for notice in sorted(site.notices, key=lambda n: (n["window"]["closes_at"], n["id"])):
+        if notice["state"] not in CALENDAR_STATES:
+            continue
+        window = notice["window"]
+        closes = instant(window["closes_at"]).astimezone(LOCAL_TZ)
+        last_day = datetime.combine(instant(window["end_date"]).date(), time(), tzinfo=LOCAL_TZ)
+        starts = last_day if last_day < closes else closes - timedelta(hours=1)
+        url = site.absolute(notice["url"])
+        event = Event()
+        event.add("uid", f"notice-{notice['id']}-closes@{site.host}")
+        # A published calendar's DTSTAMP is the event's last change (RFC 5545, 3.8.7.2).
+        event.add("dtstamp", instant(feeds.notice_updated(notice)))
+        event.add("dtstart", starts)
+        event.add("dtend", closes)
+        event.add("summary", f"异议截止：{notice['title']}")
+        number = f"公告编号：{notice['notice_number']}。" if notice["notice_number"] else ""
+        event.add(
+            "description",
+            f"{number}{window['label']}对公示事项有异议的，请在截止前通过公告页面提出：{url}",
+        )
+        event.add("url", url)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+# --- sitemap and robots -----------------------------------------------------------------------
+
+
+def _page_url(relative: str) -> str:
+    """'notices/x/index.html' → 'notices/x/'; 'index.html' → ''; 'a/b.html' stays."""
+    if relative == "index.html":
+        return ""
+    return relative[: -len("index.html")] if relative.endswith("/index.html") else relative
+
+
+def lastmod_by_url(site: Site) -> dict[str, str]:
+    """The pages the data dates: notices and their rejection pages, policy-type pages, and the
+    notice listings (their newest entry)."""
+    dated: dict[str, str] = {}
+    for notice in site.notices:
+        updated = feeds.notice_updated(notice)
+        dated[notice["url"]] = updated
+        for item in notice["decision_items"]:
+            if item["rejection_url"]:
+                dated[item["rejection_url"]] = updated
+    for source in site.policies:
+        dated[source["metadata"]["url"]] = feeds.source_updated(source)
+    for source in site.of_template("notice_list"):
+        listed = [
+            dated[entry["url"]]
+            for section in source["cms"].get("sections", [])
+            for entry in section.get("entries", [])
+            if entry["url"] in dated
+        ]
+        if listed:
+            dated[source["metadata"]["url"]] = max(listed)
+    return dated
+
+
+def sitemap(site: Site, build_dir: Path) -> bytes:
+    """Every HTML page under ``build_dir`` (the built site), in path order."""
+    dated = lastmod_by_url(site)
+    pages = sorted(
+        _page_url(path.relative_to(build_dir).as_posix()) for path in build_dir.rglob("*.html")
+    )
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for url in pages:
+        lastmod = f"<lastmod>{dated[url]}</lastmod>" if url in dated else ""
+        lines.append(f"  <url><loc>{escape(site.absolute(url))}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(site: Site) -> bytes:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.absolute(SITEMAP)}\n".encode()
+
+
+# --- JSON-LD ------------------------------------------------------------------------------------
+
+# schema.org's LegalForceStatus for each policy status: a draft for comments and a revised or
+# repealed document are not (or no longer) in force.
+LEGAL_FORCE = {
+    "draft_for_comments": "NotInForce",
+    "trial": "InForce",
+    "in_force": "InForce",
+    "revised": "NotInForce",
+    "repealed": "NotInForce",
+}
+
+
+def _organisation(name: str) -> dict[str, str]:
+    return {"@type": "GovernmentOrganization", "name": name}
+
+
+def notice_jsonld(cms: dict[str, Any], base_url: str, publisher: str) -> dict[str, Any]:
+    """A decision notice as a schema.org Article: its number, dates, publisher and window."""
+    site = Site(base_url=base_url, name="", publisher=publisher)
+    window = cms["window"]
+    url = site.absolute(cms["url"])
+    data: dict[str, Any] = {
+        "@context": SCHEMA_ORG,
+        "@type": "Article",
+        "@id": url,
+        "url": url,
+        "mainEntityOfPage": url,
+        "headline": cms["title"],
+        "name": cms["title"],
+        "inLanguage": feeds.LANGUAGE,
+        "datePublished": feeds.notice_published(cms),
+        "dateModified": feeds.notice_updated(cms),
+        "publisher": _organisation(publisher),
+        "author": _organisation(publisher),
+        "creativeWorkStatus": cms["state_label"],
+        "temporalCoverage": f"{window['start_date']}/{window['end_date']}",
+        "description": window["label"],
+    }
+    if cms.get("notice_number"):
+        data["identifier"] = cms["notice_number"]
+    if cms.get("handling_body"):
+        data["sourceOrganization"] = _organisation(cms["handling_body"])
+    corrections = [site.absolute(c["url"]) for c in cms.get("corrected_by") or [] if c["url"]]
+    if corrections:
+        data["correction"] = corrections
+    return data
+
+
+def policy_jsonld(
+    cms: dict[str, Any], url: str, published: str, base_url: str, publisher: str
+) -> dict[str, Any]:
+    """A policy-type page as schema.org Legislation: 文号, dates, issuer and legal force."""
+    site = Site(base_url=base_url, name="", publisher=publisher)
+    absolute = site.absolute(url)
+    data: dict[str, Any] = {
+        "@context": SCHEMA_ORG,
+        "@type": "Legislation",
+        "@id": absolute,
+        "url": absolute,
+        "name": cms["title"],
+        "inLanguage": feeds.LANGUAGE,
+        "legislationJurisdiction": "浙江省",
+        "legislationPassedBy": _organisation(cms.get("issuing_body") or publisher),
+        "publisher": _organisation(publisher),
+        "datePublished": published,
+        "creativeWorkStatus": cms["status_label"],
+    }
+    if cms.get("last_published_at"):
+        data["dateModified"] = iso(instant(cms["last_published_at"]))
+    if cms.get("document_number"):
+        data["legislationIdentifier"] = cms["document_number"]
+    if cms.get("issue_date"):
+        data["legislationDate"] = cms["issue_date"]
+    if cms.get("effective_date"):
+        data["legislationDateOfApplicability"] = cms["effective_date"]
+    force = LEGAL_FORCE.get(cms.get("status", ""))
+    if force:
+        data["legislationLegalForce"] = f"{SCHEMA_ORG}/{force}"
+    return data
+
+
+def page_jsonld(template: str, cms: Any, url: str, date: Any, settings: dict) -> dict | None:
+    """The JSON-LD for a page, by its template; None for pages that carry none."""
+    if not isinstance(cms, dict):
+        return None
+    base, publisher = feeds.absolute_base(settings), str(settings.get("AUTHOR") or "")
+    if template == feeds.NOTICE_TEMPLATE:
+        return notice_jsonld(cms, base, publisher)
+    if template in feeds.POLICY_TEMPLATES:
+        published = iso(date) if isinstance(date, datetime) else iso(feeds.EPOCH)
+        return policy_jsonld(cms, url, published, base, publisher)
+    return None
+
+
+def jsonld_dumps(data: Any) -> Markup:
+    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` escaped, so no
+    ``</script>`` or ``<!--`` in the data can end or change the element."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)  # noqa: S704 - escaped above for a script data block
+
+
+# --- the build step -----------------------------------------------------------------------------
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Writes a new file and renames it over ``path``: a hard-linked old file stays as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def read_pelican_settings(settings_file: Path) -> dict[str, Any]:
+    from pelican.settings import read_settings
+
+    return read_settings(str(settings_file))
+
+
+def write_site_outputs(
+    content_dir: Path, build_dir: Path, settings: dict[str, Any] | Path
+) -> list[str]:
+    """The build step: feeds, open data, calendar, sitemap and robots.txt into ``build_dir``,
+    from the sources in ``content_dir``. Returns the paths written (relative to the build)."""
+    if isinstance(settings, Path):
+        settings = read_pelican_settings(settings)
+    site = Site.from_settings(settings, feeds.load_sources(content_dir))
+    written = feeds.write_feeds(site, build_dir, replace_file)
+    rows = decision_rows(site)
+    outputs: Iterable[tuple[str, bytes]] = (
+        (DECISIONS_JSON, decisions_json(site, rows)),
+        (DECISIONS_CSV, decisions_csv(rows)),
+        (WINDOWS_ICS, windows_calendar(site)),
+        (ROBOTS, robots(site)),
+        (SITEMAP, sitemap(site, build_dir)),  # last: after every page is in place
+    )
+    for path, data in outputs:
+        replace_file(build_dir / path, data)
+        written.append(path)
+    return written

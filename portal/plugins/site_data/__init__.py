@@ -1,0 +1,56 @@
+"""What every page needs besides its own source: the feeds it links to, the build time it states,
+the open-data columns the 开放数据 page documents, and its JSON-LD.
+
+Each page still depends only on its own source and the settings, so a source renders to the same
+bytes in whichever Pelican run (see :mod:`portal.render`). The feeds and data files themselves
+are written by the build step (:func:`portal.opendata.write_site_outputs`), which sees every
+source.
+"""
+
+import os
+from datetime import UTC, datetime
+
+from pelican import signals
+
+from portal import feeds, opendata
+
+
+def built_at(value: str | None = None) -> datetime:
+    """The build's time: ``PORTAL_BUILT_AT`` (ISO 8601) when set, else now; in Asia/Shanghai."""
+    value = value if value is not None else os.environ.get("PORTAL_BUILT_AT", "")
+    moment = datetime.fromisoformat(value) if value else datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=feeds.LOCAL_TZ)
+    return moment.astimezone(feeds.LOCAL_TZ).replace(second=0, microsecond=0)
+
+
+def built_at_zh(moment: datetime) -> str:
+    """'2026年11月25日 17:15（北京时间）'."""
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}（北京时间）"
+
+
+def configure(pelican) -> None:
+    settings = pelican.settings
+    moment = built_at(settings.get("PORTAL_BUILT_AT") or None)
+    settings["BUILT_AT"] = moment.isoformat()
+    settings["BUILT_AT_ZH"] = built_at_zh(moment)
+    settings["PORTAL_FEEDS"] = feeds.feed_links()
+    settings["PORTAL_CALENDAR"] = opendata.WINDOWS_ICS
+    settings["PORTAL_ABSOLUTE_URL"] = feeds.absolute_base(settings).rstrip("/")
+    settings["OPEN_DATA"] = opendata.page_info()
+    settings.setdefault("JINJA_FILTERS", {})["jsonld"] = opendata.jsonld_dumps
+
+
+def attach_jsonld(content) -> None:
+    content.jsonld = opendata.page_jsonld(
+        getattr(content, "template", ""),
+        getattr(content, "metadata", {}).get("cms"),
+        getattr(content, "url", ""),
+        getattr(content, "date", None),
+        content.settings,
+    )
+
+
+def register():
+    signals.initialized.connect(configure)
+    signals.content_object_init.connect(attach_jsonld)
