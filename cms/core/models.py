@@ -17,6 +17,9 @@ class HomePage(Page):
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
 
+    # Headless: the portal renders pages; the CMS has no templates to preview with.
+    preview_modes: list = []
+
     class Meta:
         verbose_name = _("首页")
         verbose_name_plural = _("首页")

@@ -55,6 +55,9 @@ class NoticeIndexPage(Page):
     subpage_types = ["notices.DecisionNoticePage"]
     max_count = 1
 
+    # Headless: the portal renders pages; the CMS has no templates to preview with.
+    preview_modes: list = []
+
     class Meta:
         verbose_name = _("公示公告栏目")
         verbose_name_plural = _("公示公告栏目")
@@ -139,6 +142,9 @@ class DecisionNoticePage(Page):
     ]
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types: list[str] = []
+
+    # Headless: the portal renders pages; the CMS has no templates to preview with.
+    preview_modes: list = []
 
     class Meta:
         verbose_name = _("决定公告")

@@ -80,7 +80,8 @@ def _field_detail(field: str, detail) -> dict:
 def _flatten(errors, field=None):
     if isinstance(errors, dict):
         for name, value in errors.items():
-            yield from _flatten(value, name)
+            # A list field's errors are keyed by position: report them under the list's name.
+            yield from _flatten(value, field if isinstance(name, int) else name)
     elif isinstance(errors, list):
         for value in errors:
             yield from _flatten(value, field)

@@ -30,9 +30,14 @@ class CleanTextField(serializers.CharField):
     }
 )
 class EvidenceField(serializers.ListField):
-    """Documents the evidence files in the schema; the view checks them (count, size, type)."""
+    """Documents the evidence files in the schema. The view reads and checks them (count, size,
+    type) from the uploaded files; this field takes nothing, so the empty part a browser sends
+    for a file input left blank is not an error."""
 
     child = serializers.FileField()
+
+    def get_value(self, dictionary):
+        return serializers.empty
 
 
 class ObjectionCreateSerializer(serializers.Serializer):

@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .views import ObjectionCreateView, ObjectionStatusView
 
@@ -7,5 +7,5 @@ urlpatterns = [
     path("objections/", ObjectionCreateView.as_view(), name="objections_create"),
     path("objections/status/", ObjectionStatusView.as_view(), name="objections_status"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_docs"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
 ]

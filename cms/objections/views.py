@@ -77,7 +77,7 @@ class NegotiatedAPIView(APIView):
 
 
 def _read_evidence(request) -> list[services.Evidence]:
-    files = request.FILES.getlist("evidence")
+    files = [upload for upload in request.FILES.getlist("evidence") if upload.name]
     limit = settings.OBJECTION_MAX_FILES
     if len(files) > limit:
         raise ApiError(

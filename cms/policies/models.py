@@ -34,6 +34,9 @@ class PolicyIndexPage(Page):
     subpage_types = ["policies.PolicyPage"]
     max_count = 1
 
+    # Headless: the portal renders pages; the CMS has no templates to preview with.
+    preview_modes: list = []
+
     class Meta:
         verbose_name = _("政策文件栏目")
         verbose_name_plural = _("政策文件栏目")
@@ -101,6 +104,9 @@ class PolicyPage(Page):
     ]
     parent_page_types = ["policies.PolicyIndexPage"]
     subpage_types: list[str] = []
+
+    # Headless: the portal renders pages; the CMS has no templates to preview with.
+    preview_modes: list = []
 
     class Meta:
         verbose_name = _("政策文件")

@@ -25,3 +25,13 @@ def test_health_endpoint(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_page_editors_offer_no_preview_that_could_fail(seeded, admin_client):
+    from cms.notices.models import NoticeIndexPage
+    from cms.policies.models import PolicyPage
+
+    for page in (PolicyPage.objects.get(), NoticeIndexPage.objects.get()):
+        body = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+        assert "/preview/" not in body

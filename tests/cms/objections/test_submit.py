@@ -272,3 +272,24 @@ def test_logs_carry_the_receipt_not_the_person(api, payload, caplog):
     assert receipt in caplog.text
     for secret in ("赵异议", "13800138000", "zhao@example.invalid", "某路1号"):
         assert secret not in caplog.text
+
+
+def test_a_browser_form_with_no_file_chosen_is_accepted(client, payload):
+    """Browsers send an empty part for a file input left blank; it is not an error."""
+    boundary = "----formboundary"
+    parts = []
+    for name, value in {**payload, "consent": "on"}.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename=""\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n\r\n"
+    )
+    body = ("".join(parts) + f"--{boundary}--\r\n").encode()
+    response = client.generic(
+        "POST", URL, body, content_type=f"multipart/form-data; boundary={boundary}",
+        HTTP_ACCEPT="application/json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content.decode()
+    assert not ObjectionEvidence.objects.exists()
