@@ -18,6 +18,7 @@ from pathlib import Path
 from . import opendata
 from .client import CMSClient, CMSUnavailable
 from .export import ExportError, export
+from .search import SearchIndexError, index_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
@@ -58,6 +59,14 @@ def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path) -> No
         opendata.write_site_outputs(content_dir, build_dir, settings_file)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(f"Feeds and open data failed: {exc!r}") from exc
+
+
+def _index_for_search(build_dir: Path) -> None:
+    """Pagefind over the fresh build, before it goes live: a failure keeps the old site."""
+    try:
+        index_site(build_dir)
+    except SearchIndexError as exc:
+        raise BuildError(f"Search index failed: {exc}") from exc
 
 
 def _swap(output_link: Path, build_dir: Path) -> None:
@@ -101,6 +110,7 @@ def build_portal(
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
             _site_outputs(content_dir, build_dir, settings_file)
+            _index_for_search(build_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise

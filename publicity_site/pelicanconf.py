@@ -58,7 +58,13 @@ NAVIGATION = [
     ("申报指南", "policies/exemption-policy/#s3"),
     ("公示公告", "notices/"),
     ("认定结果", "results/"),
+    ("搜索", "search/"),
 ]
+# Search: content/pages/search.md (template search.html) queries the Pagefind index that
+# portal/search.py writes into every build; only bodies marked data-pagefind-body are indexed.
+SEARCH_URL = "search/"
+# Accessibility: the large-text, high-contrast mode and how to use the site (content/pages/a11y.md).
+A11Y_URL = "a11y/"
 FOOTER_LINKS = [
     ("如何提出异议", "objections/"),
     ("查询异议处理结果", "objections/status/"),
