@@ -21,6 +21,8 @@ from portal.notices import date_zh, item_segments, notice_url
 ROOT = Path(__file__).resolve().parents[2]
 CMS_PUBLIC_URL = "http://cms.test.invalid"  # where conftest's demo build says the CMS is
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# On every page: the large-text, high-contrast toggle (themes/publicity/static/js/a11y.js).
+A11Y_SCRIPT = "theme/js/a11y.js"
 PANEL_WORDS = ("panel_size", "technical_members", "financial_members", "专家组人数")
 
 
@@ -277,12 +279,12 @@ def test_the_objection_form_is_on_notices_under_publicity_only(site):
         form = soup.find("form", id="objection-form")
         scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script", src=True)]
         if notice["window"]["state"] != "under_publicity":
-            assert form is None and not soup.select("form") and scripts == []
+            assert form is None and not soup.select("form") and scripts == [A11Y_SCRIPT]
             assert "公示已结束" in soup.find(id="objection").get_text()
             continue
         assert form["action"] == f"{CMS_PUBLIC_URL}/api/objections/"
         assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
-        assert scripts == ["theme/js/objection.js"]
+        assert scripts == [A11Y_SCRIPT, "theme/js/objection.js"]
         options = [
             o["value"] for o in form.find("select", attrs={"name": "item"}).find_all("option")
         ]
@@ -396,7 +398,10 @@ def test_objection_guide_and_lookup_pages(site, settings):
     assert [_labelled(soup, c).rstrip("*") for c in controls] == ["受理编号", "查询码"]
     assert all(c.has_attr("required") for c in controls)
     assert soup.find(id=form["data-outcome"])["aria-live"] == "polite"
-    assert [s["src"] for s in soup.find_all("script")] == ["../../theme/js/objection.js"]
+    assert [s["src"] for s in soup.find_all("script", src=True)] == [
+        f"../../{A11Y_SCRIPT}",
+        "../../theme/js/objection.js",
+    ]
 
 
 def test_the_script_knows_no_limit_of_its_own(settings):
