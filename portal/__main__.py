@@ -44,7 +44,7 @@ def build(args) -> int:
             print(f"CMS 启动失败 / CMS did not start at {args.cms_url}", file=sys.stderr)
             return 2
     try:
-        result = build_portal(args.cms_url)
+        result = build_portal(args.cms_url, incremental=not args.full, jobs=args.jobs)
     except BuildError as exc:
         print(f"门户构建失败，原站点保持不变 / Portal build failed, site unchanged:\n{exc}",
               file=sys.stderr)  # fmt: skip
@@ -54,7 +54,8 @@ def build(args) -> int:
             cms.terminate()
             cms.wait()
     print(
-        f"门户已构建 Portal built: {result.pages} sources, {result.seconds:.1f} s"
+        f"门户已构建 Portal built ({result.mode}): {result.rendered} of {result.pages} sources"
+        f" rendered, {result.seconds:.1f} s"
         f" → {SITE_DIR / 'output'}"
     )
     return 0
@@ -143,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         "--start-cms", action="store_true", help="start the CMS if it is not running"
     )
     build_parser.add_argument("--wait", type=float, default=1, help="seconds to wait for the CMS")
+    build_parser.add_argument(
+        "--full", action="store_true", help="render every page, not only what changed"
+    )
+    build_parser.add_argument(
+        "--jobs", type=int, default=0, help="Pelican processes for a full build (default: cores)"
+    )
     build_parser.set_defaults(func=build)
     serve_parser = commands.add_parser("serve", help="serve the built site")
     serve_parser.add_argument("--host", default="127.0.0.1")

@@ -3,19 +3,21 @@
 ``publicity_site/output`` is a symlink to the current build under ``publicity_site/builds/``;
 the link is replaced in one rename, so readers see the old site or the new one, never half.
 A failed build raises :class:`BuildError` and leaves the current site as it was.
+
+A build is incremental when it can be (see :mod:`portal.render`): it starts from a hard-linked
+copy of the live build and renders only the sources that changed; otherwise, or when asked, it
+renders everything, in parallel. Both give the same files for the same sources.
 """
 
 import fcntl
 import os
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import opendata
+from . import opendata, render
 from .client import CMSClient, CMSUnavailable
 from .export import ExportError, export
 from .search import SearchIndexError, index_site
@@ -25,6 +27,10 @@ SITE_DIR = ROOT / "publicity_site"
 CONTENT_DIR = ROOT / "content"
 THEME_DIR = ROOT / "themes" / "publicity"
 KEEP_BUILDS = 2
+#: Written afresh after rendering on every build (search index, feeds, sitemap). Not "data/":
+#: it holds the 开放数据 page (data/index.html, rendered from content/pages/data.md) beside the
+#: data files, which opendata.replace_file renames into place, never writing into a shared file.
+DERIVED_OUTPUTS = ("pagefind", "feeds", "sitemap.xml", "robots.txt")
 
 
 class BuildError(RuntimeError):
@@ -36,21 +42,35 @@ class BuildResult:
     output: Path
     pages: int
     seconds: float
+    mode: str = "full"
+    rendered: int = 0
 
 
-def _pelican(content_dir: Path, build_dir: Path, settings_file: Path, theme: Path) -> None:
-    command = [
-        sys.executable, "-m", "pelican", str(content_dir),
-        "--settings", str(settings_file), "--output", str(build_dir),
-        "--theme-path", str(theme), "--fatal", "errors", "--quiet",
-    ]  # fmt: skip
-    environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
-    completed = subprocess.run(
-        command, capture_output=True, text=True, check=False, cwd=ROOT, env=environment
-    )
-    if completed.returncode != 0:
-        detail = (completed.stderr or completed.stdout).strip()[-2000:]
-        raise BuildError(f"Pelican failed (exit {completed.returncode}):\n{detail}")
+def manifest_path(build_dir: Path) -> Path:
+    """Kept beside the build, not in it: it is not part of the published site."""
+    return build_dir.with_name(f"{build_dir.name}.manifest.json")
+
+
+def _live_build(output_link: Path) -> Path | None:
+    if output_link.is_symlink() and output_link.resolve().is_dir():
+        return output_link.resolve()
+    return None
+
+
+def _render(content_dir, build_dir, previous_dir, manifest, run_pelican, incremental, jobs):
+    """Renders into ``build_dir``: only what changed when possible; returns (mode, count)."""
+    previous = render.Manifest.load(manifest_path(previous_dir)) if previous_dir else None
+    steps = render.plan(previous, manifest) if (incremental and previous) else None
+    if steps is None:
+        sources = list(manifest.sources)
+        render.render(content_dir, sources, build_dir, run_pelican, jobs)
+        return "full", len(sources)
+    render.hardlink_copy(previous_dir, build_dir, skip=DERIVED_OUTPUTS)
+    for output in steps.remove:
+        (build_dir / output).unlink(missing_ok=True)
+    if steps.render:
+        render.render(content_dir, steps.render, build_dir, run_pelican, jobs)
+    return "incremental", len(steps.render)
 
 
 def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path) -> None:
@@ -83,6 +103,7 @@ def _prune(builds_dir: Path, current: Path) -> None:
     builds = sorted((path for path in builds_dir.iterdir() if path.is_dir()), reverse=True)
     for old in [path for path in builds if path != current][KEEP_BUILDS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
+        manifest_path(old).unlink(missing_ok=True)
 
 
 def build_portal(
@@ -92,6 +113,8 @@ def build_portal(
     content_dir: Path = CONTENT_DIR,
     theme: Path = THEME_DIR,
     settings_file: Path = SITE_DIR / "pelicanconf.py",
+    incremental: bool = True,
+    jobs: int = 0,
 ) -> BuildResult:
     started = time.monotonic()
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -100,20 +123,31 @@ def build_portal(
     with open(site_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            sources = export(CMSClient(cms_url), content_dir)
+            export(CMSClient(cms_url), content_dir)
         except (CMSUnavailable, ExportError) as exc:
             raise BuildError(f"Export from the CMS failed: {exc}") from exc
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         build_dir = builds_dir / stamp
+        run_pelican = render.run_pelican_command(settings_file, theme, ROOT)
+        fingerprint = render.fingerprint(theme, [settings_file], render.code_version())
+        manifest = render.scan(content_dir, fingerprint)
+        previous_dir = _live_build(site_dir / "output")
         try:
-            _pelican(content_dir, build_dir, settings_file, theme)
+            mode, rendered = _render(
+                content_dir, build_dir, previous_dir, manifest, run_pelican, incremental, jobs
+            )
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
             _site_outputs(content_dir, build_dir, settings_file)
             _index_for_search(build_dir)
+            manifest.save(manifest_path(build_dir))
+        except render.RenderError as exc:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise BuildError(str(exc)) from exc
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
         _swap(site_dir / "output", build_dir)
         _prune(builds_dir, build_dir)
-    return BuildResult(build_dir, len(sources), time.monotonic() - started)
+    pages = len(manifest.sources)
+    return BuildResult(build_dir, pages, time.monotonic() - started, mode, rendered)

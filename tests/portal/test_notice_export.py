@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal import notices
-from portal.build import SITE_DIR, THEME_DIR, _pelican
+from portal.build import SITE_DIR, THEME_DIR
 from portal.export import write_sources
 from portal.notices import (
     NoticeDataError,
@@ -22,6 +22,7 @@ from portal.notices import (
     notice_segment,
     url_segment,
 )
+from portal.render import run_pelican_command
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -171,7 +172,7 @@ def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path, objection_fo
     shutil.copytree(ROOT / "content" / "pages", content / "pages")
     write_sources(sources, content)
     output = tmp_path / "out"
-    _pelican(content, output, SITE_DIR / "pelicanconf.py", THEME_DIR)
+    run_pelican_command(SITE_DIR / "pelicanconf.py", THEME_DIR, ROOT)(content, output)
 
     notice_dir = output / "notices" / "notice-3"
     html = (notice_dir / "index.html").read_text(encoding="utf-8")
