@@ -152,6 +152,8 @@ def portal(live_server, settings, tmp_path, monkeypatch):
 @pytest.fixture
 def browser(tmp_path):
     if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI (.ci/run installs Debian's chromium)")
         pytest.skip("no Chromium on this machine")
     chromium = Chromium(CHROMIUM, tmp_path / "profile")
     yield chromium
