@@ -149,3 +149,7 @@ def site(_demo_site_cache, live_server, tmp_path_factory):
         base = tmp_path_factory.mktemp("demo")
         _demo_site_cache["site"] = _build_demo_site(live_server.url, base)
     return _demo_site_cache["site"]
+
+
+# The browser tests' fixtures, shared by the modules that drive Chromium.
+from .browser import _module, browser, origin, page  # noqa: E402, F401

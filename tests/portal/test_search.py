@@ -8,16 +8,9 @@ Without Chromium (or Playwright) or Pagefind's extended binary the tests are ski
 CI (CI=true), where they fail and say what is missing.
 """
 
-import concurrent.futures
-import functools
 import gzip
-import http.server
 import json
-import os
-import queue
 import re
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -27,24 +20,14 @@ from portal.notices import item_segments, notice_url
 from portal.objections import GUIDE_URL
 from portal.search import SearchIndexError, pagefind_executable
 
+from .browser import _require, in_browser_thread
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-]  # fmt: skip
+
 # Two-character words from the middle of the demo's texts, each a word of its own in Chinese: a
 # rejection's explanation ("…部分数据无法溯源，…") and the notices' introduction ("…请以书面形式…").
 REASON_WORD = "溯源"
 INTRODUCTION_WORD = "书面"
-
-
-def _require(available: bool, what: str) -> None:
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what}; CI=true, so this test may not be skipped", pytrace=False)
-    pytest.skip(what)
 
 
 def _pagefind_available() -> bool:
@@ -55,79 +38,7 @@ def _pagefind_available() -> bool:
     return True
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".wasm": "application/wasm"}  # fmt: skip
-
-    def log_message(self, *args):
-        pass
-
-
-class _BrowserThread:
-    """Playwright's sync API on a thread of its own, which every browser test runs on.
-
-    On the test's own thread, Playwright would keep an asyncio loop running between calls; Django
-    then hands that thread another database connection (asgiref's Local) and the database's
-    reset between tests goes wrong. So the tests' own thread never runs Playwright."""
-
-    def __init__(self):
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        threading.Thread(target=self._serve, name="playwright", daemon=True).start()
-        from playwright.sync_api import sync_playwright
-
-        self.playwright = self.run(lambda: sync_playwright().start())
-        try:
-            self.browser = self.run(
-                self.playwright.chromium.launch, executable_path=CHROMIUM, args=CHROMIUM_FLAGS
-            )
-        except BaseException:
-            self.run(self.playwright.stop)
-            self._jobs.put(None)
-            raise
-
-    def _serve(self):
-        while (job := self._jobs.get()) is not None:
-            call, future = job
-            try:
-                future.set_result(call())
-            except BaseException as exc:  # assertions, skips and failures go back to the test
-                future.set_exception(exc)
-
-    def run(self, call, *args, **kwargs):
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        self._jobs.put((functools.partial(call, *args, **kwargs), future))
-        return future.result(timeout=120)
-
-    def close(self):
-        try:
-            self.run(self.browser.close)
-            self.run(self.playwright.stop)
-        finally:
-            self._jobs.put(None)
-
-
-_BROWSER: list[_BrowserThread] = []  # the module's browser, while it runs
-
-
-def in_browser_thread(test):
-    """Runs the test on the browser's thread (its fixtures are set up on pytest's)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return _BROWSER[0].run(test, *args, **kwargs)
-
-    return run
-
-
-@pytest.fixture(scope="module")
-def _module():
-    state: dict = {}
-    yield state
-    if _BROWSER:
-        _BROWSER.pop().close()
-    if "server" in state:
-        state["server"].shutdown()
-        state["server"].server_close()
+# --- helpers ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -136,40 +47,6 @@ def _pagefind():
         _pagefind_available(),
         "Pagefind's extended binary is missing (pip install 'pagefind[extended]')",
     )
-
-
-@pytest.fixture
-def origin(_module, site):
-    if "server" not in _module:
-        handler = functools.partial(_QuietHandler, directory=str(site.output))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        _module["server"] = server
-    return f"http://127.0.0.1:{_module['server'].server_address[1]}"
-
-
-@pytest.fixture
-def browser(_module, origin):
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        _require(False, "Playwright is not installed (pip install playwright)")
-    _require(os.access(CHROMIUM, os.X_OK), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    if not _BROWSER:
-        _BROWSER.append(_BrowserThread())
-    return _BROWSER[0].browser
-
-
-@pytest.fixture
-def page(browser):
-    context = _BROWSER[0].run(browser.new_context, locale="zh-CN")
-    page = _BROWSER[0].run(context.new_page)
-    _BROWSER[0].run(page.set_default_timeout, 10_000)
-    yield page
-    _BROWSER[0].run(context.close)
-
-
-# --- helpers ----------------------------------------------------------------------------------
 
 
 def _rejection_pages(notices: list[dict]) -> set[str]:
