@@ -44,7 +44,12 @@ def build(args) -> int:
             print(f"CMS 启动失败 / CMS did not start at {args.cms_url}", file=sys.stderr)
             return 2
     try:
-        result = build_portal(args.cms_url, incremental=not args.full, jobs=args.jobs)
+        result = build_portal(
+            args.cms_url,
+            incremental=not args.full,
+            jobs=args.jobs,
+            progress=lambda line: print(line, file=sys.stderr, flush=True),
+        )
     except BuildError as exc:
         print(f"门户构建失败，原站点保持不变 / Portal build failed, site unchanged:\n{exc}",
               file=sys.stderr)  # fmt: skip
@@ -56,6 +61,7 @@ def build(args) -> int:
     print(
         f"门户已构建 Portal built ({result.mode}): {result.rendered} of {result.pages} sources"
         f" rendered, {result.seconds:.1f} s"
+        f" ({', '.join(f'{name} {sec:.1f} s' for name, sec in result.phases.items())})"
         f" → {SITE_DIR / 'output'}"
     )
     return 0

@@ -13,7 +13,8 @@ import fcntl
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -44,6 +45,34 @@ class BuildResult:
     seconds: float
     mode: str = "full"
     rendered: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # phase → seconds
+
+
+PHASES = ("export", "render", "feeds and open data", "search index", "switch")
+
+
+class _Phases:
+    """Times each phase and reports it as it starts: ``[2/5] render …``."""
+
+    def __init__(self, progress: Callable[[str], None] | None):
+        self.progress, self.seconds, self._last = progress, {}, None
+
+    def start(self, name: str, detail: str = "") -> None:
+        self._stop()
+        self._last = (name, time.monotonic())
+        if self.progress:
+            step = f"[{PHASES.index(name) + 1}/{len(PHASES)}]"
+            self.progress(f"{step} {name}{f' ({detail})' if detail else ''} …")
+
+    def _stop(self) -> None:
+        if self._last:
+            name, began = self._last
+            self.seconds[name] = time.monotonic() - began
+            self._last = None
+
+    def done(self) -> dict[str, float]:
+        self._stop()
+        return self.seconds
 
 
 def manifest_path(build_dir: Path) -> Path:
@@ -115,13 +144,16 @@ def build_portal(
     settings_file: Path = SITE_DIR / "pelicanconf.py",
     incremental: bool = True,
     jobs: int = 0,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     started = time.monotonic()
+    phases = _Phases(progress)
     site_dir.mkdir(parents=True, exist_ok=True)
     builds_dir = site_dir / "builds"
     builds_dir.mkdir(exist_ok=True)
     with open(site_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        phases.start("export", cms_url)
         try:
             export(CMSClient(cms_url), content_dir)
         except (CMSUnavailable, ExportError) as exc:
@@ -133,12 +165,15 @@ def build_portal(
         manifest = render.scan(content_dir, fingerprint)
         previous_dir = _live_build(site_dir / "output")
         try:
+            phases.start("render", f"{len(manifest.sources)} sources")
             mode, rendered = _render(
                 content_dir, build_dir, previous_dir, manifest, run_pelican, incremental, jobs
             )
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
+            phases.start("feeds and open data", f"{mode}, {rendered} pages rendered")
             _site_outputs(content_dir, build_dir, settings_file)
+            phases.start("search index")
             _index_for_search(build_dir)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
@@ -147,7 +182,8 @@ def build_portal(
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
+        phases.start("switch")
         _swap(site_dir / "output", build_dir)
         _prune(builds_dir, build_dir)
-    pages = len(manifest.sources)
-    return BuildResult(build_dir, pages, time.monotonic() - started, mode, rendered)
+    pages, seconds = len(manifest.sources), time.monotonic() - started
+    return BuildResult(build_dir, pages, seconds, mode, rendered, phases.done())

@@ -35,3 +35,21 @@ def test_page_editors_offer_no_preview_that_could_fail(seeded, admin_client):
     for page in (PolicyPage.objects.get(), NoticeIndexPage.objects.get()):
         body = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
         assert "/preview/" not in body
+
+
+@pytest.mark.django_db
+def test_dashboard_shows_the_last_portal_builds(admin_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.core.models import PortalBuild
+
+    now = timezone.now()
+    PortalBuild.objects.create(
+        reason="发布：测试公告", started_at=now, finished_at=now + timedelta(seconds=2.5),
+        succeeded=False,
+    )  # fmt: skip
+    body = admin_client.get("/admin/").content.decode()
+    assert "门户构建" in body and "发布：测试公告" in body
+    assert "2.5 秒" in body and "失败" in body
