@@ -58,6 +58,15 @@ def new_lookup_code(secret: str, idempotency_key: str | None) -> str:
     return "".join(LOOKUP_ALPHABET[b % len(LOOKUP_ALPHABET)] for b in digest[:LOOKUP_LENGTH])
 
 
+def lookup_code_digest(secret: str, code: str) -> str:
+    """What is stored of a lookup code: a keyed SHA-256, not the code.
+
+    A lookup code is a random secret of about 50 bits, not a password a person chose, so a slow
+    password hash adds nothing against guessing (the lookup is rate-limited and a guess needs the
+    receipt number too) while it cost a quarter of a second per objection."""
+    return hmac.new(secret.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
 def normalise_lookup_code(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").upper()
 
