@@ -7,7 +7,7 @@ PORTAL_PORT ?= 8001
 export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
 
-.PHONY: install setup run portal test test-sqlite test-postgres lint format
+.PHONY: install setup run portal test test-sqlite test-postgres lint format bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,21 @@ test-sqlite: install
 
 test-postgres: install
 	$(PYTEST_POSTGRES)
+
+# Benchmarks (docs/benchmarks.md): 10,000 generated notices on a throwaway PostgreSQL with
+# durability on, the objection API against a bare DRF endpoint under wrk, the portal build
+# against vanilla Pelican, publish-to-live, the read API and the notice page's weight. Installs
+# what it needs (the bench extra; Debian's postgresql and wrk when missing, as root), prints one
+# line per benchmark and rewrites the figures in docs/benchmarks.md. BENCH_ARGS passes options
+# (python -m benchmarks --help).
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+BENCH_STARTED_AT := $(shell date +%s)
+endif
+
+$(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	BENCH_STARTED_AT=$(BENCH_STARTED_AT) BENCH_COMMAND="make bench" \
+	  benchmarks/with-postgres.sh $(PY) -m benchmarks $(BENCH_ARGS)

@@ -1,0 +1,222 @@
+"""In-process measurements against the benchmark database (run with benchmarks.settings):
+
+    python benchmarks/cms_probe.py queries               # SQL queries per request
+    python benchmarks/cms_probe.py profile --item ID     # where an objection request's time goes
+    python benchmarks/cms_probe.py publish --tree DIR --cms-url URL   # publish-to-live
+
+Each prints one line: ``BENCH_RESULT {json}``.
+"""
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from benchmarks.generate import Planner, _item_rows  # noqa: E402
+from benchmarks.payloads import bare_body, objection_body  # noqa: E402
+from cms.notices import rules  # noqa: E402
+from cms.notices.models import DecisionNoticePage, NoticeIndexPage  # noqa: E402
+
+HOST = {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": "application/json"}
+
+
+def count_queries(method, path: str, **kwargs) -> tuple[int, int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = method(path, **kwargs, **HOST)
+    statements = [query["sql"][:100] for query in captured.captured_queries]
+    return len(statements), response.status_code, statements
+
+
+def queries(item: int | None) -> dict:
+    client = Client()
+    total = DecisionNoticePage.objects.live().public().count()
+    pages = []
+    client.get("/api/v3/notices/?limit=1", **HOST)  # first request: caches, connection
+    for limit, offset in (
+        (1, 0),
+        (10, 0),
+        (50, total // 2),
+        (100, 0),
+        (100, total // 2),
+        (100, max(0, total - 100)),
+    ):
+        count, status, _ = count_queries(
+            client.get, f"/api/v3/notices/?limit={limit}&offset={offset}"
+        )
+        pages.append({"limit": limit, "offset": offset, "queries": count, "status": status})
+    result = {"notices_api": pages}
+    if item:
+        writes = {}
+        for name, path, body in (
+            ("objection", "/api/objections/", objection_body(item)),
+            ("bare", "/bench/bare/", bare_body()),
+        ):
+            count, status, statements = count_queries(
+                client.post,
+                path,
+                data=json.dumps(body),
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=f"bench-queries-{time.time_ns()}",
+            )
+            writes[name] = {"queries": count, "status": status, "statements": statements}
+        result["writes"] = writes
+    return result
+
+
+# Where an objection request's time goes: function → label. Cumulative times; they overlap
+# where one calls another (the throttles' time includes their SQL).
+PROFILE_LABELS = {
+    ("hashers.py", "make_password"): "lookup-code hash (make_password, PBKDF2)",
+    ("cleaning.py", "clean_text"): "text cleaning (bleach)",
+    ("throttling.py", "allow_request"): "rate limits (DB cache)",
+    ("utils.py", "_execute_with_wrappers"): "SQL (all queries)",
+    ("serializers.py", "is_valid"): "serializer validation",
+    ("services.py", "submit_objection"): "submit_objection (all of it)",
+}
+
+
+def profile(item: int, requests: int) -> dict:
+    from django.contrib.auth.hashers import make_password
+
+    client = Client()
+    body = json.dumps(objection_body(item))
+
+    def post(number: int):
+        response = client.post(
+            "/api/objections/",
+            data=body,
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=f"bench-profile-{time.time_ns()}-{number}",
+            **HOST,
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"objection not created: {response.content[:500]!r}")
+
+    post(0)  # warm: imports, connection, caches
+    profiler = cProfile.Profile()
+    began = time.perf_counter()
+    profiler.enable()
+    for number in range(1, requests + 1):
+        post(number)
+    profiler.disable()
+    wall = time.perf_counter() - began
+    stats = pstats.Stats(profiler)
+    found = {label: 0.0 for label in PROFILE_LABELS.values()}
+    for (filename, _line, function), row in stats.stats.items():
+        label = PROFILE_LABELS.get((os.path.basename(filename), function))
+        if label:
+            found[label] += row[3]  # cumulative seconds
+    hashes = []
+    for _ in range(5):
+        began = time.perf_counter()
+        make_password("ABCDEFGHJK")
+        hashes.append(time.perf_counter() - began)
+    hashes.sort()
+    return {
+        "requests": requests,
+        "seconds_per_request_profiled": wall / requests,
+        "breakdown_seconds_per_request": {k: v / requests for k, v in found.items()},
+        "make_password_seconds_median": hashes[len(hashes) // 2],
+        "hasher": make_password("x").split("$", 1)[0],
+        "iterations": int(make_password("x").split("$")[1]),
+    }
+
+
+def publish(tree: Path, cms_url: str) -> dict:
+    """Publishes one new notice through the real path (guards included), then runs
+    ``python -m portal build`` in the benchmark tree until the page is in the live output."""
+    from portal.notices import notice_url
+
+    now = timezone.now()
+    planner = Planner(seed=4242, now=now)
+    plan = planner.notice(rules.local_date(now), live=False)
+    year = rules.local_date(now).year
+    plan.fields.update(
+        notice_number=f"浙科容免〔{year}〕9001号",
+        slug=f"zkrm-{year}-9001",
+        title=f"关于{year}年第9001批省重点研发计划项目科技创新容错免责认定结果的公示",
+    )
+    index = NoticeIndexPage.objects.get()
+    began = time.perf_counter()
+    notice = DecisionNoticePage(**plan.fields, live=False)
+    for item in _item_rows(plan):
+        item.notice_id = None
+        notice.items.add(item)
+    index.add_child(instance=notice)
+    notice.save_revision().publish()
+    published = time.perf_counter()
+    notice.refresh_from_db()
+    if not notice.live:
+        raise RuntimeError("the published notice did not go live")
+    target = tree / "publicity_site" / "output" / notice_url(notice.slug, notice.pk) / "index.html"
+    existed_before = target.exists()
+    command = [
+        sys.executable,
+        str(Path(__file__).with_name("portal_phases.py")),
+        "cli",
+        "--cms-url",
+        cms_url,
+    ]
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
+    completed = subprocess.run(
+        command, cwd=tree, env=environment, capture_output=True, text=True, check=False
+    )
+    built = time.perf_counter()
+    exists = target.exists()
+    line = [x for x in completed.stdout.splitlines() if x.startswith("BENCH_RESULT ")]
+    if completed.returncode != 0 or not line:
+        raise RuntimeError(f"portal build failed:\n{completed.stdout}\n{completed.stderr}")
+    build = json.loads(line[-1].split(" ", 1)[1])
+    cli_output = [x for x in completed.stdout.splitlines() if not x.startswith("BENCH_RESULT")]
+    return {
+        "notice": notice.pk,
+        "items": len(plan.items),
+        "page": str(target.relative_to(tree / "publicity_site" / "output")),
+        "existed_before": existed_before,
+        "exists": exists,
+        "publish_seconds": published - began,
+        "build_process_seconds": built - published,
+        "total_seconds": built - began,
+        "build": build,
+        "cli_output": cli_output[-3:],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", choices=["queries", "profile", "publish"])
+    parser.add_argument("--item", type=int)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--tree", type=Path)
+    parser.add_argument("--cms-url")
+    args = parser.parse_args()
+    if args.what == "queries":
+        result = queries(args.item)
+    elif args.what == "profile":
+        result = profile(args.item, args.requests)
+    else:
+        result = publish(args.tree, args.cms_url)
+    print("BENCH_RESULT " + json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Runs a portal build with its phases timed, and prints one line: ``BENCH_RESULT {json}``.
+
+    python benchmarks/portal_phases.py full --cms-url URL [--jobs N]  # build_portal(full)
+    python benchmarks/portal_phases.py cli --cms-url URL              # python -m portal build
+
+Run it with the portal tree to build in as the working directory and on ``PYTHONPATH`` (the
+benchmarks build in a scratch copy of portal/, themes/ and publicity_site/, never in the
+repository's own output). The phases are timed by wrapping the functions ``portal.build`` calls
+(export, scan, copy, render, site outputs, search index, swap) without changing them; a phase
+that the code no longer has is simply not reported, and ``other`` is what no phase covers.
+"""
+
+import argparse
+import json
+import sys
+import time
+from collections import defaultdict
+
+PHASES = {
+    # phase name: (module, attribute)
+    "export": ("portal.build", "export"),
+    "scan": ("portal.render", "scan"),
+    "fingerprint": ("portal.render", "fingerprint"),
+    "copy": ("portal.render", "hardlink_copy"),
+    "render": ("portal.render", "render"),
+    "site_outputs": ("portal.build", "_site_outputs"),
+    "search_index": ("portal.build", "_index_for_search"),
+    "swap": ("portal.build", "_swap"),
+    "prune": ("portal.build", "_prune"),
+}
+
+
+def instrument() -> dict[str, float]:
+    import importlib
+
+    spent: dict[str, float] = defaultdict(float)
+
+    def wrap(name, function):
+        def timed(*args, **kwargs):
+            began = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - began
+
+        return timed
+
+    for name, (module_name, attribute) in PHASES.items():
+        module = importlib.import_module(module_name)
+        if hasattr(module, attribute):
+            setattr(module, attribute, wrap(name, getattr(module, attribute)))
+    return spent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["full", "cli"])
+    parser.add_argument("--cms-url", required=True)
+    parser.add_argument("--jobs", type=int, default=0)
+    args = parser.parse_args()
+    spent = instrument()
+    began = time.perf_counter()
+    result: dict = {}
+    if args.mode == "full":
+        from portal.build import build_portal
+
+        built = build_portal(args.cms_url, incremental=False, jobs=args.jobs)
+        result = {
+            "mode": built.mode,
+            "pages": built.pages,
+            "rendered": built.rendered,
+            "output": str(built.output),
+        }
+        status = 0
+    else:
+        from portal.__main__ import main as portal_main
+
+        status = portal_main(["build", "--cms-url", args.cms_url])
+    total = time.perf_counter() - began
+    phases = {name: round(seconds, 3) for name, seconds in spent.items()}
+    phases["other"] = round(total - sum(spent.values()), 3)
+    print(
+        "BENCH_RESULT "
+        + json.dumps({**result, "status": status, "seconds": round(total, 3), "phases": phases})
+    )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,309 @@
+"""Writes the figures section of docs/benchmarks.md from a run's results. Everything outside
+the markers is hand-written and kept as it is."""
+
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+BEGIN = "<!-- figures:begin (written by `make bench`; edit outside these markers) -->"
+END = "<!-- figures:end -->"
+SKELETON = f"""# Benchmarks
+
+{BEGIN}
+{END}
+"""
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:.1f} KB"
+
+
+def _data(d: dict) -> str:
+    seconds, counts, per = d["seconds"], d["counts"], d["ms_per_notice"]
+    methods = {
+        "bulk": "bulk insert, treebeard paths computed (no revision, no search index)",
+        "add_child": "`add_child`, `live=True`, `first_published_at` set (no revision)",
+        "publish": "`add_child` + `save_revision().publish()`, guards included (scheduled)",
+    }
+    rows = [
+        [
+            methods[m],
+            f"{counts[m]:,}",
+            _s(seconds[m]),
+            f"{per[m]:.2f} ms",
+            f"~{per[m] * d['notices'] / 1000:,.0f} s",
+        ]
+        for m in ("bulk", "add_child", "publish")
+        if counts.get(m)
+    ]
+    states = ", ".join(f"{k} {v:,}" for k, v in d["states"].items())
+    intro, expl = d["introduction_chars"], d["explanation_chars"]
+    return "\n\n".join(
+        [
+            f"{d['notices']:,} notices, {d['items']:,} items ({d['rejected_items']:,} rejected), "
+            f"generated and stored in **{_s(seconds['total'])}** (planning {_s(seconds['plan'])}, "
+            f"tree check {_s(seconds['tree_check'])}). States: {states} (approved = scheduled, "
+            f"not live). Introductions {min(intro)}–{max(intro)} characters, explanations "
+            f"{min(expl)}–{max(expl)} (samples).",
+            _table(["how", "notices", "time", "per notice", f"{d['notices']:,} this way"], rows),
+            f"Ratio: bulk is **{d['ratio_add_child_over_bulk']:.0f}x** faster per notice than "
+            f"`add_child`.",
+        ]
+    )
+
+
+def _writes(w: dict) -> str:
+    rows = []
+    labels = [
+        ("bare", "bare DRF `CreateAPIView`"),
+        ("objection", "objection API"),
+        ("objection_fast_hash", "objection API, 1-iteration hash (diagnostic)"),
+    ]
+    for key, label in labels:
+        if key not in w:
+            continue
+        r = w[key]
+        rows.append(
+            [
+                label,
+                f"{r['rps']:.1f}",
+                f"{r['p50_ms']:.0f} ms",
+                f"{r['p99_ms']:.0f} ms",
+                f"{r['latency_us']['max'] / 1000:.0f} ms",
+                f"{r['requests']:,}",
+                r["non_2xx"],
+                r["socket_errors"],
+                f"{r['created']:,}",
+                f"{r['rows']:,}" if "rows" in r else "–",
+                r.get("in_flight_extra", "–"),
+                r.get("worker_boots", "–"),
+            ]
+        )
+    parts = [
+        f"wrk, {w['connections']} connections, 2 threads, {w['duration']} s per endpoint after a "
+        f"3 s warm-up, `--timeout 30s`; gunicorn `deploy/gunicorn.conf.py` with "
+        f"{w['workers']} sync workers; JSON bodies, no files; a fresh `Idempotency-Key` per "
+        f"objection request; notice {w['notice']}, item {w['item']} (under publicity).",
+        _table(
+            [
+                "endpoint",
+                "req/s",
+                "p50",
+                "p99",
+                "max",
+                "requests",
+                "non-2xx",
+                "socket errors",
+                "201s",
+                "rows stored",
+                "rows − 201s (in flight)",
+                "worker restarts",
+            ],
+            rows,
+        ),
+        f"Ratio objection/bare: **{w['ratio']:.3f}x** (goal ≥ 0.8x). Lost: "
+        f"**{w['objection']['lost'] + w['bare']['lost']}** (every 201 has its row; rows above "
+        f"the 201s counted are requests in flight when wrk stopped, which the server finished).",
+    ]
+    queries = w.get("queries")
+    if queries:
+        parts.append(queries)
+    profile = w.get("cprofile")
+    if profile:
+        rows = [
+            [
+                label,
+                f"{seconds * 1000:.1f} ms",
+                f"{seconds / profile['seconds_per_request_profiled']:.0%}",
+            ]
+            for label, seconds in profile["breakdown_seconds_per_request"].items()
+        ]
+        parts.append(
+            f"Where an objection request's time goes (cProfile, {profile['requests']} requests "
+            f"in-process on the same database, "
+            f"{profile['seconds_per_request_profiled'] * 1000:.0f} ms each under the profiler; "
+            f"cumulative, so rows overlap). `make_password` alone: "
+            f"{profile['make_password_seconds_median'] * 1000:.0f} ms ({profile['hasher']}, "
+            f"{profile['iterations']:,} iterations).\n\n"
+            + _table(["part", "per request", "share"], rows)
+        )
+    for key, label in (
+        ("pyspy", "objection API"),
+        ("pyspy_fast_hash", "objection API with the 1-iteration hash (diagnostic)"),
+    ):
+        pyspy = w.get(key)
+        if pyspy and "shares" in pyspy:
+            rows = [[name, f"{share:.0%}"] for name, share in pyspy["shares"].items()]
+            parts.append(
+                f"{label}: one gunicorn worker under the same load, sampled by py-spy for 8 s "
+                f"({pyspy['samples']:,} busy samples, each counted once, in the first part "
+                f"its stack is in):\n\n" + _table(["in", "share of the worker's time"], rows)
+            )
+        elif pyspy:
+            parts.append(f"py-spy could not sample a worker ({label}): {pyspy.get('error')}")
+    statements = w.get("statements")
+    if statements:
+        parts.append(
+            f"<details><summary>The {len(statements)} SQL statements of one objection create"
+            "</summary>\n\n```\n" + "\n".join(statements) + "\n```\n</details>"
+        )
+    return "\n\n".join(parts)
+
+
+def _read(r: dict) -> str:
+    q = r["queries"]
+    rows = [[p["limit"], p["offset"], p["queries"]] for p in q["notices_api"]]
+    ms = r["request_ms"]
+    writes = q.get("writes", {})
+    return "\n\n".join(
+        [
+            f"{r['notices']:,} notices in **{_s(r['seconds'])}** through `/api/v3/notices/` "
+            f"(100 a request, one after another as the exporter does; {r['requests']} requests: "
+            f"min {ms['min']:.0f} ms, median {ms['median']:.0f} ms, p90 {ms['p90']:.0f} ms, max "
+            f"{ms['max']:.0f} ms): {r['notices_per_second']:.0f} notices/s. Wagtail's page detail "
+            f"`/api/v3/pages/<id>/`, one notice a request (sample of {r['detail_sample']}): "
+            f"{r['detail_notices_per_second']:.0f} notices/s. Ratio: **{r['ratio']:.0f}x**. "
+            f"States in the export {'match' if r['states_match'] else 'DO NOT match'} the "
+            f"generator's: {', '.join(f'{k} {v:,}' for k, v in sorted(r['states'].items()))}.",
+            "SQL queries per request (Django's `CaptureQueriesContext`, in-process, same "
+            "database):",
+            _table(["limit", "offset", "queries"], rows),
+            (
+                f"For comparison, one objection create: {writes['objection']['queries']} "
+                f"queries; one bare create: {writes['bare']['queries']}."
+                if writes
+                else ""
+            ),
+        ]
+    )
+
+
+def _portal(p: dict) -> str:
+    full, vanilla, publish = p["full"], p["vanilla"], p["publish"]
+    phase_rows = [
+        [name, _s(seconds)] for name, seconds in full["phases"].items() if seconds > 0.0005
+    ]
+    build = publish["build"]
+    markdown = _s(vanilla["markdown_seconds"])
+    vanilla_files = f"{vanilla['files']:,} files, peak RSS {vanilla['peak_rss_mb']:,.0f} MB"
+    publish_rows = [["publish() in the CMS", _s(publish["publish_seconds"])]]
+    publish_rows += [
+        [f"build: {name}", _s(seconds)]
+        for name, seconds in build["phases"].items()
+        if seconds > 0.0005
+    ]
+    publish_rows += [
+        ["build process (start-up, exit)", _s(publish["build_process_seconds"] - build["seconds"])],
+        [
+            "**total, publish call → page in the live output**",
+            f"**{_s(publish['total_seconds'])}**",
+        ],
+    ]
+    return "\n\n".join(
+        [
+            f"Full build, `build_portal(..., incremental=False)` in parallel shards (one Pelican "
+            f"process per core), from the CMS under gunicorn: **{_s(full['seconds'])}** for "
+            f"{full['pages']:,} sources, {full['files']:,} files, peak RSS "
+            f"{full['peak_rss_mb']:,.0f} MB (largest single process).",
+            _table(["phase", "time"], phase_rows),
+            f"Vanilla Pelican, default theme and settings, no plugins, one process, on the "
+            f"same content ({vanilla['articles']:,} notices as articles, "
+            f"{vanilla['pages']:,} rejection pages as hidden pages; Markdown written in "
+            f"{markdown}, not counted): **{_s(vanilla['seconds'])}**, {vanilla_files}.",
+            f"Ratio ours/vanilla: **{p['ratio']:.2f}x** the time for the whole build (goal ≤ "
+            f"1.0x); **{p['ratio_like_for_like']:.2f}x** for the part that does what Pelican "
+            f"does (render + feeds, open data and sitemap, {_s(p['like_for_like_seconds'])}: no "
+            f"export from the CMS and no search index, which vanilla Pelican does not do).",
+            f"Publish-to-live: one new notice ({publish['items']} items) published in the CMS, "
+            f"then `python -m portal build` "
+            f"({'exit 0' if build.get('status') == 0 else 'FAILED'}) until "
+            f"`{publish['page']}` is in the live output "
+            f"({'present' if publish['exists'] else 'MISSING'}). Goal ≤ 2 s.",
+            _table(["step", "time"], publish_rows),
+            "Build output: " + " / ".join(f"`{line}`" for line in publish["cli_output"] if line),
+        ]
+    )
+
+
+def _weight(w: dict) -> str:
+    heaviest = w["heaviest"]
+    rows = [[name, f"{p['raw']:,}", f"{p['gzip']:,}"] for name, p in heaviest["parts"].items()]
+    rows.append(["**total**", f"{heaviest['raw']:,}", f"**{heaviest['gzip']:,}**"])
+    return "\n\n".join(
+        [
+            f"The heaviest notice page (of all {w['open_pages']} under publicity, which carry the "
+            f"objection form and its script, and the 20 others with the most items): "
+            f"`{heaviest['page']}`, gzip level {w['gzip_level']} as the portal's nginx serves it.",
+            _table(["file", "bytes", "gzipped"], rows),
+            f"**{_kb(heaviest['gzip'])}** of the {_kb(w['budget'])} budget: "
+            f"**{w['ratio']:.2f}x**. Median page under publicity: {_kb(w['median_open_gzip'])}.",
+        ]
+    )
+
+
+def figures(results: dict) -> str:
+    m = results["machine"]
+    started = datetime.fromisoformat(results["started"])
+    local = started.astimezone(ZoneInfo("Asia/Shanghai"))
+    writes = dict(results["writes"])
+    q = results["read"]["queries"].get("writes")
+    if q:
+        writes["queries"] = (
+            f"SQL queries per request: objection {q['objection']['queries']}, "
+            f"bare {q['bare']['queries']}."
+        )
+        writes["statements"] = q["objection"].get("statements")
+    durability = ", ".join(f"{k}={v}" for k, v in results["durability"].items())
+    return "\n\n".join(
+        [
+            "## Figures",
+            f"Measured {local:%Y-%m-%d %H:%M} Asia/Shanghai ({started:%Y-%m-%d %H:%M} UTC) with "
+            f"`{results['command']}`; {results['total_seconds'] / 60:.1f} minutes in all "
+            f"({results['seconds'] / 60:.1f} for the benchmarks themselves). Code at commit "
+            f"{m['commit']}.",
+            _table(
+                ["machine", ""],
+                [
+                    ["cores (nproc)", m["nproc"]],
+                    ["memory", f"{m['memory_gib']} GiB"],
+                    ["CPU", m["cpu"]],
+                    ["kernel", m["kernel"]],
+                    ["Python", m["python"]],
+                    ["PostgreSQL", f"{results['postgres']} ({durability}), on the same machine"],
+                    ["wrk", m["wrk"]],
+                ],
+            ),
+            "The five summary lines:",
+            "```\n" + "\n".join(results["lines"]) + "\n```",
+            "### 1. Generating 10,000 notices",
+            _data(results["data"]),
+            "### 2. Objection API writes",
+            _writes(writes),
+            "### 3. Portal build",
+            _portal(results["portal"]),
+            "### 4. Read API export",
+            _read(results["read"]),
+            "### 5. Page weight",
+            _weight(results["weight"]),
+        ]
+    )
+
+
+def write(path: Path, results: dict) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else SKELETON
+    if BEGIN not in text or END not in text:
+        text = text.rstrip("\n") + f"\n\n{BEGIN}\n{END}\n"
+    pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
+    block = f"{BEGIN}\n{figures(results)}\n{END}"
+    path.write_text(pattern.sub(lambda _: block, text, count=1), encoding="utf-8")
