@@ -84,9 +84,10 @@ def queries(item: int | None) -> dict:
 # Where an objection request's time goes: function → label. Cumulative times; they overlap
 # where one calls another (the throttles' time includes their SQL).
 PROFILE_LABELS = {
-    ("hashers.py", "make_password"): "lookup-code hash (make_password, PBKDF2)",
+    ("rules.py", "lookup_code_digest"): "lookup-code digest (keyed SHA-256)",
+    ("hashers.py", "make_password"): "make_password (PBKDF2)",
     ("cleaning.py", "clean_text"): "text cleaning (bleach)",
-    ("throttling.py", "allow_request"): "rate limits (DB cache)",
+    ("throttling.py", "allow_request"): "rate limits (database cache)",
     ("utils.py", "_execute_with_wrappers"): "SQL (all queries)",
     ("serializers.py", "is_valid"): "serializer validation",
     ("services.py", "submit_objection"): "submit_objection (all of it)",

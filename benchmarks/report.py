@@ -67,8 +67,9 @@ def _writes(w: dict) -> str:
     rows = []
     labels = [
         ("bare", "bare DRF `CreateAPIView`"),
+        ("bare_no_recycling", "bare, gunicorn `max_requests=0` (diagnostic)"),
         ("objection", "objection API"),
-        ("objection_fast_hash", "objection API, 1-iteration hash (diagnostic)"),
+        ("objection_locmem", "objection API, rate limits in memory (diagnostic)"),
     ]
     for key, label in labels:
         if key not in w:
@@ -133,15 +134,13 @@ def _writes(w: dict) -> str:
             f"Where an objection request's time goes (cProfile, {profile['requests']} requests "
             f"in-process on the same database, "
             f"{profile['seconds_per_request_profiled'] * 1000:.0f} ms each under the profiler; "
-            f"cumulative, so rows overlap). `make_password` alone: "
-            f"{profile['make_password_seconds_median'] * 1000:.0f} ms ({profile['hasher']}, "
-            f"{profile['iterations']:,} iterations).\n\n"
+            f"cumulative, so rows overlap). For scale, Django's `make_password` (what the "
+            f"lookup code was hashed with until commit b657782) takes "
+            f"{profile['make_password_seconds_median'] * 1000:.0f} ms here "
+            f"({profile['hasher']}, {profile['iterations']:,} iterations).\n\n"
             + _table(["part", "per request", "share"], rows)
         )
-    for key, label in (
-        ("pyspy", "objection API"),
-        ("pyspy_fast_hash", "objection API with the 1-iteration hash (diagnostic)"),
-    ):
+    for key, label in (("pyspy", "objection API"),):
         pyspy = w.get(key)
         if pyspy and "shares" in pyspy:
             rows = [[name, f"{share:.0%}"] for name, share in pyspy["shares"].items()]
@@ -252,6 +251,10 @@ def _weight(w: dict) -> str:
     )
 
 
+def _load(results: dict, key: str) -> str:
+    return " / ".join(f"{value:.2f}" for value in results.get(key) or ())
+
+
 def figures(results: dict) -> str:
     m = results["machine"]
     started = datetime.fromisoformat(results["started"])
@@ -282,6 +285,11 @@ def figures(results: dict) -> str:
                     ["Python", m["python"]],
                     ["PostgreSQL", f"{results['postgres']} ({durability}), on the same machine"],
                     ["wrk", m["wrk"]],
+                    [
+                        "load average (1, 5, 15 min)",
+                        f"{_load(results, 'load_before')} at the start, "
+                        f"{_load(results, 'load_after')} at the end (nothing else was stopped)",
+                    ],
                 ],
             ),
             "The five summary lines:",

@@ -10,8 +10,8 @@ from cms.settings.production import INSTALLED_APPS
 INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks.bench"]
 ROOT_URLCONF = "benchmarks.urls"
 
-# Diagnostic only (BENCH_FAST_LOOKUP_HASH=1): the objection's lookup-code hash with one
-# PBKDF2 iteration instead of Django's default, to show what the rest of the request costs.
-# Never on in the figures called "objection API".
-if os.environ.get("BENCH_FAST_LOOKUP_HASH") == "1":
-    PASSWORD_HASHERS = ["benchmarks.bench.hashers.OneIterationPBKDF2"]
+# Diagnostic only (BENCH_LOCMEM_CACHE=1): the cache the objection rate limits count in, in each
+# process's memory instead of the database (not shared between workers, so never for real use):
+# what the database cache costs a request. Never on in the figures called "objection API".
+if os.environ.get("BENCH_LOCMEM_CACHE") == "1":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
