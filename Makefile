@@ -81,4 +81,4 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 
 bench: $(VENV)/.bench-installed
 	BENCH_STARTED_AT=$(BENCH_STARTED_AT) BENCH_COMMAND="make bench" \
-	  benchmarks/with-postgres.sh $(PY) -m benchmarks $(BENCH_ARGS)
+	  env -u SKIP_POSTGRES PG_DURABLE=1 deploy/ci/with-postgres.sh $(PY) -m benchmarks $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 """``python -m benchmarks``: every benchmark, one summary line each with its ratio, then the
 figures section of docs/benchmarks.md rewritten. ``make bench`` runs it inside
-``benchmarks/with-postgres.sh`` (a throwaway PostgreSQL, durability on).
+``deploy/ci/with-postgres.sh`` with ``PG_DURABLE=1`` (a throwaway PostgreSQL, durability on).
 
 Everything listens on 127.0.0.1 only; every server started here is stopped at the end, however
 the run ends; every loop is bounded. Work files go to a temporary directory (``--keep`` keeps it).
@@ -833,7 +833,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         print(
-            "Run through benchmarks/with-postgres.sh (make bench): it needs a throwaway "
+            "Run through deploy/ci/with-postgres.sh (make bench): it needs a throwaway "
             "PostgreSQL in DATABASE_URL.",
             file=sys.stderr,
         )

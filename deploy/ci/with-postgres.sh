@@ -8,7 +8,12 @@
 # in a temporary directory, listens on 127.0.0.1 on a free port (never a running server's),
 # runs as the `postgres` OS user when we are root (initdb refuses root), and is stopped and
 # deleted when the command ends, however it ends. The command sees
-# DATABASE_URL=postgres://…@127.0.0.1:<port>/cms and EXPECT_DATABASE_VENDOR=postgresql.
+# DATABASE_URL=postgres://…@127.0.0.1:<port>/cms, EXPECT_DATABASE_VENDOR=postgresql and
+# PG_BINDIR (the server programs' directory).
+#
+# Durability (fsync, synchronous_commit, full_page_writes) is off for speed, unless
+# PG_DURABLE=1: the benchmarks measure writes as production would make them
+# (`PG_DURABLE=1 deploy/ci/with-postgres.sh .venv/bin/python -m benchmarks`).
 #
 # SKIP_POSTGRES=1 skips it (locally only: under CI=true a missing PostgreSQL is an error).
 set -euo pipefail
@@ -71,7 +76,8 @@ DATA="$PGTMP/data"
 cleanup() {
   local status=$?
   if [[ -f "$DATA/postmaster.pid" ]]; then
-    as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
+    as_pg "$BINDIR/pg_ctl" -D "$DATA" -m fast -w -t 30 stop >/dev/null 2>&1 ||
+      as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$PGTMP"
   exit "$status"
@@ -91,9 +97,14 @@ as_pg "$BINDIR/initdb" -D "$DATA" -U postgres --pwfile="$PGTMP/pwfile" -E UTF8 -
   { cat "$PGTMP/initdb.log" >&2; die "initdb failed"; }
 rm -f "$PGTMP/pwfile"
 
-# A throwaway cluster: durability off, for speed.
-as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$PGTMP/server.log" -w -t 60 start \
-  -o "-h 127.0.0.1 -p $PORT -k $PGTMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+# A throwaway cluster: durability off for speed, unless PG_DURABLE=1.
+OPTIONS="-h 127.0.0.1 -p $PORT -k $PGTMP"
+DURABILITY="durability on"
+if [[ "${PG_DURABLE:-}" != 1 ]]; then
+  OPTIONS="$OPTIONS -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  DURABILITY="durability off"
+fi
+as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$PGTMP/server.log" -w -t 60 start -o "$OPTIONS" \
   >/dev/null || { cat "$PGTMP/server.log" >&2; die "PostgreSQL did not start"; }
 
 # The role may create databases: pytest-django makes test_cms beside cms.
@@ -102,9 +113,10 @@ as_pg "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGTMP" -p "$PORT" -U postgres
   -c "CREATE DATABASE cms OWNER cms" >/dev/null
 
 VERSION="$("$BINDIR/postgres" --version)"
-log "$VERSION on 127.0.0.1:$PORT (data in $PGTMP, removed afterwards)"
+log "$VERSION on 127.0.0.1:$PORT, $DURABILITY (data in $PGTMP, removed afterwards)"
 export DATABASE_URL="postgres://cms:$PASSWORD@127.0.0.1:$PORT/cms"
 export EXPECT_DATABASE_VENDOR=postgresql
+export PG_BINDIR="$BINDIR"
 set +e
 "$@"
 status=$?
