@@ -97,6 +97,15 @@ def _publish(notice: DecisionNoticePage, started_days_ago: int = 0) -> DecisionN
     return notice
 
 
+def _published(index, today, number, title, prefix, programme="key_rd", started_days_ago=0):
+    notice = _notice(index, number, title, today, _items(prefix, programme))
+    return _publish(notice, started_days_ago)
+
+
+def _batch(year: int, ordinal: str) -> str:
+    return f"关于{year}年第{ordinal}批科技创新容错免责认定结果的公示"
+
+
 @transaction.atomic
 def load_demo_notices(user=None) -> list[DecisionNoticePage]:
     index = NoticeIndexPage.objects.get()
@@ -104,67 +113,21 @@ def load_demo_notices(user=None) -> list[DecisionNoticePage]:
         return []
     today = rules.local_date(timezone.now())
     year = today.year
-    made = []
+    foundation = f"关于{year}年省基础公益研究专项容错免责认定结果的公示"
+    made = [
+        _published(index, today, "2026-01", _batch(year, "一"), "DEMO-A"),
+        _published(index, today, "2026-02", foundation, "DEMO-B", "basic_public_welfare", 3),
+        _published(index, today, "2026-03", _batch(year, "二"), "DEMO-C", started_days_ago=10),
+    ]
 
-    made.append(
-        _publish(
-            _notice(
-                index,
-                "2026-01",
-                f"关于{year}年第一批科技创新容错免责认定结果的公示",
-                today,
-                _items("DEMO-A"),
-            )
-        )
-    )
-    made.append(
-        _publish(
-            _notice(
-                index,
-                "2026-02",
-                f"关于{year}年省基础公益研究专项容错免责认定结果的公示",
-                today,
-                _items("DEMO-B", "basic_public_welfare"),
-            ),
-            started_days_ago=3,
-        )
-    )
-    made.append(
-        _publish(
-            _notice(
-                index,
-                "2026-03",
-                f"关于{year}年第二批科技创新容错免责认定结果的公示",
-                today,
-                _items("DEMO-C"),
-            ),
-            started_days_ago=10,
-        )
-    )
-    final = _publish(
-        _notice(
-            index,
-            "2025-09",
-            f"关于{year - 1}年第三批科技创新容错免责认定结果的公示",
-            today,
-            _items("DEMO-D"),
-        ),
-        started_days_ago=30,
-    )
+    final = _published(index, today, "2025-09", _batch(year - 1, "三"), "DEMO-D",
+                       started_days_ago=30)  # fmt: skip
     finalise_notice(final, user)
     final.refresh_from_db()
     made.append(final)
 
-    original = _publish(
-        _notice(
-            index,
-            "2026-04",
-            f"关于{year}年第三批科技创新容错免责认定结果的公示",
-            today,
-            _items("DEMO-E"),
-        ),
-        started_days_ago=5,
-    )
+    original = _published(index, today, "2026-04", _batch(year, "三"), "DEMO-E",
+                          started_days_ago=5)  # fmt: skip
     correction = start_correction(original, user)
     correction.title = f"【示例】关于{year}年第三批科技创新容错免责认定结果的更正公告"
     correction.publicity_start = today
@@ -175,50 +138,24 @@ def load_demo_notices(user=None) -> list[DecisionNoticePage]:
     correction.items.first().delete()
     made += [original, _publish(correction)]
 
-    withdrawn = _publish(
-        _notice(
-            index,
-            "2026-05",
-            f"关于{year}年第四批科技创新容错免责认定结果的公示",
-            today,
-            _items("DEMO-F"),
-        ),
-        started_days_ago=2,
-    )
+    withdrawn = _published(index, today, "2026-05", _batch(year, "四"), "DEMO-F",
+                           started_days_ago=2)  # fmt: skip
     withdraw_notice(
         withdrawn, user, "公示期间发现事项材料需补充核实，本公告撤回，核实后另行公示。（示例）"
     )
     withdrawn.refresh_from_db()
     made.append(withdrawn)
 
-    scheduled = _notice(
-        index,
-        "2026-06",
-        f"关于{year}年第五批科技创新容错免责认定结果的公示",
-        today + timedelta(days=3),
-        _items("DEMO-G"),
-    )
-    scheduled.save_revision().publish()
-    made.append(scheduled)
+    # Not live yet: scheduled (approved, goes live in 3 days), in review, and a draft.
+    def unpublished(number, ordinal, prefix, in_days, suffix=""):
+        title = _batch(year, ordinal) + suffix
+        return _notice(index, number, title, today + timedelta(days=in_days), _items(prefix))
 
-    in_review = _notice(
-        index,
-        "2026-07",
-        f"关于{year}年第六批科技创新容错免责认定结果的公示",
-        today + timedelta(days=5),
-        _items("DEMO-H"),
-    )
+    scheduled = unpublished("2026-06", "五", "DEMO-G", 3)
+    scheduled.save_revision().publish()
+    in_review = unpublished("2026-07", "六", "DEMO-H", 5)
     in_review.save_revision(user=user)
     in_review.get_workflow().start(in_review, user)
-    made.append(in_review)
-
-    draft = _notice(
-        index,
-        "2026-08",
-        f"关于{year}年第七批科技创新容错免责认定结果的公示（草稿）",
-        today + timedelta(days=7),
-        _items("DEMO-J"),
-    )
+    draft = unpublished("2026-08", "七", "DEMO-J", 7, "（草稿）")
     draft.save_revision(user=user)
-    made.append(draft)
-    return made
+    return [*made, scheduled, in_review, draft]
