@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cms.core.site_tree import ensure_home
+from cms.guidance.seed import ensure_guidance
 from cms.notices.site_tree import ensure_notice_index
 from cms.policies.models import PolicyIndexPage, PolicyPage, PolicyStatus
 from cms.policies.seed_parser import parse_policy_text
@@ -27,6 +28,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, force=False, **options):
+        home, page, parsed = self._load_policy(force)
+        # The guidance page (申报指南) and its FAQ are written from the same parsed policy.
+        for message in ensure_guidance(home, page, parsed, force=force):
+            self.stdout.write(message)
+
+    def _load_policy(self, force):
         home = ensure_home()
         index = PolicyIndexPage.objects.first()
         if index is None:
@@ -52,12 +59,12 @@ class Command(BaseCommand):
             page.save_revision().publish()
             ensure_notice_index(home, page)
             self.stdout.write(self.style.SUCCESS(f"已载入政策文件：{page.title}"))
-            return
+            return home, page, parsed
         ensure_notice_index(home, page)
         current = {name: getattr(page, name) for name in wanted}
         if current == wanted and list(page.body.raw_data) == body:
             self.stdout.write(f"政策文件已是最新，未作改动：{page.title}")
-            return
+            return home, page, parsed
         if not force:
             self.stdout.write(
                 self.style.WARNING(
@@ -65,9 +72,10 @@ class Command(BaseCommand):
                     f"如需覆盖请加 --force：{page.title}"
                 )
             )
-            return
+            return home, page, parsed
         for name, value in wanted.items():
             setattr(page, name, value)
         page.body = body
         page.save_revision().publish()
         self.stdout.write(self.style.SUCCESS(f"已按种子文本覆盖政策文件：{page.title}"))
+        return home, page, parsed
