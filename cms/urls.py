@@ -7,9 +7,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.core.views import health
 from cms.notices.api import router as notices_router
+from cms.notices.eligibility_api import router as eligibility_router
 
 # Our own read endpoints join Wagtail's API before its URLs are built.
 wagtail_api_v3.add_router("/notices/", notices_router)
+wagtail_api_v3.add_router("/eligibility/", eligibility_router)
 
 urlpatterns = [
     path("healthz", health, name="health"),
