@@ -1,4 +1,5 @@
-"""One error shape for the whole public API, Chinese first and English beside it:
+"""One error shape for the whole public API (objections, comments on a draft policy), Chinese
+first and English beside it:
 
 ``{"error": {"code": ..., "message": ..., "message_en": ..., "field": ..., "details": [...]}}``
 
@@ -64,9 +65,9 @@ class ApiError(exceptions.APIException):
             self.status_code = status_code
 
 
-def _field_detail(field: str, detail) -> dict:
+def _field_detail(field: str, detail, labels=FIELD_LABELS) -> dict:
     code = getattr(detail, "code", "invalid")
-    label, label_en = FIELD_LABELS.get(field, (field, field))
+    label, label_en = labels.get(field) or FIELD_LABELS.get(field, (field, field))
     zh, en = FIELD_MESSAGES.get(code, ("{label}有误：" + str(detail), "{label_en} is not valid."))
     params = {"label": label, "label_en": label_en.capitalize(), **getattr(detail, "params", {})}
     return {
@@ -77,16 +78,16 @@ def _field_detail(field: str, detail) -> dict:
     }
 
 
-def _flatten(errors, field=None):
+def _flatten(errors, field=None, labels=FIELD_LABELS):
     if isinstance(errors, dict):
         for name, value in errors.items():
             # A list field's errors are keyed by position: report them under the list's name.
-            yield from _flatten(value, field if isinstance(name, int) else name)
+            yield from _flatten(value, field if isinstance(name, int) else name, labels)
     elif isinstance(errors, list):
         for value in errors:
-            yield from _flatten(value, field)
+            yield from _flatten(value, field, labels)
     else:
-        yield _field_detail(field or "non_field_errors", errors)
+        yield _field_detail(field or "non_field_errors", errors, labels)
 
 
 def error_body(code, message, message_en, field=None, details=()) -> dict:
@@ -101,11 +102,11 @@ def error_body(code, message, message_en, field=None, details=()) -> dict:
     }
 
 
-def _as_body(exc) -> tuple[int, dict]:
+def _as_body(exc, labels=FIELD_LABELS) -> tuple[int, dict]:
     if isinstance(exc, ApiError):
         return exc.status_code, error_body(exc.code, exc.message, exc.message_en, exc.field)
     if isinstance(exc, exceptions.ValidationError):
-        details = list(_flatten(exc.detail))
+        details = list(_flatten(exc.detail, labels=labels))
         first = details[0] if details else {}
         message = "；".join(d["message"] for d in details) or "提交的内容有误。"
         message_en = " ".join(d["message_en"] for d in details) or "The submission is not valid."
@@ -139,7 +140,10 @@ def _as_body(exc) -> tuple[int, dict]:
 
 
 def exception_handler(exc, context):
-    status_code, body = _as_body(exc)
+    """DRF's exception handler (settings). A view may name its own fields through
+    ``field_labels`` ({field: (Chinese, English)}), over the objection API's labels."""
+    labels = getattr(context.get("view"), "field_labels", None) or FIELD_LABELS
+    status_code, body = _as_body(exc, labels)
     if not status_code:
         return None
     response = Response(body, status=status_code)

@@ -29,13 +29,49 @@ def evidence_path(instance, filename: str) -> str:
     )
 
 
-class Objection(models.Model):
+class PublicSubmission(models.Model):
+    """What every submission from the public shares (objections, comments on a draft policy):
+    its receipt, the hashed lookup code, idempotency, the submitter's identity (personal data,
+    see ``PERSONAL_FIELDS``), consent, and who answered when. Subclasses add what it is about,
+    its text, its status and its answer."""
+
     receipt_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     lookup_code_hash = models.CharField(_("查询码摘要"), max_length=200, editable=False)
     idempotency_key = models.CharField(
         _("幂等键"), max_length=100, unique=True, null=True, blank=True, editable=False
     )
     payload_digest = models.CharField(max_length=64, editable=False)
+    real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
+    organisation = models.CharField(_("单位名称"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    postal_address = models.CharField(_("通信地址"), max_length=200, blank=True)
+    consented_at = models.DateTimeField(_("同意隐私声明时间"))
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    personal_data_purged_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.receipt_number
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status == "answered"
+
+
+class Objection(PublicSubmission):
     notice = models.ForeignKey(
         "notices.DecisionNoticePage",
         verbose_name=_("公告"),
@@ -49,14 +85,7 @@ class Objection(models.Model):
         related_name="objections",
     )
     objector_type = models.CharField(_("异议人类型"), max_length=16, choices=ObjectorType.choices())
-    real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
-    organisation = models.CharField(_("单位名称"), max_length=200, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=40, blank=True)
-    email = models.EmailField(_("电子邮箱"), blank=True)
-    postal_address = models.CharField(_("通信地址"), max_length=200, blank=True)
     content = models.TextField(_("异议内容（事实和理由）"))
-    consented_at = models.DateTimeField(_("同意隐私声明时间"))
-    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     status = models.CharField(
         _("处理状态"),
         max_length=16,
@@ -66,29 +95,12 @@ class Objection(models.Model):
     investigation = models.TextField(_("调查核实情况"), blank=True)
     outcome = models.CharField(_("处理结论"), max_length=16, choices=Outcome.choices(), blank=True)
     answer = models.TextField(_("调查处理意见"), blank=True)
-    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("答复人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    personal_data_purged_at = models.DateTimeField(_("个人信息清除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
         ordering = ["-created_at"]
         permissions = [("view_objector_details", _("可查看异议人身份和联系方式"))]
-
-    def __str__(self):
-        return self.receipt_number
-
-    @property
-    def is_answered(self) -> bool:
-        return self.status == ObjectionStatus.ANSWERED
 
 
 class ObjectionEvidence(models.Model):

@@ -1,4 +1,5 @@
 """The objection rules as plain Python: states, outcomes, receipts, lookup codes, evidence.
+Receipts, lookup codes and phone numbers serve every public submission (comments too).
 
 Whether a notice accepts objections at all is the publicity window's rule, in
 :mod:`cms.notices.rules` (``check_objection``); it is not repeated here.
@@ -40,10 +41,11 @@ RECEIPT_RE = re.compile(r"^YY\d{8}-[A-Z2-9]{6}$")
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 
 
-def new_receipt_number(now: datetime) -> str:
-    """受理编号, e.g. ``YY20261125-7K3F9Q``: the date (Asia/Shanghai) and six random characters."""
+def new_receipt_number(now: datetime, prefix: str = "YY") -> str:
+    """受理编号, e.g. ``YY20261125-7K3F9Q``: a prefix naming the kind of submission (YY 异议,
+    YJ 意见), the date (Asia/Shanghai) and six random characters."""
     suffix = "".join(secrets.choice(LOOKUP_ALPHABET) for _ in range(6))
-    return f"YY{local_date(now):%Y%m%d}-{suffix}"
+    return f"{prefix}{local_date(now):%Y%m%d}-{suffix}"
 
 
 def new_lookup_code(secret: str, idempotency_key: str | None) -> str:

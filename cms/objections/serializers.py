@@ -40,22 +40,19 @@ class EvidenceField(serializers.ListField):
         return serializers.empty
 
 
-class ObjectionCreateSerializer(serializers.Serializer):
-    item = serializers.PrimaryKeyRelatedField(
-        queryset=DecisionItem.objects.select_related("notice"),
-        help_text="异议所针对的认定事项 ID（门户页面表单中提供）。",
-    )
-    objector_type = serializers.ChoiceField(choices=ObjectorType.choices())
-    real_name = CleanTextField(max_length=50, help_text="异议人（或单位经办人）真实姓名")
+class SubmissionSerializer(serializers.Serializer):
+    """What every public submission asks of the person (real name and contact, consent) and the
+    robots' trap field; subclasses add what it is about, the person's type and the text.
+    ``type_field`` names the individual/organisation choice: an organisation must give its name."""
+
+    type_field = "objector_type"
+
+    real_name = CleanTextField(max_length=50, help_text="真实姓名（以单位名义提交的，填写经办人）")
     organisation = CleanTextField(max_length=200, required=False, allow_blank=True, default="")
     phone = serializers.CharField(max_length=40)
     email = serializers.EmailField(max_length=254)
     postal_address = CleanTextField(max_length=200)
-    content = CleanTextField(
-        min_length=20, max_length=settings.OBJECTION_MAX_CONTENT_CHARS, help_text="事实和理由"
-    )
     consent = serializers.BooleanField(help_text="已阅读并同意隐私声明")
-    evidence = EvidenceField(required=False, write_only=True)
     website = serializers.CharField(
         required=False, allow_blank=True, default="", write_only=True,
         help_text="留空（防自动提交，人工填写者请勿填写）",
@@ -72,11 +69,23 @@ class ObjectionCreateSerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs):
-        if attrs["objector_type"] == ObjectorType.ORGANISATION and not attrs.get("organisation"):
+        if attrs[self.type_field] == ObjectorType.ORGANISATION and not attrs.get("organisation"):
             raise serializers.ValidationError(
                 {"organisation": serializers.ErrorDetail("required", code="organisation_required")}
             )
         return attrs
+
+
+class ObjectionCreateSerializer(SubmissionSerializer):
+    item = serializers.PrimaryKeyRelatedField(
+        queryset=DecisionItem.objects.select_related("notice"),
+        help_text="异议所针对的认定事项 ID（门户页面表单中提供）。",
+    )
+    objector_type = serializers.ChoiceField(choices=ObjectorType.choices())
+    content = CleanTextField(
+        min_length=20, max_length=settings.OBJECTION_MAX_CONTENT_CHARS, help_text="事实和理由"
+    )
+    evidence = EvidenceField(required=False, write_only=True)
 
 
 class ReceiptSerializer(serializers.Serializer):

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from cms.notices.services import start_correction
 
 from . import rules
 from .errors import ApiError
-from .models import PERSONAL_FIELDS, Objection, ObjectionEvidence
+from .models import PERSONAL_FIELDS, Objection, ObjectionEvidence, PublicSubmission
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,15 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Receipt:
-    objection: Objection
+    """A stored submission (an objection, or a comment) and the lookup code shown once."""
+
+    record: PublicSubmission
     lookup_code: str
     replayed: bool
+
+    @property
+    def objection(self) -> PublicSubmission:
+        return self.record
 
 
 def unanswered_for_notice(notice) -> int:
@@ -60,24 +67,125 @@ def ensure_accepting(notice, now: datetime) -> None:
         )
 
 
-def _digest(data: dict, evidence: list[Evidence]) -> str:
+# --- shared by every public submission (objections here, comments in cms.consultation) ------
+
+
+def payload_digest(data: dict, evidence: list[Evidence] = ()) -> str:
+    """What identifies a submission's content, to tell a retry from a different submission."""
     payload = {k: str(v.pk if hasattr(v, "pk") else v) for k, v in sorted(data.items())}
     payload["evidence"] = [hashlib.sha256(e.content).hexdigest() for e in evidence]
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(key: str, digest: str) -> Receipt | None:
-    existing = Objection.objects.filter(idempotency_key=key).first()
+def replay(model: type[PublicSubmission], key: str, digest: str, noun=("异议", "objection")):
+    """The earlier receipt for a retry with the same Idempotency-Key; 409 for other content."""
+    existing = model.objects.filter(idempotency_key=key).first()
     if existing is None:
         return None
     if existing.payload_digest != digest:
         raise ApiError(
             "idempotency_key_reused",
-            "该幂等键已用于另一份不同的异议。",
-            "This Idempotency-Key was already used for a different objection.",
+            f"该幂等键已用于另一份不同的{noun[0]}。",
+            f"This Idempotency-Key was already used for a different {noun[1]}.",
             status_code=409,
         )
     return Receipt(existing, rules.new_lookup_code(settings.SECRET_KEY, key), replayed=True)
+
+
+def store_submission(
+    model: type[PublicSubmission],
+    fields: dict,
+    *,
+    idempotency_key: str | None,
+    digest: str,
+    now: datetime,
+    receipt_prefix: str,
+    noun=("异议", "objection"),
+    attach: Callable[[PublicSubmission], None] | None = None,
+    cleanup: Callable[[], None] = lambda: None,
+) -> Receipt:
+    """Creates the record with its receipt number and hashed lookup code, and whatever
+    ``attach`` adds, in one transaction; on failure ``cleanup`` removes files already written.
+    A concurrent retry with the same key that won the race gets its receipt."""
+    lookup_code = rules.new_lookup_code(settings.SECRET_KEY, idempotency_key)
+    try:
+        with transaction.atomic():
+            record = model.objects.create(
+                receipt_number=rules.new_receipt_number(now, receipt_prefix),
+                lookup_code_hash=rules.lookup_code_digest(settings.SECRET_KEY, lookup_code),
+                idempotency_key=idempotency_key or None,
+                payload_digest=digest,
+                consented_at=now,
+                **fields,
+            )
+            if attach is not None:
+                attach(record)
+    except IntegrityError:
+        cleanup()
+        if idempotency_key and (receipt := replay(model, idempotency_key, digest, noun)):
+            return receipt  # a concurrent retry with the same key won the race
+        raise
+    except BaseException:
+        cleanup()
+        raise
+    logger.info("%s received: %s", noun[1], record.receipt_number)
+    return Receipt(record, lookup_code, replayed=False)
+
+
+def person_fields(data: dict, type_field: str) -> dict:
+    """The submitter's identity as validated by the serializer (personal data)."""
+    return {
+        type_field: data[type_field],
+        "real_name": data["real_name"],
+        "organisation": data.get("organisation", ""),
+        "phone": data["phone"],
+        "email": data["email"],
+        "postal_address": data["postal_address"],
+    }
+
+
+def find_by_receipt(model: type[PublicSubmission], receipt_number: str, lookup_code: str):
+    """The record if both match; the same answer, in the same time, for every miss."""
+    record = model.objects.filter(receipt_number=receipt_number).first()
+    stored = record.lookup_code_hash if record else ""
+    given = rules.lookup_code_digest(settings.SECRET_KEY, lookup_code)
+    matches = hmac.compare_digest(stored.encode(), given.encode())
+    return record if record and matches else None
+
+
+def purge_submissions(
+    queryset,
+    now: datetime,
+    *,
+    log_action: str,
+    before_blanking: Callable[[PublicSubmission], None] = lambda record: None,
+) -> int:
+    """Blanks the submitter's identity on every record of ``queryset`` answered more than the
+    retention period ago and not yet purged; the handling record (text, answer) stays."""
+    cutoff = now - timedelta(days=settings.OBJECTION_RETENTION_DAYS)
+    due = queryset.filter(
+        status="answered", answered_at__lt=cutoff, personal_data_purged_at__isnull=True
+    )
+    count = 0
+    for record in due:
+        with transaction.atomic():
+            before_blanking(record)
+            for name in PERSONAL_FIELDS:
+                setattr(record, name, "")
+            record.personal_data_purged_at = now
+            record.save()
+            log(instance=record, action=log_action, user=None)
+        count += 1
+    return count
+
+
+def send_answer(record: PublicSubmission, subject: str, body: str) -> None:
+    """The answer by e-mail to the address given, if any (never logged)."""
+    if record.email:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [record.email])
+
+
+# --- objections ---------------------------------------------------------------------------
 
 
 def submit_objection(
@@ -87,52 +195,42 @@ def submit_objection(
     now = now or timezone.now()
     item = data["item"]
     notice = item.notice.specific
-    digest = _digest(data, evidence)
-    if idempotency_key and (receipt := _replay(idempotency_key, digest)):
+    digest = payload_digest(data, evidence)
+    if idempotency_key and (receipt := replay(Objection, idempotency_key, digest)):
         return receipt
     ensure_accepting(notice, now)
-    lookup_code = rules.new_lookup_code(settings.SECRET_KEY, idempotency_key)
     stored: list[ObjectionEvidence] = []
-    try:
-        with transaction.atomic():
-            objection = Objection.objects.create(
-                receipt_number=rules.new_receipt_number(now),
-                lookup_code_hash=rules.lookup_code_digest(settings.SECRET_KEY, lookup_code),
-                idempotency_key=idempotency_key or None,
-                payload_digest=digest,
-                notice=notice,
-                item=item,
-                objector_type=data["objector_type"],
-                real_name=data["real_name"],
-                organisation=data.get("organisation", ""),
-                phone=data["phone"],
-                email=data["email"],
-                postal_address=data["postal_address"],
-                content=data["content"],
-                consented_at=now,
+
+    def attach(objection: Objection) -> None:
+        for upload in evidence:
+            record = ObjectionEvidence(
+                objection=objection,
+                original_name=upload.original_name,
+                extension=upload.kind.extension,
+                content_type=upload.kind.content_type,
+                size=len(upload.content),
+                sha256=hashlib.sha256(upload.content).hexdigest(),
             )
-            for upload in evidence:
-                record = ObjectionEvidence(
-                    objection=objection,
-                    original_name=upload.original_name,
-                    extension=upload.kind.extension,
-                    content_type=upload.kind.content_type,
-                    size=len(upload.content),
-                    sha256=hashlib.sha256(upload.content).hexdigest(),
-                )
-                record.file.save("evidence", ContentFile(upload.content), save=False)
-                stored.append(record)
-                record.save()
-    except IntegrityError:
-        _delete_files(stored)
-        if idempotency_key and (receipt := _replay(idempotency_key, digest)):
-            return receipt  # a concurrent retry with the same key won the race
-        raise
-    except BaseException:
-        _delete_files(stored)
-        raise
-    logger.info("objection received: %s", objection.receipt_number)
-    return Receipt(objection, lookup_code, replayed=False)
+            record.file.save("evidence", ContentFile(upload.content), save=False)
+            stored.append(record)
+            record.save()
+
+    fields = {
+        "notice": notice,
+        "item": item,
+        "content": data["content"],
+        **person_fields(data, "objector_type"),
+    }
+    return store_submission(
+        Objection,
+        fields,
+        idempotency_key=idempotency_key,
+        digest=digest,
+        now=now,
+        receipt_prefix="YY",
+        attach=attach,
+        cleanup=lambda: _delete_files(stored),
+    )
 
 
 def _delete_files(records: list[ObjectionEvidence]) -> None:
@@ -143,11 +241,7 @@ def _delete_files(records: list[ObjectionEvidence]) -> None:
 
 def lookup(receipt_number: str, lookup_code: str) -> Objection | None:
     """The objection if both match; the same answer, in the same time, for every miss."""
-    objection = Objection.objects.filter(receipt_number=receipt_number).first()
-    stored = objection.lookup_code_hash if objection else ""
-    given = rules.lookup_code_digest(settings.SECRET_KEY, lookup_code)
-    matches = hmac.compare_digest(stored.encode(), given.encode())
-    return objection if objection and matches else None
+    return find_by_receipt(Objection, receipt_number, lookup_code)
 
 
 def answer_objection(objection: Objection, user, outcome: str, investigation: str, answer: str):
@@ -178,14 +272,12 @@ def answer_objection(objection: Objection, user, outcome: str, investigation: st
                     correction = start_correction(notice, user, now)
                 except NoticeGuardError:
                     correction = None
-    if objection.email:
-        send_mail(
-            f"关于您所提异议的调查处理意见（受理编号 {objection.receipt_number}）",
-            f"受理编号：{objection.receipt_number}\n处理结论：{outcome.label}\n\n"
-            f"调查处理意见：\n{answer}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [objection.email],
-        )
+    send_answer(
+        objection,
+        f"关于您所提异议的调查处理意见（受理编号 {objection.receipt_number}）",
+        f"受理编号：{objection.receipt_number}\n处理结论：{outcome.label}\n\n"
+        f"调查处理意见：\n{answer}\n",
+    )
     logger.info("objection answered: %s", objection.receipt_number)
     return objection, correction
 
@@ -199,22 +291,14 @@ def mark_investigating(objection: Objection, user) -> None:
 
 def purge_personal_data(now: datetime | None = None) -> int:
     """Blanks the objector's identity and deletes evidence files after the retention period."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.OBJECTION_RETENTION_DAYS)
-    due = Objection.objects.filter(
-        status=rules.ObjectionStatus.ANSWERED,
-        answered_at__lt=cutoff,
-        personal_data_purged_at__isnull=True,
+
+    def delete_evidence(objection: Objection) -> None:
+        _delete_files(list(objection.evidence.all()))
+        objection.evidence.all().delete()
+
+    return purge_submissions(
+        Objection.objects.all(),
+        now or timezone.now(),
+        log_action="objections.purge",
+        before_blanking=delete_evidence,
     )
-    count = 0
-    for objection in due:
-        with transaction.atomic():
-            _delete_files(list(objection.evidence.all()))
-            objection.evidence.all().delete()
-            for name in PERSONAL_FIELDS:
-                setattr(objection, name, "")
-            objection.personal_data_purged_at = now
-            objection.save()
-            log(instance=objection, action="objections.purge", user=None)
-        count += 1
-    return count

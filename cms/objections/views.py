@@ -35,11 +35,20 @@ ERROR_CODES = {
 }
 
 
-def _errors(*codes: int) -> dict:
+def _errors(*codes: int, described=ERROR_CODES) -> dict:
     return {
-        code: OpenApiResponse(ErrorSerializer, description=f"error.code: {ERROR_CODES[code]}")
+        code: OpenApiResponse(ErrorSerializer, description=f"error.code: {described[code]}")
         for code in codes
     }
+
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="8–100 个字符；重试时使用同一值",
+)
 
 
 def wants_html(request) -> bool:
@@ -127,9 +136,97 @@ def _idempotency_key(request) -> str | None:
     return key
 
 
-class ObjectionCreateView(NegotiatedAPIView):
+class SubmissionCreateView(NegotiatedAPIView):
+    """POST of a public submission, the same way for every kind: the request's size, the robots'
+    trap field, the Idempotency-Key, validation (an unknown target is a 404), files if the kind
+    takes them, then ``submit``. Subclasses set the serializer and say what a receipt shows."""
+
+    serializer_class: type = None
+    target_field = "item"
+    not_found = ("item_not_found", "所异议的认定事项不存在。",
+                 "The decision item objected to does not exist.")  # fmt: skip
+    accepts_files = True
+
+    def submit(self, data: dict, evidence: list, key: str | None) -> services.Receipt:
+        raise NotImplementedError
+
+    def receipt_data(self, receipt: services.Receipt) -> dict:
+        raise NotImplementedError
+
+    def receipt_context(self, receipt: services.Receipt) -> dict:
+        return {}
+
+    def ceiling(self) -> int:
+        files = settings.OBJECTION_MAX_FILES * settings.OBJECTION_MAX_FILE_BYTES
+        return (files if self.accepts_files else 0) + 1024 * 1024
+
+    def create(self, request):
+        length = int(request.headers.get("Content-Length") or 0)
+        if length > self.ceiling():
+            raise ApiError(
+                "request_too_large",
+                "提交内容过大。",
+                "The request is too large.",
+                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        if str(request.data.get("website", "")).strip():
+            raise ApiError(
+                "rejected_automated",
+                "提交未被受理：请勿填写标注为“请勿填写”的栏目。",
+                "Not accepted: leave the field marked “do not fill in” empty.",
+                field="website",
+            )
+        key = _idempotency_key(request)
+        serializer = self.serializer_class(data=request.data)
+        if not serializer.is_valid():
+            target_errors = serializer.errors.get(self.target_field, [])
+            if any(getattr(e, "code", "") == "does_not_exist" for e in target_errors):
+                code, message, message_en = self.not_found
+                raise ApiError(
+                    code,
+                    message,
+                    message_en,
+                    field=self.target_field,
+                    status_code=status.HTTP_404_NOT_FOUND,
+                )
+            raise ValidationError(serializer.errors)
+        evidence = _read_evidence(request) if self.accepts_files else []
+        data = {k: v for k, v in serializer.validated_data.items() if k != "evidence"}
+        receipt = self.submit(data, evidence, key)
+        response = self.respond(
+            self.receipt_data(receipt), status.HTTP_201_CREATED, **self.receipt_context(receipt)
+        )
+        if receipt.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class SubmissionStatusView(NegotiatedAPIView):
+    """POST of a receipt number and lookup code: the same 404 for every miss."""
+
+    not_found = ("未找到与该受理编号和查询码相符的异议，请核对后重试。",
+                 "No objection matches this receipt number and lookup code.")  # fmt: skip
+
+    def find(self, receipt_number: str, lookup_code: str):
+        raise NotImplementedError
+
+    def status_data(self, record) -> dict:
+        raise NotImplementedError
+
+    def look_up(self, request):
+        serializer = StatusLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = self.find(**serializer.validated_data)
+        if record is None:
+            message, message_en = self.not_found
+            raise ApiError("not_found", message, message_en, status_code=status.HTTP_404_NOT_FOUND)
+        return self.respond(self.status_data(record), status.HTTP_200_OK)
+
+
+class ObjectionCreateView(SubmissionCreateView):
     throttle_classes = [ObjectionBurstThrottle, ObjectionSustainedThrottle]
     html_template = "objections/receipt_page.html"
+    serializer_class = ObjectionCreateSerializer
 
     @extend_schema(
         operation_id="objections_create",
@@ -140,15 +237,7 @@ class ObjectionCreateView(NegotiatedAPIView):
             "application/json": ObjectionCreateSerializer,
             "multipart/form-data": ObjectionCreateSerializer,
         },
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                str,
-                OpenApiParameter.HEADER,
-                required=False,
-                description="8–100 个字符；重试时使用同一值",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={201: ReceiptSerializer, **_errors(400, 404, 409, 413, 415, 429)},
         examples=[
             OpenApiExample(
@@ -168,40 +257,14 @@ class ObjectionCreateView(NegotiatedAPIView):
         ],
     )
     def post(self, request):
-        length = int(request.headers.get("Content-Length") or 0)
-        ceiling = settings.OBJECTION_MAX_FILES * settings.OBJECTION_MAX_FILE_BYTES + 1024 * 1024
-        if length > ceiling:
-            raise ApiError(
-                "request_too_large",
-                "提交内容过大。",
-                "The request is too large.",
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
-        if str(request.data.get("website", "")).strip():
-            raise ApiError(
-                "rejected_automated",
-                "提交未被受理：请勿填写标注为“请勿填写”的栏目。",
-                "Not accepted: leave the field marked “do not fill in” empty.",
-                field="website",
-            )
-        key = _idempotency_key(request)
-        serializer = ObjectionCreateSerializer(data=request.data)
-        if not serializer.is_valid():
-            item_errors = serializer.errors.get("item", [])
-            if any(getattr(e, "code", "") == "does_not_exist" for e in item_errors):
-                raise ApiError(
-                    "item_not_found",
-                    "所异议的认定事项不存在。",
-                    "The decision item objected to does not exist.",
-                    field="item",
-                    status_code=status.HTTP_404_NOT_FOUND,
-                )
-            raise ValidationError(serializer.errors)
-        evidence = _read_evidence(request)
-        data = {k: v for k, v in serializer.validated_data.items() if k != "evidence"}
-        receipt = services.submit_objection(data, evidence, key)
-        objection = receipt.objection
-        data = {
+        return self.create(request)
+
+    def submit(self, data, evidence, key):
+        return services.submit_objection(data, evidence, key)
+
+    def receipt_data(self, receipt):
+        objection = receipt.record
+        return {
             "receipt_number": objection.receipt_number,
             "lookup_code": receipt.lookup_code,
             "status": objection.status,
@@ -210,13 +273,12 @@ class ObjectionCreateView(NegotiatedAPIView):
             "project_code": objection.item.project_code,
             "submitted_at": objection.created_at.isoformat(),
         }
-        response = self.respond(data, status.HTTP_201_CREATED, notice=objection.notice)
-        if receipt.replayed:
-            response["Idempotent-Replayed"] = "true"
-        return response
+
+    def receipt_context(self, receipt):
+        return {"notice": receipt.record.notice}
 
 
-class ObjectionStatusView(NegotiatedAPIView):
+class ObjectionStatusView(SubmissionStatusView):
     throttle_classes = [ObjectionLookupThrottle]
     html_template = "objections/status_page.html"
 
@@ -231,19 +293,15 @@ class ObjectionStatusView(NegotiatedAPIView):
         responses={200: StatusSerializer, **_errors(400, 404, 429)},
     )
     def post(self, request):
-        serializer = StatusLookupSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        objection = services.lookup(**serializer.validated_data)
-        if objection is None:
-            raise ApiError(
-                "not_found",
-                "未找到与该受理编号和查询码相符的异议，请核对后重试。",
-                "No objection matches this receipt number and lookup code.",
-                status_code=status.HTTP_404_NOT_FOUND,
-            )
+        return self.look_up(request)
+
+    def find(self, receipt_number, lookup_code):
+        return services.lookup(receipt_number, lookup_code)
+
+    def status_data(self, objection):
         answered = objection.is_answered
         outcome = rules.Outcome(objection.outcome) if answered and objection.outcome else None
-        data = {
+        return {
             "receipt_number": objection.receipt_number,
             "status": objection.status,
             "status_label": rules.ObjectionStatus(objection.status).label,
@@ -254,4 +312,3 @@ class ObjectionStatusView(NegotiatedAPIView):
             "notice_number": objection.notice.notice_number,
             "project_code": objection.item.project_code,
         }
-        return self.respond(data, status.HTTP_200_OK)
