@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import feeds, objections
+from . import feeds, guidance, objections
 from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
@@ -150,6 +150,7 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
     feeds.add_notice_dates(notice_sources, notice_pages_data)
     sources.update(notice_sources)
     sources.update(objections.page_sources(objection_form))
+    sources.update(guidance.sources(client))
     for home in client.pages_of_type(HOME_TYPE):
         sources["home.json"] = home_source(home, policies, under_publicity)
     return sources

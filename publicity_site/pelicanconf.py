@@ -55,7 +55,7 @@ JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": T
 NAVIGATION = [
     ("首页", ""),
     ("政策文件", "policies/"),
-    ("申报指南", "policies/exemption-policy/#s3"),
+    ("申报指南", "guidance/"),
     ("公示公告", "notices/"),
     ("认定结果", "results/"),
     ("搜索", "search/"),

@@ -61,6 +61,8 @@ def _pages(site) -> dict[str, str]:
         "closed notice": _notice_url(closed),
         "rejection": _rejection_page(notice),
         "policy": "policies/exemption-policy/",
+        "guidance": "guidance/",
+        "guidance FAQ": "guidance/faq/",
         "how to object": "objections/",
         "objection lookup": "objections/status/",
         "search": "search/?q=溯源",
