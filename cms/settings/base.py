@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "cms.policies",
     "cms.notices",
     "cms.objections",
+    "cms.lessons",
     "cms.guidance",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

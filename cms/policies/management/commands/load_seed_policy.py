@@ -7,6 +7,7 @@ from django.db import transaction
 
 from cms.core.site_tree import ensure_home
 from cms.guidance.seed import ensure_guidance
+from cms.lessons.site_tree import ensure_lesson_index
 from cms.notices.site_tree import ensure_notice_index
 from cms.policies.models import PolicyIndexPage, PolicyPage, PolicyStatus
 from cms.policies.seed_parser import parse_policy_text
@@ -35,6 +36,7 @@ class Command(BaseCommand):
 
     def _load_policy(self, force):
         home = ensure_home()
+        ensure_lesson_index(home)
         index = PolicyIndexPage.objects.first()
         if index is None:
             index = PolicyIndexPage(
