@@ -32,14 +32,13 @@ NEED_MORE: Final = "need_more"
 
 DISCLAIMER: Final = "仅供参考，不构成认定结论。"
 DISCLAIMER_EN: Final = "For guidance only; this is not a decision."
-DISCLAIMER_LONG: Final = (
-    "本自测仅供参考，不构成认定结论。是否予以免责，由受理部门按《实施意见》规定的程序，"
-    "经调查核实、专家评审和集体审定后作出认定，并在门户网站公示。"
+DISCLAIMER_DETAIL: Final = (
+    "是否予以免责，由受理部门按《实施意见》规定的程序，经调查核实、专家评审和集体审定后作出认定，"
+    "并在门户网站公示。"
 )
-DISCLAIMER_LONG_EN: Final = (
-    "This self-check gives guidance only and is not a decision. Whether liability is exempted "
-    "is decided by the handling body through investigation, expert review and a collective "
-    "decision, and published for publicity on the portal."
+DISCLAIMER_DETAIL_EN: Final = (
+    "Whether liability is exempted is decided by the handling body through investigation, expert "
+    "review and a collective decision, and published for publicity on the portal."
 )
 
 YES, NO, UNSURE = "yes", "no", "unsure"
@@ -65,7 +64,7 @@ SCOPE_CONDITIONS: Final = (
      "项目是否属于中长期基础类、前沿类、颠覆性技术创新，或不确定性、风险性高的成果转化等科技创新活动？",
      "Is it long-horizon basic, frontier or disruptive innovation, or high-risk transfer of "
      "results?",
-     "以《实施意见》第二部分第（一）项所列的科技创新活动为限。"),
+     "以政策所列的科技创新活动为限。"),
     ("scope_termination",
      "项目是否在实施过程中出现科研失败，并已（或将）提出科技计划项目终止申请？",
      "Did the research fail, with a termination application for the project filed (or to be "
@@ -316,8 +315,8 @@ def build_spec(
         "title_en": "Eligibility self-check",
         "disclaimer": DISCLAIMER,
         "disclaimer_en": DISCLAIMER_EN,
-        "disclaimer_long": DISCLAIMER_LONG,
-        "disclaimer_long_en": DISCLAIMER_LONG_EN,
+        "disclaimer_detail": DISCLAIMER_DETAIL,
+        "disclaimer_detail_en": DISCLAIMER_DETAIL_EN,
         "policy": {"title": policy["title"], "slug": policy["slug"]} if policy else None,
         "questions": questions,
         "grounds": {c.code: _coded(c, index) for c in rules.GROUNDS.values()},
