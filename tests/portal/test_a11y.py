@@ -67,6 +67,9 @@ def _pages(site) -> dict[str, str]:
         "objection lookup": "objections/status/",
         "search": "search/?q=溯源",
         "accessibility": "a11y/",
+        "lessons": "lessons/",
+        "lesson": "lessons/demo-solid-electrolyte-interface/",
+        "eligibility self-check": "guidance/self-check/",
     }
 
 
