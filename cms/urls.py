@@ -19,6 +19,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v3/", wagtail_api_v3.urls),
     path("api/", include("cms.objections.urls")),
+    path("api/", include("cms.consultation.urls")),
 ]
 
 if settings.DEBUG:

@@ -5,7 +5,33 @@ from .models import Objection
 from .rules import Outcome
 
 
-class HandlingForm(forms.ModelForm):
+class AnsweringForm(forms.ModelForm):
+    """Answering a public submission: an outcome and an answer go together, and once answered
+    the record is locked. Subclasses give ``Meta`` (with ``outcome`` and ``answer``) and the
+    messages ``locked_message``, ``answer_needed`` and ``outcome_needed``."""
+
+    locked_message = _("该异议已答复，不能再修改。")
+    answer_needed = _("作出结论时须填写调查处理意见。")
+    outcome_needed = _("答复前须选择处理结论。")
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.is_answered:
+            for field in self.fields.values():
+                field.disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.is_answered:
+            raise forms.ValidationError(self.locked_message)
+        if cleaned.get("outcome") and not (cleaned.get("answer") or "").strip():
+            self.add_error("answer", self.answer_needed)
+        if (cleaned.get("answer") or "").strip() and not cleaned.get("outcome"):
+            self.add_error("outcome", self.outcome_needed)
+        return cleaned
+
+
+class HandlingForm(AnsweringForm):
     """调查处理: record the investigation; with an outcome and an answer, the answer is sent."""
 
     outcome = forms.ChoiceField(
@@ -25,19 +51,3 @@ class HandlingForm(forms.ModelForm):
             "answer": _("作出结论并填写处理意见后保存，即答复异议人（发送电子邮件）。"
                         "异议成立的，将创建更正公告草稿。"),
         }  # fmt: skip
-
-    def __init__(self, *args, for_user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.is_answered:
-            for field in self.fields.values():
-                field.disabled = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.is_answered:
-            raise forms.ValidationError(_("该异议已答复，不能再修改。"))
-        if cleaned.get("outcome") and not (cleaned.get("answer") or "").strip():
-            self.add_error("answer", _("作出结论时须填写调查处理意见。"))
-        if (cleaned.get("answer") or "").strip() and not cleaned.get("outcome"):
-            self.add_error("outcome", _("答复前须选择处理结论。"))
-        return cleaned

@@ -1,3 +1,7 @@
+PUBLIC_PATHS = ("/api/objections/", "/api/policy-comments/")
+
+
 def only_public_api(endpoints):
-    """The OpenAPI document describes the public objection API, not Wagtail's admin API."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/objections/")]
+    """The OpenAPI document describes the public API (objections, comments on draft policies),
+    not Wagtail's admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(PUBLIC_PATHS)]

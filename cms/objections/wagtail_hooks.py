@@ -27,8 +27,8 @@ LOG_ACTIONS = {
 }
 
 
-class ObjectionPermissionPolicy(ModelPermissionPolicy):
-    """Objections come only from the public: nobody adds or deletes them in the admin."""
+class PublicSubmissionPermissionPolicy(ModelPermissionPolicy):
+    """Submissions come only from the public: nobody adds or deletes them in the admin."""
 
     def user_has_permission(self, user, action):
         if action in ("add", "delete"):
@@ -39,19 +39,35 @@ class ObjectionPermissionPolicy(ModelPermissionPolicy):
         return any(self.user_has_permission(user, action) for action in actions)
 
 
-register_permission_policy(Objection, ObjectionPermissionPolicy(Objection))
+register_permission_policy(Objection, PublicSubmissionPermissionPolicy(Objection))
 
 
-class ObjectionInspectView(generic.InspectView):
+class PersonalDataInspectView(generic.InspectView):
+    """The detail of a public submission: the submitter's identity only for staff with
+    ``details_permission``, and every such view logged as ``details_log_action``."""
+
+    details_permission = DETAILS_PERMISSION
+    details_log_action = "objections.view_details"
+    inspect_fields: list[str] = []
+
     def get_fields(self):
-        fields = [
-            "receipt_number", "created_at", "notice", "item", "objector_type", *PERSONAL_FIELDS,
-            "content", "evidence", "status", "investigation", "outcome", "answer", "answered_at",
-            "answered_by", "personal_data_purged_at",
-        ]  # fmt: skip
-        if not self.request.user.has_perm(DETAILS_PERMISSION):
+        fields = list(self.inspect_fields)
+        if not self.request.user.has_perm(self.details_permission):
             fields = [name for name in fields if name not in PERSONAL_FIELDS]
         return fields
+
+    def get(self, request, *args, **kwargs):
+        if request.user.has_perm(self.details_permission):
+            log(instance=self.object, action=self.details_log_action, user=request.user)
+        return super().get(request, *args, **kwargs)
+
+
+class ObjectionInspectView(PersonalDataInspectView):
+    inspect_fields = [
+        "receipt_number", "created_at", "notice", "item", "objector_type", *PERSONAL_FIELDS,
+        "content", "evidence", "status", "investigation", "outcome", "answer", "answered_at",
+        "answered_by", "personal_data_purged_at",
+    ]  # fmt: skip
 
     def get_evidence_display_value(self):
         links = [
@@ -65,11 +81,6 @@ class ObjectionInspectView(generic.InspectView):
             for e in self.object.evidence.all()
         ]
         return format_html("<br>".join(["{}"] * len(links)), *links) if links else "-"
-
-    def get(self, request, *args, **kwargs):
-        if request.user.has_perm(DETAILS_PERMISSION):
-            log(instance=self.object, action="objections.view_details", user=request.user)
-        return super().get(request, *args, **kwargs)
 
 
 class HandleObjectionView(generic.EditView):

@@ -2,12 +2,15 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
+
+from cms.consultation.rules import comment_window, window_summary
 
 from .blocks import PolicyBodyBlock
 from .outline import build_outline
@@ -66,6 +69,24 @@ class PolicyPage(Page):
         blank=True,
         features=["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"],
     )
+    comments_open_on = models.DateField(
+        _("征求意见开始日期"),
+        null=True,
+        blank=True,
+        help_text=_("仅对“征求意见稿”有效：自该日0时（北京时间）起受理公众意见。"),
+    )
+    comments_close_on = models.DateField(
+        _("征求意见截止日期"),
+        null=True,
+        blank=True,
+        help_text=_("含该日，至该日24时（北京时间）截止。开始和截止日期须同时填写或同时留空。"),
+    )
+    comment_summary = RichTextField(
+        _("意见采纳情况说明"),
+        blank=True,
+        features=["h3", "h4", "bold", "italic", "ol", "ul", "link"],
+        help_text=_("文件正式印发后与文件一同公布：征求意见的总体情况及采纳情况。"),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -83,6 +104,14 @@ class PolicyPage(Page):
         FieldPanel("preamble"),
         FieldPanel("body"),
         FieldPanel("interpretation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("comments_open_on"),
+                FieldPanel("comments_close_on"),
+                FieldPanel("comment_summary"),
+            ],
+            heading=_("征求意见"),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -101,6 +130,8 @@ class PolicyPage(Page):
         APIField("preamble"),
         APIField("outline"),
         APIField("interpretation"),
+        APIField("comment_window"),
+        APIField("comment_summary"),
     ]
     parent_page_types = ["policies.PolicyIndexPage"]
     subpage_types: list[str] = []
@@ -127,9 +158,32 @@ class PolicyPage(Page):
     def outline(self) -> list[dict]:
         return build_outline(self.body)
 
+    @property
+    def in_consultation(self) -> bool:
+        return self.status == PolicyStatus.DRAFT_FOR_COMMENTS
+
+    @property
+    def comment_period(self):
+        """The comment window (a :class:`cms.notices.rules.PublicityWindow`), or None."""
+        return comment_window(self.comments_open_on, self.comments_close_on)
+
+    @property
+    def comment_window(self) -> dict | None:
+        """For the read API: dates, state today, days left, whether comments are accepted."""
+        window = self.comment_period
+        if window is None:
+            return None
+        return window_summary(window, timezone.now(), in_consultation=self.in_consultation)
+
     def clean(self):
         super().clean()
         errors = {}
+        opens, closes = self.comments_open_on, self.comments_close_on
+        if (opens is None) != (closes is None):
+            missing = "comments_close_on" if closes is None else "comments_open_on"
+            errors[missing] = _("征求意见的开始日期和截止日期须同时填写，或同时留空。")
+        elif opens and closes and closes < opens:
+            errors["comments_close_on"] = _("征求意见截止日期不能早于开始日期。")
         if self.status in SUPERSEDED_STATUSES and self.superseded_by_id is None:
             errors["superseded_by"] = _("已修订或已废止的文件须指明替代文件。")
         if self.superseded_by_id is not None and self.superseded_by_id == self.pk:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "cms.policies",
     "cms.notices",
     "cms.objections",
+    "cms.consultation",
     "cms.lessons",
     "cms.guidance",
     "wagtail.contrib.forms",
@@ -171,6 +172,10 @@ REST_FRAMEWORK = {
         "objection_burst": os.environ.get("OBJECTION_RATE_BURST", "5/min"),
         "objection_sustained": os.environ.get("OBJECTION_RATE_SUSTAINED", "30/day"),
         "objection_lookup": os.environ.get("OBJECTION_RATE_LOOKUP", "30/hour"),
+        # Comments on a draft policy: the same limits, in their own scopes.
+        "comment_burst": os.environ.get("COMMENT_RATE_BURST", "5/min"),
+        "comment_sustained": os.environ.get("COMMENT_RATE_SUSTAINED", "30/day"),
+        "comment_lookup": os.environ.get("COMMENT_RATE_LOOKUP", "30/hour"),
     },
 }
 # Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted.
@@ -178,19 +183,28 @@ NUM_PROXIES = int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") el
 REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SPECTACULAR_SETTINGS = {
     "TITLE": "科技创新容错免责公示平台 API",
-    "DESCRIPTION": "公示期内对认定事项提出异议、查询处理结果。Objections to decision items "
-    "under publicity, and the lookup of their outcome.",
+    "DESCRIPTION": "公示期内对认定事项提出异议、查询处理结果；征求意见期内对政策文件征求意见稿"
+    "提出意见、查询答复。Objections to decision items under publicity, comments on draft "
+    "policies, and the lookup of their outcome.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
     "PREPROCESSING_HOOKS": ["cms.objections.schema.only_public_api"],
+    # Objections and comments share field names whose choices differ: name each set once.
+    "ENUM_NAME_OVERRIDES": {
+        "ObjectorTypeEnum": "cms.objections.rules.ObjectorType.choices",
+        "ObjectionStatusEnum": "cms.objections.rules.ObjectionStatus.choices",
+        "ObjectionOutcomeEnum": "cms.objections.rules.Outcome.choices",
+        "CommentStatusEnum": "cms.consultation.rules.CommentStatus.choices",
+        "CommentOutcomeEnum": "cms.consultation.rules.CommentOutcome.choices",
+    },
 }
 
 # Objections: the portal may live on another origin; only it may call the API from a browser.
 CORS_ALLOWED_ORIGINS = [PORTAL_BASE_URL]
-CORS_URLS_REGEX = r"^/api/objections/.*$"
+CORS_URLS_REGEX = r"^/api/(objections|policy-comments)/.*$"
 CORS_ALLOW_HEADERS = ["accept", "content-type", "idempotency-key"]
 OBJECTION_MAX_FILES = int(os.environ.get("OBJECTION_MAX_FILES", "5"))
 OBJECTION_MAX_FILE_BYTES = int(os.environ.get("OBJECTION_MAX_FILE_BYTES", str(10 * 1024 * 1024)))

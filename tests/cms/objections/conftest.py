@@ -1,10 +1,16 @@
-"""An open notice to object to, a valid objection payload, and evidence files of each kind."""
+"""An open notice to object to, a valid objection payload, and evidence files of each kind; and
+the endpoint profiles that run the rules every public submission shares (objections, comments on
+a draft policy) against each API: a test taking ``endpoint`` and ``submission`` runs for both."""
 
+import datetime
+import importlib
 import io
 import zipfile
+from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cms.notices.models import DecisionItem
@@ -62,5 +68,115 @@ def payload(item) -> dict:
         "email": "zhao@example.invalid",
         "postal_address": "浙江省杭州市某路1号",
         "content": "该项目负责人曾在项目执行期间隐瞒重大风险事件，我掌握相关会议记录可以证明。",
+        "consent": True,
+    }
+
+
+# --- endpoint profiles: the rules every public submission shares, run on each endpoint ---------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What a shared test needs to know of one public-submission endpoint."""
+
+    kind: str
+    url: str
+    status_url: str
+    model: type
+    target: str  # the field naming what the submission is about
+    type_field: str  # individual or organisation
+    not_found_code: str
+    receipt_prefix: str
+    payload_fixture: str
+    page_fixture: str  # the published page the submission is about
+    lookup_throttle: str  # "module:Class"
+    lookup_scope: str
+    admin_url: str
+    handler_group: str
+    view_codename: str
+    accepts_files: bool
+
+    def field(self, name: str) -> str:
+        """The objection API's field name as this endpoint spells it."""
+        return {"objector_type": self.type_field, "item": self.target}.get(name, name)
+
+    def answer(self, record, user, text: str):
+        if self.kind == "objection":
+            from cms.objections.services import answer_objection
+
+            return answer_objection(record, user, "not_upheld", "已核实。", text)
+        from cms.consultation.services import answer_comment
+
+        return answer_comment(record, user, "not_adopted", text)
+
+    def throttle_class(self):
+        module, name = self.lookup_throttle.split(":")
+        return getattr(importlib.import_module(module), name)
+
+
+def _endpoints() -> dict[str, Endpoint]:
+    from cms.consultation.models import PolicyComment
+    from cms.objections.models import Objection
+
+    return {
+        "objection": Endpoint(
+            "objection", "/api/objections/", "/api/objections/status/", Objection, "item",
+            "objector_type", "item_not_found", "YY", "payload", "open_notice",
+            "cms.objections.throttles:ObjectionLookupThrottle", "objection_lookup",
+            "/admin/objections/", "异议处理", "view_objection", True,
+        ),
+        "comment": Endpoint(
+            "comment", "/api/policy-comments/", "/api/policy-comments/status/", PolicyComment,
+            "policy", "commenter_type", "policy_not_found", "YJ", "comment_payload",
+            "comment_policy", "cms.consultation.throttles:CommentLookupThrottle",
+            "comment_lookup", "/admin/policy_comments/", "征求意见处理", "view_policycomment",
+            False,
+        ),
+    }  # fmt: skip
+
+
+@pytest.fixture(params=["objection", "comment"])
+def endpoint(request) -> Endpoint:
+    """Each shared test runs once against the objection API and once against the comment API."""
+    return _endpoints()[request.param]
+
+
+@pytest.fixture
+def submission(endpoint, request) -> dict:
+    """A valid submission for the endpoint under test (built only for that endpoint)."""
+    return request.getfixturevalue(endpoint.payload_fixture)
+
+
+@pytest.fixture
+def target_page(endpoint, request):
+    return request.getfixturevalue(endpoint.page_fixture)
+
+
+@pytest.fixture
+def comment_policy(seeded):
+    """The seed policy (a draft for comments), published with a window open today."""
+    from cms.notices.rules import local_date
+    from cms.policies.models import PolicyPage
+
+    today = local_date(timezone.now())
+    policy = PolicyPage.objects.get()
+    policy.comments_open_on = today - datetime.timedelta(days=3)
+    policy.comments_close_on = today + datetime.timedelta(days=3)
+    policy.save_revision().publish()
+    policy.refresh_from_db()
+    return policy
+
+
+@pytest.fixture
+def comment_payload(comment_policy) -> dict:
+    return {
+        "policy": comment_policy.pk,
+        "commenter_type": "individual",
+        "real_name": "赵异议",
+        "organisation": "",
+        "phone": "13800138000",
+        "email": "zhao@example.invalid",
+        "postal_address": "浙江省杭州市某路1号",
+        "content": "建议明确隐瞒重大风险事件的认定标准，并写明所需的会议记录等证明材料。",
         "consent": True,
     }

@@ -1,4 +1,5 @@
-"""Handling objections in the admin: who sees what, answering, corrections, finalisation."""
+"""Handling objections in the admin: who sees what, answering, corrections, finalisation. Who
+sees a submitter's identity is shared with comments (tests taking ``endpoint``)."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,23 +20,38 @@ pytestmark = pytest.mark.django_db
 URL = "/api/objections/"
 
 
-@pytest.fixture
-def handler(db):
-    user = get_user_model().objects.create_user("handler", "h@example.invalid", "pw")
-    user.groups.add(Group.objects.get(name="异议处理"))
+def _user(name: str, group: Group):
+    user = get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw")
+    user.groups.add(group)
     return user
 
 
 @pytest.fixture
-def viewer_without_details(db):
+def handler(db):
+    return _user("handler", Group.objects.get(name="异议处理"))
+
+
+@pytest.fixture
+def endpoint_handler(db, endpoint):
+    """A member of the group that handles the endpoint's submissions, with the details right."""
+    return _user("endpoint-handler", Group.objects.get(name=endpoint.handler_group))
+
+
+@pytest.fixture
+def viewer_without_details(db, endpoint):
     group = Group.objects.create(name="只读")
     group.permissions.add(
         Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(codename="view_objection"),
+        Permission.objects.get(codename=endpoint.view_codename),
     )
-    user = get_user_model().objects.create_user("viewer", "v@example.invalid", "pw")
-    user.groups.add(group)
-    return user
+    return _user("viewer", group)
+
+
+@pytest.fixture
+def record(api, endpoint, submission):
+    response = api.post(endpoint.url, submission, format="json")
+    assert response.status_code == 201
+    return endpoint.model.objects.get()
 
 
 @pytest.fixture
@@ -50,22 +66,39 @@ def _inspect(client, objection):
     return client.get(f"/admin/objections/inspect/{objection.pk}/")
 
 
-def test_handlers_see_the_objectors_details_and_the_viewing_is_logged(client, handler, objection):
-    client.force_login(handler)
-    assert objection.receipt_number in client.get("/admin/objections/").content.decode()
-    page = _inspect(client, objection).content.decode()
+def test_handlers_see_the_submitters_details_and_the_viewing_is_logged(
+    client, endpoint, endpoint_handler, record
+):
+    client.force_login(endpoint_handler)
+    assert record.receipt_number in client.get(endpoint.admin_url).content.decode()
+    page = client.get(f"{endpoint.admin_url}inspect/{record.pk}/").content.decode()
     assert "13800138000" in page and "赵异议" in page
-    assert ModelLogEntry.objects.filter(action="objections.view_details", user=handler).exists()
+    logged = ModelLogEntry.objects.filter(user=endpoint_handler, object_id=str(record.pk))
+    assert logged.filter(action__endswith=".view_details").exists()
+
+
+def test_handlers_download_evidence(client, handler, objection):
+    client.force_login(handler)
     evidence = objection.evidence.get()
     download = client.get(f"/admin/objections/evidence/{evidence.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF_BYTES
 
 
-def test_staff_without_the_permission_do_not_see_details(client, viewer_without_details, objection):
+def test_staff_without_the_permission_do_not_see_details(
+    client, endpoint, viewer_without_details, record
+):
     client.force_login(viewer_without_details)
-    page = _inspect(client, objection).content.decode()
-    assert objection.receipt_number in page
+    page = client.get(f"{endpoint.admin_url}inspect/{record.pk}/").content.decode()
+    assert record.receipt_number in page
     assert "13800138000" not in page and "赵异议" not in page and "zhao@" not in page
+    assert not ModelLogEntry.objects.filter(action__endswith=".view_details").exists()
+
+
+@pytest.mark.parametrize("endpoint", ["objection"], indirect=True)
+def test_evidence_is_not_downloaded_without_the_permission(
+    client, endpoint, viewer_without_details, objection
+):
+    client.force_login(viewer_without_details)
     evidence = objection.evidence.get()
     response = client.get(f"/admin/objections/evidence/{evidence.pk}/")
     assert response.status_code in (302, 403)

@@ -1,7 +1,10 @@
-"""Submitting objections: every rule the server enforces, whatever the page shows."""
+"""Submitting objections: every rule the server enforces, whatever the page shows. The rules
+every public submission shares take ``endpoint`` and ``submission`` and run for comments on a
+draft policy too (conftest's endpoint profiles)."""
 
 import datetime
 import logging
+import re
 from unittest import mock
 
 import pytest
@@ -20,16 +23,23 @@ def _error(response) -> dict:
     return response.json()["error"]
 
 
-def test_valid_objection_gets_a_receipt_and_a_lookup_code(api, payload, item):
-    response = api.post(URL, payload, format="json")
+def test_valid_submission_gets_a_receipt_and_a_lookup_code(api, endpoint, submission):
+    response = api.post(endpoint.url, submission, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["receipt_number"].startswith("YY")
+    assert re.fullmatch(rf"{endpoint.receipt_prefix}\d{{8}}-[A-Z2-9]{{6}}", body["receipt_number"])
     assert len(body["lookup_code"]) == 10
-    assert body["status"] == "received" and body["project_code"] == item.project_code
-    objection = Objection.objects.get(receipt_number=body["receipt_number"])
-    assert objection.item == item and objection.real_name == "赵异议"
-    assert body["lookup_code"] not in objection.lookup_code_hash  # stored hashed
+    assert body["status"] == "received"
+    record = endpoint.model.objects.get(receipt_number=body["receipt_number"])
+    assert getattr(record, f"{endpoint.target}_id") == submission[endpoint.target]
+    assert record.real_name == "赵异议"
+    assert body["lookup_code"] not in record.lookup_code_hash  # stored hashed
+
+
+def test_an_objection_receipt_names_the_notice_and_item(api, payload, item):
+    body = api.post(URL, payload, format="json").json()
+    assert body["project_code"] == item.project_code
+    assert body["notice_number"] == item.notice.notice_number
 
 
 @pytest.mark.parametrize(
@@ -85,9 +95,12 @@ def test_withdrawn_notice_accepts_no_objections(api, payload, open_notice, appro
         ("consent", False, "consent_required"),
     ],
 )
-def test_each_invalid_field_is_named_in_both_languages(api, payload, field, value, code):
-    payload[field] = value
-    response = api.post(URL, payload, format="json")
+def test_each_invalid_field_is_named_in_both_languages(
+    api, endpoint, submission, field, value, code
+):
+    field = endpoint.field(field)
+    submission[field] = value
+    response = api.post(endpoint.url, submission, format="json")
     assert response.status_code == 400
     error = _error(response)
     assert error["code"] == "invalid"
@@ -95,51 +108,54 @@ def test_each_invalid_field_is_named_in_both_languages(api, payload, field, valu
     assert detail["code"] == code
     assert detail["message"] and detail["message_en"]
     assert detail["message"] != detail["message_en"]
-    assert not Objection.objects.exists()
+    assert not endpoint.model.objects.exists()
 
 
-def test_missing_required_fields_are_all_listed(api):
-    response = api.post(URL, {}, format="json")
+def test_missing_required_fields_are_all_listed(api, endpoint):
+    response = api.post(endpoint.url, {}, format="json")
     fields = {d["field"] for d in _error(response)["details"]}
-    assert {"item", "real_name", "phone", "email", "postal_address", "content", "consent"} <= fields
+    required = ("item", "objector_type", "real_name", "phone", "email", "postal_address",
+                "content", "consent")  # fmt: skip
+    assert {endpoint.field(name) for name in required} <= fields
 
 
-def test_an_organisation_must_give_its_name(api, payload):
-    payload["objector_type"] = "organisation"
-    response = api.post(URL, payload, format="json")
+def test_an_organisation_must_give_its_name(api, endpoint, submission):
+    submission[endpoint.type_field] = "organisation"
+    response = api.post(endpoint.url, submission, format="json")
     assert _error(response)["details"][0]["code"] == "organisation_required"
-    payload["organisation"] = "某科技有限公司"
-    assert api.post(URL, payload, format="json").status_code == 201
+    submission["organisation"] = "某科技有限公司"
+    assert api.post(endpoint.url, submission, format="json").status_code == 201
 
 
-def test_errors_never_echo_personal_data(api, payload):
-    payload["phone"] = "not-a-phone"
-    body = api.post(URL, payload, format="json").content.decode()
+def test_errors_never_echo_personal_data(api, endpoint, submission):
+    submission["phone"] = "not-a-phone"
+    body = api.post(endpoint.url, submission, format="json").content.decode()
     assert "赵异议" not in body and "not-a-phone" not in body and "zhao@" not in body
 
 
-def test_unknown_item_is_404(api, payload):
-    payload["item"] = 999999
-    response = api.post(URL, payload, format="json")
+def test_unknown_target_is_404(api, endpoint, submission):
+    submission[endpoint.target] = 999999
+    response = api.post(endpoint.url, submission, format="json")
     assert response.status_code == 404
-    assert _error(response)["code"] == "item_not_found"
+    assert _error(response)["code"] == endpoint.not_found_code
+    assert _error(response)["field"] == endpoint.target
 
 
-def test_markup_is_removed_and_text_kept_plain(api, payload):
-    payload["content"] = (
+def test_markup_is_removed_and_text_kept_plain(api, endpoint, submission):
+    submission["content"] = (
         "<script>alert(1)</script><b>事实</b>：该项目负责人隐瞒了重大风险事件，有会议记录为证。"
     )
-    response = api.post(URL, payload, format="json")
-    objection = Objection.objects.get(receipt_number=response.json()["receipt_number"])
-    assert "<" not in objection.content and "事实：该项目负责人" in objection.content
+    response = api.post(endpoint.url, submission, format="json")
+    record = endpoint.model.objects.get(receipt_number=response.json()["receipt_number"])
+    assert "<" not in record.content and "事实：该项目负责人" in record.content
 
 
-def test_honeypot_filled_in_is_refused(api, payload):
-    payload["website"] = "http://spam.example"
-    response = api.post(URL, payload, format="json")
+def test_honeypot_filled_in_is_refused(api, endpoint, submission):
+    submission["website"] = "http://spam.example"
+    response = api.post(endpoint.url, submission, format="json")
     assert response.status_code == 400
     assert _error(response)["code"] == "rejected_automated"
-    assert not Objection.objects.exists()
+    assert not endpoint.model.objects.exists()
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -235,50 +251,50 @@ def test_nothing_half_stored_when_saving_a_file_fails(api, payload, private_evid
 # --- idempotency, throttling -------------------------------------------------------------
 
 
-def test_retry_with_the_same_key_returns_the_same_receipt(api, payload):
+def test_retry_with_the_same_key_returns_the_same_receipt(api, endpoint, submission):
     headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-0001"}
-    first = api.post(URL, payload, format="json", **headers)
-    second = api.post(URL, payload, format="json", **headers)
+    first = api.post(endpoint.url, submission, format="json", **headers)
+    second = api.post(endpoint.url, submission, format="json", **headers)
     assert first.status_code == second.status_code == 201
     assert first.json() == second.json()
     assert second["Idempotent-Replayed"] == "true"
-    assert Objection.objects.count() == 1
+    assert endpoint.model.objects.count() == 1
 
 
-def test_same_key_with_a_different_objection_is_409(api, payload):
+def test_same_key_with_different_content_is_409(api, endpoint, submission):
     headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-0002"}
-    api.post(URL, payload, format="json", **headers)
-    payload["content"] += "补充说明。"
-    response = api.post(URL, payload, format="json", **headers)
+    api.post(endpoint.url, submission, format="json", **headers)
+    submission["content"] += "补充说明。"
+    response = api.post(endpoint.url, submission, format="json", **headers)
     assert response.status_code == 409
     assert _error(response)["code"] == "idempotency_key_reused"
 
 
-def test_a_flood_is_throttled_per_client_whatever_the_email(api, payload):
+def test_a_flood_is_throttled_per_client_whatever_the_email(api, endpoint, submission):
     statuses = []
     for n in range(7):
-        payload["email"] = f"user{n}@example.invalid"
-        statuses.append(api.post(URL, payload, format="json").status_code)
+        submission["email"] = f"user{n}@example.invalid"
+        statuses.append(api.post(endpoint.url, submission, format="json").status_code)
     assert statuses[:5] == [201] * 5
     assert statuses[5:] == [429, 429]
-    response = api.post(URL, payload, format="json")
+    response = api.post(endpoint.url, submission, format="json")
     assert _error(response)["code"] == "throttled" and int(response["Retry-After"]) > 0
 
 
-def test_logs_carry_the_receipt_not_the_person(api, payload, caplog):
+def test_logs_carry_the_receipt_not_the_person(api, endpoint, submission, caplog):
     with caplog.at_level(logging.INFO):
-        response = api.post(URL, payload, format="json")
+        response = api.post(endpoint.url, submission, format="json")
     receipt = response.json()["receipt_number"]
     assert receipt in caplog.text
     for secret in ("赵异议", "13800138000", "zhao@example.invalid", "某路1号"):
         assert secret not in caplog.text
 
 
-def test_a_browser_form_with_no_file_chosen_is_accepted(client, payload):
+def test_a_browser_form_with_no_file_chosen_is_accepted(client, endpoint, submission):
     """Browsers send an empty part for a file input left blank; it is not an error."""
     boundary = "----formboundary"
     parts = []
-    for name, value in {**payload, "consent": "on"}.items():
+    for name, value in {**submission, "consent": "on"}.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
         )
@@ -288,7 +304,7 @@ def test_a_browser_form_with_no_file_chosen_is_accepted(client, payload):
     )
     body = ("".join(parts) + f"--{boundary}--\r\n").encode()
     response = client.generic(
-        "POST", URL, body, content_type=f"multipart/form-data; boundary={boundary}",
+        "POST", endpoint.url, body, content_type=f"multipart/form-data; boundary={boundary}",
         HTTP_ACCEPT="application/json",
     )  # fmt: skip
     assert response.status_code == 201, response.content.decode()

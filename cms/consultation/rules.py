@@ -1,0 +1,122 @@
+"""The consultation rules as plain Python: the comment window on a draft policy, its state,
+and the guard the comment API runs; comment states and outcomes.
+
+The window is the publicity window's arithmetic (``cms.notices.rules.PublicityWindow``: whole
+calendar days, first and last day included, Asia/Shanghai), opened on one date and closed on
+another; only the messages differ, because a comment is not an objection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Final
+
+from cms.notices.rules import (
+    GuardError,
+    LabelledEnum,
+    PublicityWindow,
+    WindowPhase,
+    format_date_en,
+    format_date_zh,
+)
+
+# fmt: off
+MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
+    "not_in_consultation": (
+        "该政策文件不在征求意见阶段，不受理意见。",
+        "This policy is not a draft for comments; comments are not accepted."),
+    "no_comment_window": (
+        "该征求意见稿未设置征求意见期，暂不受理意见。",
+        "No comment period is set for this draft; comments are not accepted."),
+    "window_not_started": (
+        "征求意见期自{start}开始、至{end}24时结束，尚未开始。",
+        "The comment period runs from {start_en} to the end of {end_en} (Asia/Shanghai) "
+        "and has not started."),
+    "window_closed": (
+        "征求意见期已于{end}24时结束，不再受理意见。",
+        "The comment period closed at the end of {end_en} (Asia/Shanghai); comments are no "
+        "longer accepted."),
+})
+
+
+class CommentStatus(LabelledEnum):
+    RECEIVED = "received", "已收到", "Received"
+    ANSWERED = "answered", "已答复", "Answered"
+
+
+class CommentOutcome(LabelledEnum):
+    ADOPTED = "adopted", "采纳", "Adopted"
+    PARTLY_ADOPTED = "partly_adopted", "部分采纳", "Partly adopted"
+    NOT_ADOPTED = "not_adopted", "未采纳", "Not adopted"
+# fmt: on
+
+WindowState = WindowPhase
+"""A comment window is not started, open or closed, as a publicity window is."""
+
+
+def _error(code: str, window: PublicityWindow | None = None) -> GuardError:
+    zh, en = MESSAGES[code]
+    if window is not None:
+        values = _dates(window)
+        zh, en = zh.format(**values), en.format(**values)
+    return GuardError(code, zh, en)
+
+
+def _dates(window: PublicityWindow) -> dict[str, str]:
+    start, end = window.start_date, window.end_date
+    return {
+        "start": format_date_zh(start),
+        "end": format_date_zh(end),
+        "start_en": format_date_en(start),
+        "end_en": format_date_en(end),
+    }
+
+
+def comment_window(opens_on: date | None, closes_on: date | None) -> PublicityWindow | None:
+    """The window from its first and last day (both included); None when either is missing.
+
+    ValueError when it closes before it opens (the page's validation says so first)."""
+    if opens_on is None or closes_on is None:
+        return None
+    if closes_on < opens_on:
+        raise ValueError(f"the comment window closes ({closes_on}) before it opens ({opens_on})")
+    return PublicityWindow(opens_on, (closes_on - opens_on).days + 1)
+
+
+def check_comment(window: PublicityWindow | None, at: datetime, *, in_consultation: bool) -> None:
+    """Comments only on a draft for comments, inside its window; the server decides.
+
+    GuardError codes: 'not_in_consultation', 'no_comment_window', 'window_not_started',
+    'window_closed'."""
+    if not in_consultation:
+        raise _error("not_in_consultation")
+    if window is None:
+        raise _error("no_comment_window")
+    phase = window.phase(at)
+    if phase is WindowPhase.NOT_STARTED:
+        raise _error("window_not_started", window)
+    if phase is WindowPhase.CLOSED:
+        raise _error("window_closed", window)
+
+
+def window_summary(window: PublicityWindow, at: datetime, *, in_consultation: bool) -> dict:
+    """What the read API says of a window: its dates, state at ``at``, days left, and whether
+    comments are accepted now (a draft for comments inside its window)."""
+    phase = window.phase(at)
+    dates = _dates(window)
+    return {
+        "opens_on": window.start_date.isoformat(),
+        "closes_on": window.end_date.isoformat(),
+        "closes_at": window.closes_at.isoformat(),
+        "state": phase.value,
+        "state_label": "征求意见中" if phase is WindowPhase.OPEN else phase.label,
+        "days_left": window.days_left(at),
+        "accepting": in_consultation and phase is WindowPhase.OPEN,
+        "dates_zh": f"{dates['start']}至{dates['end']}",
+        "dates_en": f"{dates['start_en']} to {dates['end_en']}",
+        "label": f"征求意见期：{dates['start']}至{dates['end']}，至{dates['end']}24时截止。",
+        "label_en": f"Comments from {dates['start_en']} to the end of {dates['end_en']} "
+        "(Asia/Shanghai time).",
+    }
