@@ -174,12 +174,15 @@ def test_exemptions_feed_has_exactly_the_exempted_items(site, base_url):
 @uses_site
 def test_policies_feed_has_every_policy_with_its_status(site, base_url):
     parsed = _parsed(site, "feeds/policies.atom.xml")
-    assert len(parsed.entries) == len(site.policies) >= 1
+    # Every policy, and the guidance page (申报指南), listed with the status of its policy.
+    assert len(parsed.entries) == len(site.policies) + 1 >= 2
     by_link = {e.link: e for e in parsed.entries}
     for policy in site.policies:
         entry = by_link[f"{base_url}policies/{policy['meta']['slug']}/"]
         assert policy["status_label"] in entry.title
         assert f"状态：{policy['status_label']}" in entry.summary
+    guidance = by_link[f"{base_url}guidance/"]
+    assert guidance.title == f"申报指南（{site.policies[0]['status_label']}）"
 
 
 @uses_site
