@@ -29,6 +29,7 @@ KINDS = frozenset({"single", "multiple"})
 EFFECTS = {"block": "reasons", "ground": "grounds", "handling_body": "handling_bodies"}
 CONDITIONS = frozenset({"blocked", "incomplete", "always"})
 OUTCOMES = frozenset({"may_apply", "does_not_apply", "need_more"})
+SHOWS = frozenset({"open_questions", "deadline", "materials"})
 
 
 class SelfCheckDataError(ValueError):
@@ -81,6 +82,9 @@ def validate(spec: Any) -> dict[str, Any]:
         _fail("the outcome rules must end with an 'always' rule")
     if set(spec.get("outcomes") or {}) != OUTCOMES:
         _fail("the outcomes are not may_apply, does_not_apply and need_more")
+    for code, outcome in spec["outcomes"].items():
+        if not set(outcome.get("shows", ())) <= SHOWS:
+            _fail(f"{code} shows an unknown part: {outcome.get('shows')!r}")
     if not spec.get("disclaimer"):
         _fail("no disclaimer")
     return spec

@@ -12,7 +12,9 @@ JSON-ready dict; the read API publishes it, the portal exports it at build time,
 - an ``exclusive`` option of a multiple-choice question ("none of these", "not sure") counts only
   when nothing else is chosen;
 - ``outcome_rules`` are tried in order: ``blocked`` (some answer blocks), ``incomplete`` (a required
-  question is unanswered or answered "not sure"), ``always``.
+  question is unanswered or answered "not sure"), ``always``;
+- each outcome ``shows`` the parts of a result it carries beyond the outcome, grounds, blockers
+  and handling body: ``open_questions``, ``deadline``, ``materials``.
 
 The result is guidance, never a decision: every result carries that statement.
 """
@@ -82,6 +84,13 @@ OUTCOMES: Final = {
                 "根据您的回答，暂时无法判断。请对照政策原文确认下列问题，或向项目承担单位、受理部门咨询。"),
 }
 # fmt: on
+
+# What a result shows besides its outcome, fitting grounds, blockers and handling body.
+OUTCOME_SHOWS: Final = {
+    MAY_APPLY: ("deadline", "materials"),
+    DOES_NOT_APPLY: (),
+    NEED_MORE: ("open_questions", "deadline", "materials"),
+}
 
 OUTCOME_RULES: Final = (
     {"when": "blocked", "outcome": DOES_NOT_APPLY},
@@ -323,7 +332,13 @@ def build_spec(
         "reasons": dict(sorted(reasons.items())),
         "handling_bodies": _handling_bodies(index),
         "outcomes": {
-            code: {"code": code, "label": zh, "label_en": en, "text": text}
+            code: {
+                "code": code,
+                "label": zh,
+                "label_en": en,
+                "text": text,
+                "shows": list(OUTCOME_SHOWS[code]),
+            }
             for code, (zh, en, text) in OUTCOMES.items()
         },
         "outcome_rules": [dict(rule) for rule in OUTCOME_RULES],
@@ -384,15 +399,16 @@ def assess(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any
                 handling_body = spec["handling_bodies"][code]
     conditions = {"blocked": bool(blockers), "incomplete": bool(open_questions), "always": True}
     outcome = next(r["outcome"] for r in spec["outcome_rules"] if conditions[r["when"]])
+    shows = spec["outcomes"][outcome]["shows"]
     return {
         "outcome": outcome,
         **{k: spec["outcomes"][outcome][k] for k in ("label", "label_en", "text")},
         "grounds": [spec["grounds"][code] for code in dict.fromkeys(grounds)],
         "blockers": blockers,
-        "open_questions": open_questions if outcome == NEED_MORE else [],
+        "open_questions": open_questions if "open_questions" in shows else [],
         "handling_body": handling_body,
-        "deadline": spec["deadline"],
-        "materials": list(spec["materials"]) if outcome != DOES_NOT_APPLY else [],
+        "deadline": spec["deadline"] if "deadline" in shows else None,
+        "materials": list(spec["materials"]) if "materials" in shows else [],
         "disclaimer": spec["disclaimer"],
         "disclaimer_en": spec["disclaimer_en"],
     }

@@ -3,18 +3,29 @@ logic run on that exported file (cms.notices.eligibility.assess) gives what the 
 page without JavaScript is written guidance that links to every clause it names."""
 
 import json
+import re
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
 from cms.notices import rules
-from cms.notices.eligibility import DOES_NOT_APPLY, MAY_APPLY, NEED_MORE, SCOPE_CONDITIONS, assess
+from cms.notices.eligibility import (
+    DOES_NOT_APPLY,
+    MAY_APPLY,
+    NEED_MORE,
+    OUTCOMES,
+    SCOPE_CONDITIONS,
+    assess,
+    build_spec,
+)
 from portal import selfcheck
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 PAGE = "guidance/self-check/"
+SCRIPT = Path(__file__).resolve().parents[2] / "themes/publicity/static/js/selfcheck.js"
 
 
 def _exported(site) -> dict:
@@ -41,6 +52,26 @@ def test_the_page_embeds_the_same_data_as_the_data_file(site):
     assert json.loads(embedded.string) == spec
     assert spec["policy"]["slug"] == "exemption-policy"
     assert len(spec["questions"]) == 8
+
+
+def test_the_data_file_is_the_questionnaire_the_cms_builds_from_the_exported_policy(site):
+    spec = _exported(site)
+    policy = next(p for p in site.policies if p["meta"]["slug"] == spec["policy"]["slug"])
+    summary = {"title": policy["title"], "slug": policy["meta"]["slug"]}
+    assert spec == build_spec(summary, policy["outline"], spec["materials"])
+
+
+def test_the_script_knows_no_code_label_or_outcome_of_its_own():
+    """Its string literals name no clause code, reason, programme, body or outcome."""
+    script = SCRIPT.read_text(encoding="utf-8")
+    literals = [a or b for a, b in re.findall(r'"([^"\\\n]*)"|\'([^\'\\\n]*)\'', script)]
+    assert "data-exclusive" in literals  # the literals were found
+    codes = {*rules.CLAUSES, *(p.value for p in rules.Programme)}
+    codes |= {b.value for b in rules.HandlingBody} | set(OUTCOMES)
+    labels = [c.label for c in rules.CLAUSES.values()] + [p.label for p in rules.Programme]
+    labels += [b.label for b in rules.HandlingBody]
+    found = [t for t in literals if t in codes or any(label in t for label in labels)]
+    assert found == []
 
 
 def test_every_code_in_the_data_is_a_rules_code_with_the_rules_anchor(site):

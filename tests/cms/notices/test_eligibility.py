@@ -149,7 +149,7 @@ def test_any_exclusion_blocks_with_its_code_and_clause(spec, code):
     assert [(b["code"], b["anchor"]) for b in result["blockers"]] == [
         (code, rules.EXCLUSIONS[code].anchor)
     ]
-    assert result["materials"] == []
+    assert result["materials"] == [] and result["deadline"] is None
     assert result["disclaimer"] == eligibility.DISCLAIMER
 
 
@@ -235,6 +235,10 @@ def test_the_outcome_follows_the_specs_rules_not_a_copy(spec):
     changed = copy.deepcopy(spec)
     _question(changed, "timing")["options"][0]["effect"] = {"block": "after_acceptance"}
     assert assess(changed, good_answers())["outcome"] == DOES_NOT_APPLY
+    changed = copy.deepcopy(spec)
+    changed["outcomes"][MAY_APPLY]["shows"] = []
+    result = assess(changed, good_answers())
+    assert result["materials"] == [] and result["deadline"] is None
 
 
 def test_every_combination_of_grounds_and_exclusions_agrees_with_the_rules(spec):

@@ -98,15 +98,20 @@
       }
       return false;
     });
+    var shows = spec.outcomes[outcome].shows;
+    function shown(part) {
+      return shows.indexOf(part) !== -1;
+    }
     return {
       outcome: outcome,
       grounds: grounds.map(function (code) {
         return spec.grounds[code];
       }),
       blockers: blockers,
-      open: outcome === "need_more" ? open : [],
+      open: shown("open_questions") ? open : [],
       handlingBody: handlingBody,
-      materials: outcome === "does_not_apply" ? [] : spec.materials,
+      deadline: shown("deadline") ? spec.deadline : null,
+      materials: shown("materials") ? spec.materials : [],
     };
   }
 
@@ -135,9 +140,9 @@
       return;
     }
     var exclusive = input.hasAttribute("data-exclusive");
-    form.querySelectorAll('input[name="' + input.name + '"]').forEach(function (other) {
-      if (other !== input && (exclusive || other.hasAttribute("data-exclusive"))) {
-        other.checked = false;
+    form.querySelectorAll('input[name="' + input.name + '"]').forEach(function (sibling) {
+      if (sibling !== input && (exclusive || sibling.hasAttribute("data-exclusive"))) {
+        sibling.checked = false;
       }
     });
   });
@@ -256,12 +261,14 @@
         ])
       );
     }
-    if (found.outcome !== "does_not_apply") {
+    if (found.deadline) {
       result.appendChild(
         section("申请时限", "result-deadline", [
-          el("p", {}, [spec.deadline.text, "（", clauseLink(spec.deadline), "）"]),
+          el("p", {}, [found.deadline.text, "（", clauseLink(found.deadline), "）"]),
         ])
       );
+    }
+    if (spec.outcomes[found.outcome].shows.indexOf("materials") !== -1) {
       var materials = found.materials.length
         ? el(
             "ul",
@@ -279,7 +286,7 @@
       result.appendChild(section("材料清单", "result-materials", [materials]));
     }
     var printButton = el("button", { type: "button", class: "button button-secondary" }, [
-      found.outcome === "does_not_apply" ? "打印自测结果" : "打印自测结果和材料清单",
+      found.materials.length ? "打印自测结果和材料清单" : "打印自测结果",
     ]);
     printButton.addEventListener("click", function () {
       window.print();
