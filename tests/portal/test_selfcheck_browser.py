@@ -4,6 +4,7 @@ cms.notices.eligibility.assess gives for the same answers on the exported data f
 page with its result shown must pass axe-core. Without Chromium or Playwright the tests are
 skipped, except in CI (CI=true), where they fail."""
 
+import io
 import json
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from cms.notices.eligibility import assess
 from portal.selfcheck import DATA_FILE, PAGE_URL
 
-from .browser import in_browser_thread
-from .test_a11y import _axe, _require_axe
+from .browser import _require, in_browser_thread
+from .test_a11y import _axe, _has_chinese_font, _require_axe
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -158,3 +159,31 @@ def test_axe_finds_no_violation_with_the_form_and_with_each_result(site, origin,
         if violations := _axe(page):
             found[name] = violations
     assert found == {}
+
+
+@in_browser_thread
+def test_once_a_result_is_shown_printing_gives_the_result_and_the_checklist_alone(
+    site, origin, page
+):
+    _require(
+        _has_chinese_font(), "no Chinese font for Chromium (apt-get install fonts-wqy-microhei)"
+    )
+    from pypdf import PdfReader
+
+    spec = _spec(site)
+    answers = CASES["may apply, foundation programme"]
+    page.goto(f"{origin}/{PAGE_URL}")
+    _answer(page, answers)
+    page.get_by_role("button", name="查看自测结果").click()
+    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = "".join("".join(sheet.extract_text() or "" for sheet in reader.pages).split())
+    expected = assess(spec, answers)
+    assert expected["materials"]
+    for material in expected["materials"]:
+        assert material["name"] in text
+    assert expected["handling_body"]["label"] in text
+    assert "仅供参考，不构成认定结论" in text
+    for question in spec["questions"]:  # the form is not printed
+        assert "".join(question["text"].split()) not in text
+    for absent in ("主导航", "查看自测结果", "重新填写", "隐私声明"):
+        assert absent not in text, absent
