@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import feeds, guidance, objections, selfcheck
+from . import feeds, guidance, lessons, objections, selfcheck
 from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
@@ -152,6 +152,7 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
     sources.update(objections.page_sources(objection_form))
     sources.update(guidance.sources(client))
     sources.update(selfcheck.sources(client))
+    sources.update(lessons.sources(client))
     for home in client.pages_of_type(HOME_TYPE):
         sources["home.json"] = home_source(home, policies, under_publicity)
     return sources

@@ -1,6 +1,6 @@
 """Subscription feeds (RSS 2.0 and Atom, written with feedgen) from the exported sources.
 
-Four feeds, each in both formats, under ``feeds/``: every decision notice, the exempted items, the
+Five feeds, each in both formats, under ``feeds/``: every decision notice, the exempted items, the
 rejected items (each linking to its 不予认定理由 page) and the policy-type pages (policies now,
 guidance pages later: any source whose template is in :data:`POLICY_TEMPLATES`).
 
@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from . import lessons as lesson_pages
 from . import notices as notice_pages
 
 LOCAL_TZ = notice_pages.LOCAL_TZ
@@ -79,6 +80,12 @@ FEEDS = (
         "政策文件变动",
         "政策文件的发布和状态变化（试行、正式、已修订、已废止等）。",
         "policies/",
+    ),
+    FeedSpec(
+        lesson_pages.FEED_SLUG,
+        "失败经验总结",
+        "经认定容错免责项目的失败经验总结（已脱敏）：学科领域、计划类别、失败原因和经验启示。",
+        lesson_pages.LESSONS_URL,
     ),
 )
 
@@ -360,6 +367,8 @@ def entries(site: Site, slug: str) -> list[Entry]:
         ]
     elif slug == "policies":
         found = [policy_entry(site, source) for source in site.policies]
+    elif slug == lesson_pages.FEED_SLUG:
+        found = [Entry(**entry) for entry in lesson_pages.feed_entries(site)]
     else:
         raise ValueError(f"No feed called {slug!r}")
     return sorted(found, key=lambda e: e.updated, reverse=True)

@@ -68,6 +68,7 @@ A11Y_URL = "a11y/"
 FOOTER_LINKS = [
     ("如何提出异议", "objections/"),
     ("查询异议处理结果", "objections/status/"),
+    ("失败经验总结", "lessons/"),
     ("关于本站", "about/"),
     ("隐私声明", "privacy/"),
     ("订阅", "subscribe/"),

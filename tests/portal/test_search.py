@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from portal.export import policy_url
+from portal.lessons import lesson_url
 from portal.notices import item_segments, notice_url
 from portal.objections import GUIDE_URL
 from portal.search import SearchIndexError, pagefind_executable
@@ -98,9 +99,12 @@ def test_only_the_bodies_of_notices_rejections_policies_and_guidance_are_indexed
     rejections = _rejection_pages(site.notices)
     policies = {policy_url(p["meta"]["slug"]) for p in site.policies}
     assert notices and rejections and policies
-    assert set(indexed) == notices | rejections | policies | {GUIDE_URL}
+    lessons = {lesson_url(p["meta"]["slug"], p["id"]) for p in site.lessons}
+    assert lessons
+    assert set(indexed) == notices | rejections | policies | lessons | {GUIDE_URL}
     # Listings, the home page and the search page itself are not in the index.
-    for listing in ("", "notices/", "notices/closed/", "results/", "policies/", "search/"):
+    for listing in ("", "notices/", "notices/closed/", "results/", "policies/", "search/",
+                    "lessons/"):  # fmt: skip
         assert listing not in indexed
     # Only the bodies: no navigation, no objection form, no breadcrumb.
     for url in notices:

@@ -1,0 +1,274 @@
+"""The failure-lessons library (失败经验总结) as Pelican sources: one page per report at
+``lessons/<slug>/``, the listing at ``lessons/`` (newest first) and, so that it can be filtered
+without JavaScript, one listing per field of study (``lessons/field/<key>/``) and per programme
+(``lessons/programme/<key>/``). Also the entries of the lessons feed (:func:`feed_entries`,
+written by :mod:`portal.feeds`).
+
+The reports reach the CMS's read API already de-identified (the CMS's guard refuses anything
+else); this module picks their public fields by name, cleans every text at the boundary, builds
+URLs and formats dates. It never imports ``cms``.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from .cleaning import clean_text
+from .client import CMSClient
+from .notices import LOCAL_TZ, date_zh, notice_url, paragraphs, url_segment
+
+LESSON_TYPE = "lessons.LessonPage"
+LESSON_INDEX_TYPE = "lessons.LessonIndexPage"
+LESSONS_URL = "lessons/"
+PAGE_TEMPLATE = "lesson"
+LIST_TEMPLATE = "lesson_list"
+FEED_SLUG = "lessons"
+DEFAULT_TITLE = "失败经验总结"
+EPOCH = "1970-01-01T00:00:00+00:00"
+#: Paths right under lessons/ that a report's slug must not take.
+RESERVED_SEGMENTS = frozenset({"field", "programme", "page"})
+#: The report's body, in reading order: (API field, heading).
+SECTIONS = (
+    ("approach", "技术路线与尝试"),
+    ("failure_analysis", "失败原因分析"),
+    ("lessons", "经验与启示"),
+    ("scientific_value", "科学价值评估"),
+)
+
+
+class LessonDataError(ValueError):
+    """The reports cannot be published as the API sent them (e.g. two at one address)."""
+
+
+# --- addresses --------------------------------------------------------------------------------
+
+
+def lesson_url(slug: str, page_id: int) -> str:
+    """``lessons/<slug>/``; a slug that is not plain or is a listing path gets the page id."""
+    segment = url_segment(slug)
+    if not segment:
+        return f"{LESSONS_URL}lesson-{page_id}/"
+    if segment != slug or segment in RESERVED_SEGMENTS:
+        return f"{LESSONS_URL}{segment}-{page_id}/"
+    return f"{LESSONS_URL}{segment}/"
+
+
+def _key(text: str) -> str:
+    """A stable, plain path segment for a label (Chinese labels get a short hash of the text)."""
+    return url_segment(text) or "f" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def field_url(field: str) -> str:
+    return f"{LESSONS_URL}field/{_key(field)}/"
+
+
+def programme_url(programme: str) -> str:
+    return f"{LESSONS_URL}programme/{_key(programme)}/"
+
+
+# --- one report -------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    return clean_text(str(value)).strip() if value is not None else ""
+
+
+def _paragraphs(value: Any) -> list[str]:
+    return paragraphs(clean_text(str(value)) if value is not None else "")
+
+
+def _period(start: Any, end: Any) -> str:
+    if not start:
+        return ""
+    return f"{start}年" if not end or end == start else f"{start}年至{end}年"
+
+
+def lesson_data(page: dict[str, Any]) -> dict[str, Any]:
+    """The public facts of one report, field by field, cleaned and ready for the templates."""
+    meta = page.get("meta") or {}
+    field = _text(page.get("field_of_study"))
+    programme = _text(page.get("programme"))
+    notice = page.get("related_notice_summary") or None
+    published = meta.get("first_published_at") or EPOCH
+    return {
+        "id": page["id"],
+        "title": _text(page["title"]),
+        "url": lesson_url(meta.get("slug") or "", page["id"]),
+        "field_of_study": field,
+        "field_url": field_url(field) if field else "",
+        "programme": programme,
+        "programme_label": _text(page.get("programme_label")) or programme,
+        "programme_url": programme_url(programme) if programme else "",
+        "start_year": page.get("start_year"),
+        "end_year": page.get("end_year"),
+        "period_zh": _period(page.get("start_year"), page.get("end_year")),
+        "summary": _text(page.get("summary")),
+        "sections": [
+            {
+                "id": name.replace("_", "-"),
+                "heading": heading,
+                "paragraphs": _paragraphs(page.get(name)),
+            }
+            for name, heading in SECTIONS
+            if _paragraphs(page.get(name))
+        ],
+        "related_notice": (
+            {
+                "title": _text(notice.get("title")),
+                "notice_number": _text(notice.get("notice_number")),
+                "url": notice_url(notice["slug"], notice["id"]),
+            }
+            if notice
+            else None
+        ),
+        "first_published_at": published,
+        "last_published_at": page.get("last_published_at") or published,
+        "published_zh": date_zh(published),
+    }
+
+
+def _entry(lesson: dict[str, Any]) -> dict[str, Any]:
+    keys = (
+        "title", "url", "field_of_study", "field_url", "programme_label", "programme_url",
+        "period_zh", "summary", "related_notice", "published_zh", "first_published_at",
+    )  # fmt: skip
+    return {key: lesson[key] for key in keys}
+
+
+# --- sources ----------------------------------------------------------------------------------
+
+
+def _source(metadata: dict[str, Any], cms: dict[str, Any]) -> dict[str, Any]:
+    return {"metadata": {"save_as": f"{metadata['url']}index.html", **metadata}, "cms": cms}
+
+
+def _filters(lessons: list[dict[str, Any]], current: str) -> dict[str, list[dict[str, Any]]]:
+    def links(label_key: str, url_key: str) -> list[dict[str, Any]]:
+        counts: dict[tuple[str, str], int] = {}
+        for lesson in lessons:
+            if lesson[url_key]:
+                pair = (lesson[label_key], lesson[url_key])
+                counts[pair] = counts.get(pair, 0) + 1
+        return [
+            {"label": label, "url": url, "count": count, "current": url == current}
+            for (label, url), count in sorted(counts.items())
+        ]
+
+    return {
+        "fields": links("field_of_study", "field_url"),
+        "programmes": links("programme_label", "programme_url"),
+    }
+
+
+def lesson_sources(
+    pages: Iterable[dict[str, Any]], index: dict[str, Any] | None
+) -> dict[str, dict[str, Any]]:
+    """Every lessons source keyed by its file path: the reports' pages and the listings.
+
+    Nothing when the CMS has no lessons section and no reports.
+    """
+    lessons = [lesson_data(page) for page in pages]
+    if index is None and not lessons:
+        return {}
+    lessons.sort(key=lambda lesson: (lesson["first_published_at"], lesson["id"]), reverse=True)
+    urls = [lesson["url"] for lesson in lessons]
+    if duplicates := sorted({url for url in urls if urls.count(url) > 1}):
+        raise LessonDataError(
+            f"Two failure reports would be written to the same address: {duplicates}"
+        )
+    index = index or {}
+    title = _text(index.get("title")) or DEFAULT_TITLE
+    introduction = _paragraphs(index.get("introduction"))
+    listing_date = (index.get("meta") or {}).get("first_published_at") or EPOCH
+    listing_link = {"title": title, "url": LESSONS_URL}
+
+    sources: dict[str, dict[str, Any]] = {}
+    for lesson in lessons:
+        metadata = {
+            "title": lesson["title"],
+            "slug": "lesson-" + lesson["url"].strip("/").split("/")[-1],
+            "template": PAGE_TEMPLATE,
+            "url": lesson["url"],
+            "date": lesson["first_published_at"],
+        }
+        sources[f"{lesson['url'].strip('/')}.json"] = _source(
+            metadata, {**lesson, "listing": listing_link}
+        )
+
+    def listing(url: str, slug: str, heading: str, chosen: list[dict[str, Any]], kind: str):
+        cms = {
+            "kind": kind,
+            "heading": heading,
+            "introduction": introduction,
+            "filters": _filters(lessons, url),
+            "entries": [_entry(lesson) for lesson in chosen],
+            "total": len(chosen),
+            "all_url": LESSONS_URL,
+            "listing": listing_link,
+        }
+        metadata = {
+            "title": title if kind == "all" else f"{title}：{heading}",
+            "slug": slug,
+            "template": LIST_TEMPLATE,
+            "url": url,
+            "date": chosen[0]["first_published_at"] if chosen else listing_date,
+        }
+        sources[f"lesson-listings/{slug}.json"] = _source(metadata, cms)
+
+    listing(LESSONS_URL, "lessons", "全部报告", lessons, "all")
+    for group in _filters(lessons, "")["fields"]:
+        chosen = [lesson for lesson in lessons if lesson["field_url"] == group["url"]]
+        slug = "lessons-field-" + group["url"].strip("/").split("/")[-1]
+        listing(group["url"], slug, f"学科领域：{group['label']}", chosen, "field")
+    for group in _filters(lessons, "")["programmes"]:
+        chosen = [lesson for lesson in lessons if lesson["programme_url"] == group["url"]]
+        slug = "lessons-programme-" + group["url"].strip("/").split("/")[-1]
+        listing(group["url"], slug, f"计划类别：{group['label']}", chosen, "programme")
+    return sources
+
+
+def sources(client: CMSClient) -> dict[str, dict[str, Any]]:
+    """The exporter's hook (``collect_sources``): every lessons source, read from the API."""
+    index = next(iter(client.pages_of_type(LESSON_INDEX_TYPE)), None)
+    return lesson_sources(client.pages_of_type(LESSON_TYPE), index)
+
+
+# --- the feed ---------------------------------------------------------------------------------
+
+
+def _iso(value: str) -> str:
+    """An ISO timestamp in Asia/Shanghai time to the second, as the other feeds date entries."""
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(LOCAL_TZ).replace(microsecond=0).isoformat()
+
+
+def feed_entries(site) -> list[dict[str, Any]]:
+    """The lessons feed's entries (keyword arguments of :class:`portal.feeds.Entry`), from the
+    exported report pages of ``site`` (a :class:`portal.feeds.Site`)."""
+    found = []
+    for source in site.of_template(PAGE_TEMPLATE):
+        lesson = source["cms"]
+        published = _iso(lesson["first_published_at"])
+        facts = [f"学科领域：{lesson['field_of_study']}；计划类别：{lesson['programme_label']}"]
+        if lesson.get("period_zh"):
+            facts.append(f"；项目起止：{lesson['period_zh']}")
+        facts.append("。" + lesson.get("summary", ""))
+        if lesson.get("related_notice"):
+            facts.append(f"相关决定公告：{lesson['related_notice']['title']}。")
+        found.append(
+            {
+                "id": site.tag(published, f"page-{lesson['id']}"),
+                "title": lesson["title"],
+                "link": site.absolute(lesson["url"]),
+                "summary": "".join(facts),
+                "published": published,
+                "updated": _iso(lesson.get("last_published_at") or lesson["first_published_at"]),
+                "categories": tuple(
+                    c for c in (lesson["field_of_study"], lesson["programme_label"]) if c
+                ),
+            }
+        )
+    return found
