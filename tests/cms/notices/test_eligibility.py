@@ -271,7 +271,11 @@ def test_live_spec_quotes_the_live_policy(seeded):
     assert "科技计划项目验收前" in spec["deadline"]["clause_text"]
     foundation = spec["handling_bodies"]["foundation_office"]["clause_text"]
     assert foundation.startswith("省基础公益研究专项的容错免责申请由省自然科学基金委员会办公室受理")
+    # The materials are the guidance page's checklist (cms.guidance), as it is seeded.
     assert spec["materials"] == eligibility.guidance_materials()
+    names = [m["name"] for m in spec["materials"]]
+    for wanted in ("申请书", "情况说明及佐证材料", "所在单位证明", "经费审计报告", "实施绩效资料"):
+        assert any(wanted in name for name in names), wanted
 
 
 @pytest.mark.django_db
