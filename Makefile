@@ -22,6 +22,7 @@ setup: install
 	$(PY) manage.py createcachetable
 	$(PY) manage.py load_seed_policy
 	$(PY) manage.py load_demo_notices
+	$(PY) manage.py load_demo_consultation
 	$(PY) manage.py load_demo_lessons
 	$(PY) manage.py ensure_admin
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from . import feeds, guidance, lessons, objections, selfcheck
+from . import consultation, feeds, guidance, lessons, objections, selfcheck
 from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
@@ -55,6 +55,7 @@ def policy_source(page: dict[str, Any]) -> dict[str, Any]:
         "preamble": page.get("preamble") or "",
         "outline": page.get("outline") or [],
         "interpretation_html": clean_html(page.get("interpretation")),
+        **consultation.consultation(page),
     }
     metadata = {
         "title": page["title"],
@@ -136,6 +137,7 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
         reverse=True,
     )
     sources = {f"policies/{s['metadata']['slug']}.json": s for s in policies}
+    consultation.add_comment_forms(policies, client)
     for index in client.pages_of_type(POLICY_INDEX_TYPE):
         sources["policies.json"] = policy_index_source(index, policies)
     objection_form = objections.fetch_form(client)

@@ -8,6 +8,7 @@ the API no longer knows stops the build instead of publishing a form that cannot
 """
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 SCHEMA_PATH = "/api/schema/"
@@ -63,7 +64,7 @@ def _request_body(schema: dict[str, Any], path: str, media_type: str) -> dict[st
     return _resolve(schema, content[media_type]["schema"])
 
 
-def _fields(body: dict[str, Any], names: tuple[str, ...], path: str) -> dict[str, dict]:
+def _fields(body: dict[str, Any], names: Sequence[str], path: str) -> dict[str, dict]:
     properties = body.get("properties") or {}
     missing = [name for name in names if name not in properties]
     if missing:
@@ -112,19 +113,34 @@ def _evidence(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def submission_form(
+    schema: dict[str, Any],
+    create_path: str,
+    status_path: str,
+    form_fields: Sequence[str],
+    *,
+    with_evidence: bool,
+) -> dict[str, Any]:
+    """A submission form and its lookup form, as the API at ``create_path`` and ``status_path``
+    describes them: which fields are required and their lengths (and the evidence limits for a
+    form that sends files). Comments on a draft policy use it too (:mod:`portal.consultation`)."""
+    body = _request_body(schema, create_path, "multipart/form-data")
+    lookup = _request_body(schema, status_path, "application/x-www-form-urlencoded")
+    form = {
+        "create_path": create_path,
+        "status_path": status_path,
+        "fields": _fields(body, form_fields, create_path),
+        "lookup_fields": _fields(lookup, LOOKUP_FIELDS, status_path),
+    }
+    if with_evidence:
+        form["evidence"] = _evidence(body)
+    return form
+
+
 def form_from_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """What the templates need to render both forms, from the API's OpenAPI document."""
-    body = _request_body(schema, CREATE_PATH, "multipart/form-data")
-    lookup = _request_body(schema, STATUS_PATH, "application/x-www-form-urlencoded")
-    return {
-        "create_path": CREATE_PATH,
-        "status_path": STATUS_PATH,
-        "fields": _fields(body, FORM_FIELDS, CREATE_PATH),
-        "lookup_fields": _fields(lookup, LOOKUP_FIELDS, STATUS_PATH),
-        "evidence": _evidence(body),
-        "guide_url": GUIDE_URL,
-        "status_url": STATUS_URL,
-    }
+    form = submission_form(schema, CREATE_PATH, STATUS_PATH, FORM_FIELDS, with_evidence=True)
+    return {**form, "guide_url": GUIDE_URL, "status_url": STATUS_URL}
 
 
 def fetch_form(client) -> dict[str, Any]:

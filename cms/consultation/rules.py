@@ -114,6 +114,7 @@ def window_summary(window: PublicityWindow, at: datetime, *, in_consultation: bo
         "state_label": "征求意见中" if phase is WindowPhase.OPEN else phase.label,
         "days_left": window.days_left(at),
         "accepting": in_consultation and phase is WindowPhase.OPEN,
+        "closes_on_zh": dates["end"],
         "dates_zh": f"{dates['start']}至{dates['end']}",
         "dates_en": f"{dates['start_en']} to {dates['end_en']}",
         "label": f"征求意见期：{dates['start']}至{dates['end']}，至{dates['end']}24时截止。",

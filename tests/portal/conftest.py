@@ -108,6 +108,7 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
     with open("/dev/null", "w") as quiet:
         call_command("load_seed_policy", stdout=quiet)
         call_command("load_demo_notices", stdout=quiet)
+        call_command("load_demo_consultation", stdout=quiet)
         call_command("load_demo_lessons", stdout=quiet)
     # The demo records an expert panel for its exemptions: the portal must still show none of it.
     assert apps.get_model("notices", "DecisionItem").objects.filter(panel_size__gt=0).exists()

@@ -1,5 +1,7 @@
 /*
- * Objection form and lookup form: progressive enhancement.
+ * Objection form and lookup form: progressive enhancement. The comment form on a draft policy
+ * (data-kind="comment") and its lookup are the same forms and get the same treatment; only the
+ * words of the receipt and of the answer differ.
  *
  * Without this script both forms are plain posts to the CMS, which answers with a page. With it,
  * fields are checked as they are filled in, the form is sent with fetch (JSON answers, an
@@ -301,10 +303,19 @@
     return { status: response.status, ok: response.ok, data: data, response: response };
   }
 
-  function unexpected(answer) {
+  function isComment(form) {
+    return form.dataset.kind === "comment";
+  }
+
+  function noun(form) {
+    return isComment(form) ? "意见" : "异议";
+  }
+
+  function unexpected(answer, form) {
     return {
       message:
-        "服务器暂时无法处理（HTTP " + answer.status + "），异议尚未受理。表单内容已保留，请稍后重试。",
+        "服务器暂时无法处理（HTTP " + answer.status + "），" + noun(form) +
+        "尚未受理。表单内容已保留，请稍后重试。",
     };
   }
 
@@ -319,11 +330,14 @@
 
   function receipt(form, outcome, data, again) {
     clear(outcome);
-    var heading = el("h3", { tabindex: "-1" }, ["异议已受理"]);
+    var comment = isComment(form);
+    var heading = el("h3", { tabindex: "-1" }, [comment ? "意见已收到" : "异议已受理"]);
     outcome.appendChild(heading);
     outcome.appendChild(
       el("p", {}, [
-        "您对公告 " + data.notice_number + " 中事项 " + data.project_code + " 提出的异议已受理。",
+        comment
+          ? "您对《" + data.policy_title + "》提出的意见已收到，感谢您的参与。"
+          : "您对公告 " + data.notice_number + " 中事项 " + data.project_code + " 提出的异议已受理。",
       ])
     );
     outcome.appendChild(
@@ -337,7 +351,9 @@
     outcome.appendChild(
       el("p", { class: "warning" }, [
         el("strong", {}, ["请记下或打印本页。"]),
-        "查询码只显示这一次，凭受理编号和查询码可查询处理结果；调查处理意见将通过电子邮件答复您。",
+        comment
+          ? "查询码只显示这一次，凭受理编号和查询码可在本页下方查询答复；答复将通过电子邮件发送给您。"
+          : "查询码只显示这一次，凭受理编号和查询码可查询处理结果；调查处理意见将通过电子邮件答复您。",
       ])
     );
     var print = el("button", { type: "button", class: "button" }, ["打印回执"]);
@@ -345,11 +361,14 @@
       window.print();
     });
     var another = el("button", { type: "button", class: "button button-secondary" }, [
-      "再提出一项异议",
+      comment ? "再提出一条意见" : "再提出一项异议",
     ]);
     another.addEventListener("click", again);
-    var lookup = el("a", { href: form.dataset.statusUrl }, ["查询处理结果"]);
-    outcome.appendChild(el("p", { class: "actions" }, [print, " ", another, " ", lookup]));
+    var actions = [print, " ", another];
+    if (form.dataset.statusUrl) {
+      actions.push(" ", el("a", { href: form.dataset.statusUrl }, ["查询处理结果"]));
+    }
+    outcome.appendChild(el("p", { class: "actions" }, actions));
     heading.focus();
   }
 
@@ -405,8 +424,8 @@
       } catch (failure) {
         busy(form, false);
         outcome.textContent =
-          "网络连接失败，异议尚未提交成功。您填写的内容仍保留在表单中，" +
-          "请检查网络后再次点击“提交异议”；重复提交不会重复受理。";
+          "网络连接失败，" + noun(form) + "尚未提交成功。您填写的内容仍保留在表单中，" +
+          "请检查网络后再次点击“提交" + noun(form) + "”；重复提交不会重复受理。";
         return;
       }
       busy(form, false);
@@ -418,32 +437,51 @@
         return;
       }
       clear(outcome);
-      var error = (answer.data && answer.data.error) || unexpected(answer);
+      var error = (answer.data && answer.data.error) || unexpected(answer, form);
       showServerError(form, errors, error);
     });
   }
 
   // --- the lookup form -------------------------------------------------------------------
 
-  function result(outcome, data) {
+  function result(form, outcome, data) {
     clear(outcome);
-    var heading = el("h2", { tabindex: "-1" }, ["异议处理结果"]);
+    var comment = isComment(form);
+    var heading = el(comment ? "h4" : "h2", { tabindex: "-1" }, [
+      comment ? "意见答复" : "异议处理结果",
+    ]);
     outcome.appendChild(heading);
     outcome.appendChild(
-      factList([
-        ["受理编号", data.receipt_number],
-        ["公告编号", data.notice_number],
-        ["异议事项", data.project_code],
-        ["状态", data.status_label],
-        ["处理结论", data.outcome_label],
-        ["答复时间", beijingTime(data.answered_at)],
-      ])
+      factList(
+        comment
+          ? [
+              ["受理编号", data.receipt_number],
+              ["政策文件", data.policy_title],
+              ["状态", data.status_label],
+              ["采纳情况", data.outcome_label],
+              ["答复时间", beijingTime(data.answered_at)],
+            ]
+          : [
+              ["受理编号", data.receipt_number],
+              ["公告编号", data.notice_number],
+              ["异议事项", data.project_code],
+              ["状态", data.status_label],
+              ["处理结论", data.outcome_label],
+              ["答复时间", beijingTime(data.answered_at)],
+            ]
+      )
     );
     if (data.answer) {
-      outcome.appendChild(el("h3", {}, ["调查处理意见"]));
+      outcome.appendChild(el(comment ? "h5" : "h3", {}, [comment ? "答复意见" : "调查处理意见"]));
       outcome.appendChild(el("p", { class: "answer" }, [data.answer]));
     } else {
-      outcome.appendChild(el("p", {}, ["尚在核实处理中，答复后将以电子邮件通知您。"]));
+      outcome.appendChild(
+        el("p", {}, [
+          comment
+            ? "您的意见正在研究中，答复后将以电子邮件通知您。"
+            : "尚在核实处理中，答复后将以电子邮件通知您。",
+        ])
+      );
     }
     heading.focus();
   }
@@ -478,11 +516,11 @@
       }
       busy(form, false);
       if (answer.ok && answer.data && answer.data.receipt_number) {
-        result(outcome, answer.data);
+        result(form, outcome, answer.data);
         return;
       }
       clear(outcome);
-      showServerError(form, errors, (answer.data && answer.data.error) || unexpected(answer));
+      showServerError(form, errors, (answer.data && answer.data.error) || unexpected(answer, form));
     });
   }
 
