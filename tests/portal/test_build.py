@@ -75,6 +75,8 @@ def test_exporter_reads_the_api_over_http_with_pagination(cms_url, tmp_path, mon
         "listings/listing-results-1.json",
         "objections/guide.json",
         "objections/status.json",
+        "guidance.json",
+        "guidance/faq.json",
     }
     assert all(url.startswith(cms_url) for url, _ in requested)
     assert (tmp_path / "generated" / "policies" / "exemption-policy.json").is_file()
