@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
+from portal.cleaning import clean_text
 
 from . import rules
 from .forms import LessonPageForm
@@ -25,6 +26,10 @@ EARLIEST_YEAR = 1990
 RESERVED_LESSON_SLUGS = frozenset({"field", "programme", "page"})
 #: The report's text, checked for identifying details before it is saved or published.
 TEXT_FIELDS = tuple(name for name in rules.FIELD_LABELS)
+#: The report's own text (stored as plain text, without markup).
+BODY_FIELDS = (
+    "field_of_study", "summary", "approach", "failure_analysis", "lessons", "scientific_value",
+)  # fmt: skip
 
 
 class LessonIndexPage(Page):
@@ -141,7 +146,16 @@ class LessonPage(Page):
     def deidentification_errors(self) -> list[notice_rules.GuardError]:
         return rules.check_deidentified(self.texts(), self.identifiers())
 
+    def clean_texts(self) -> None:
+        """The report is plain text: any markup pasted into it is removed before it is stored, so
+        the read API never hands out HTML (the portal escapes the text on output)."""
+        for name in BODY_FIELDS:
+            value = getattr(self, name)
+            if value:
+                setattr(self, name, clean_text(value).strip())
+
     def save(self, *args, **kwargs):
+        self.clean_texts()
         if self._state.adding and self.live and self.first_published_at is None:
             # A report is never created live: it goes live only through publish() and its guard.
             self.live = False
@@ -155,6 +169,7 @@ class LessonPage(Page):
 
     def clean(self):
         super().clean()
+        self.clean_texts()
         errors: dict[str, list[str]] = {}
         if self.slug in RESERVED_LESSON_SLUGS:
             errors["slug"] = [_("网址名不能是 field、programme 或 page（门户上的列表路径）。")]

@@ -2,6 +2,7 @@
 tree, the roles, the read API (no personal data) and the demo loader."""
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -213,6 +214,20 @@ def test_api_gives_the_structured_report_and_the_notice_but_no_personal_data(
             assert private not in text, private
     for private in ("panel_size", "technical_members", "contact_phone", "owner"):
         assert private not in text
+
+
+def test_markup_pasted_into_a_report_is_stored_and_served_as_plain_text(client, make_lesson):
+    lesson = make_lesson(
+        summary='摘要<script>alert("x")</script><b>加粗</b>',
+        lessons='<p onclick="x()">经验</p>\n电流密度<3 mA/cm²时稳定。',
+        publish=True,
+    )
+    detail = client.get(f"/api/v3/pages/{lesson.pk}/").json()
+    assert detail["summary"] == '摘要alert("x")加粗'
+    assert detail["lessons"] == "经验\n电流密度<3 mA/cm²时稳定。"
+    # When it last changed (for the feed's updated), to the millisecond.
+    served = datetime.fromisoformat(detail["last_published_at"])
+    assert abs(served - lesson.last_published_at) < timedelta(milliseconds=1)
 
 
 def test_api_hides_drafts_and_a_notice_that_is_not_live(client, make_lesson, make_notice):
