@@ -133,6 +133,7 @@ def portal(live_server, settings, tmp_path, monkeypatch):
     with open("/dev/null", "w") as quiet:
         call_command("load_seed_policy", stdout=quiet)
         call_command("load_demo_notices", stdout=quiet)
+        call_command("load_demo_consultation", stdout=quiet)
     shutil.copytree(ROOT / "content" / "pages", tmp_path / "content" / "pages")
     monkeypatch.setenv("CMS_BASE_URL", live_server.url)
     output = build_portal(
@@ -296,3 +297,53 @@ def test_with_javascript_a_network_failure_keeps_the_form_and_says_so(portal, br
         browser.js("document.querySelector('#objection-form button[type=submit]').disabled")
         is False
     )
+
+
+# --- the comment form on a draft policy: the same script, the comment's words ------------------
+
+
+def test_with_javascript_a_comment_is_checked_sent_and_its_answer_looked_up(portal, browser):
+    from cms.consultation.services import answer_comment
+
+    origin, _ = portal
+    browser.open(f"{origin}/policies/exemption-policy/#comments")
+    submit = "document.querySelector('#comment-form button[type=submit]').click() || true"
+    errors = "document.getElementById('comment-errors').innerText"
+    outcome = "document.getElementById('comment-outcome').innerText"
+
+    browser.js(submit)
+    summary = browser.wait_for(errors)
+    for label in ("真实姓名", "联系电话", "电子邮箱", "通信地址", "意见内容"):
+        assert label in summary, label
+    assert browser.js("document.activeElement.id") == "comment-errors"
+
+    answers = {
+        "comment-real-name": "孙望舒",
+        "comment-phone": "13912345678",
+        "comment-email": "sun.wangshu@commenter.example.invalid",
+        "comment-postal-address": "浙江省温州市鹿城区某路八号",
+        "comment-content": "建议在二（三）中写明“隐瞒不报”的认定标准和举证方式。",
+    }
+    for element_id, text in answers.items():
+        browser.js(value(element_id, text))
+    browser.js("document.getElementById('comment-consent').checked = true; true")
+    browser.js(submit)
+    receipt = browser.wait_for(f"{outcome}.includes('受理编号') && {outcome}")
+    assert "意见已收到" in receipt and "查询码" in receipt and "异议" not in receipt
+    assert browser.js("document.getElementById('comment-form').hidden") is True
+    numbers = browser.js(
+        "Array.from(document.querySelectorAll('#comment-outcome dd'), d => d.innerText)"
+    )
+    receipt_number, lookup_code = numbers[0], numbers[1]
+    [comment] = apps.get_model("consultation", "PolicyComment").objects.all()
+    assert comment.receipt_number == receipt_number and len(comment.idempotency_key) >= 8
+
+    answer_comment(comment, None, "adopted", "已采纳，见修改后的二（三）1。")
+    browser.js(value("lookup-receipt-number", receipt_number))
+    browser.js(value("lookup-lookup-code", lookup_code))
+    browser.js("document.querySelector('#lookup-form button[type=submit]').click() || true")
+    result = browser.wait_for(
+        "document.getElementById('lookup-outcome').innerText.includes('采纳') &&"
+        " document.getElementById('lookup-outcome').innerText"
+    )
+    assert receipt_number in result and "已采纳，见修改后的二（三）1。" in result
