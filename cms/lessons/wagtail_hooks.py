@@ -1,11 +1,12 @@
-"""Admin wiring for the failure-lessons library: its own menu entry and listing."""
+"""Admin wiring for the failure-lessons library: its menu entry and listing, guarded approval."""
 
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.admin.viewsets.pages import PageListingViewSet, PageViewSet
 
+from . import views
 from .models import LessonPage
 
 
@@ -40,6 +41,18 @@ class LessonViewSet(PageListingViewSet):
         return LessonMenuItem
 
 
+class LessonPageViewSet(PageViewSet):
+    """The editing views of a report, with guarded approval (no menu entry of its own)."""
+
+    model = LessonPage
+    workflow_action_view_class = views.GuardedWorkflowActionView
+
+
 @hooks.register("register_admin_viewset")
 def register_lesson_viewset():
     return LessonViewSet("failure_lessons")
+
+
+@hooks.register("register_admin_viewset")
+def register_lesson_page_viewset():
+    return LessonPageViewSet("lesson_pages")

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import RequestFactory
 from wagtail.admin.menu import admin_menu
-from wagtail.models import Page
+from wagtail.models import Page, TaskState
 
 from cms.lessons.demo import REPORTS, load_demo_lessons
 from cms.lessons.models import LessonIndexPage, LessonPage
@@ -167,6 +167,37 @@ def test_approver_publishes_a_report(client, approver, lesson_index):
     data["action-publish"] = "1"
     assert client.post(_add_url(lesson_index), data).status_code == 302
     assert LessonPage.objects.get(slug="form-lesson").live
+
+
+def _approve(client, page):
+    task_state = TaskState.objects.get(workflow_state__object_id=str(page.pk), status="in_progress")
+    url = f"/admin/pages/workflow/action/{page.pk}/approve/{task_state.pk}/"
+    return client.post(url, {"comment": ""}, follow=True)
+
+
+def test_approver_approves_a_submitted_report_and_it_goes_live(
+    client, editor, approver, make_lesson
+):
+    lesson = make_lesson()
+    lesson.get_workflow().start(lesson, editor)
+    client.force_login(approver)
+    _approve(client, lesson)
+    lesson.refresh_from_db()
+    assert lesson.live and not lesson.workflow_in_progress
+
+
+def test_approval_is_refused_with_why_when_the_report_is_not_de_identified(
+    client, editor, approver, make_lesson, related_notice
+):
+    # Written around the form (as through the API): the approval step still refuses it.
+    lesson = make_lesson(related_notice=related_notice, approach="张三课题组先后尝试了三条路线。")
+    lesson.get_workflow().start(lesson, editor)
+    client.force_login(approver)
+    response = _approve(client, lesson)
+    assert "不能通过审定" in response.content.decode()
+    assert "项目负责人姓名“张三”" in response.content.decode()
+    lesson.refresh_from_db()
+    assert not lesson.live and lesson.workflow_in_progress
 
 
 def test_the_library_s_menu_is_shown_to_editors_and_approvers_only(
