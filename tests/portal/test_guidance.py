@@ -10,6 +10,8 @@ from django.conf import settings
 from cms.notices.rules import HandlingBody, Programme
 from portal.guidance import FAQ_URL, GUIDANCE_URL, faq_source, guidance_source
 
+from .browser import _require, in_browser_thread
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SITE = "http://site.invalid/"
@@ -115,6 +117,34 @@ def test_the_faq_lists_its_questions_with_answers_and_clauses(site):
     assert f"公示期为{settings.PUBLICITY_DAYS}天" in publicity.find(class_="faq-answer").get_text()
     link = publicity.find("a", class_="clause-link")
     assert _target(link["href"], FAQ_URL) == ("policies/exemption-policy/", "s3-5")
+
+
+@in_browser_thread
+def test_the_checklist_works_without_javascript_and_prints_without_the_site_around_it(
+    site, origin, browser
+):
+    import io
+
+    from pypdf import PdfReader
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{origin}/{GUIDANCE_URL}")
+        box = page.get_by_role("checkbox", name="经费审计报告")
+        box.focus()
+        page.keyboard.press("Space")
+        assert box.is_checked()
+        page.get_by_text("所在单位证明", exact=True).click()  # the label ticks its box
+        assert page.get_by_role("checkbox", name="所在单位证明").is_checked()
+        pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+        text = "".join("".join((sheet.extract_text() or "").split()) for sheet in pdf.pages)
+    finally:
+        context.close()
+    _require(bool(text), "no Chinese font for Chromium (apt-get install fonts-wqy-microhei)")
+    assert "申报材料清单" in text and "实施绩效资料" in text and "反馈归档" in text
+    for absent in ("跳到正文", "申报资格自查", "本页目录", "隐私声明"):
+        assert absent not in text, absent
 
 
 # --- the sources, without a build ------------------------------------------------------------
