@@ -1,8 +1,8 @@
 """The failure-lessons library (失败经验总结) as Pelican sources: one page per report at
 ``lessons/<slug>/``, the listing at ``lessons/`` (newest first) and, so that it can be filtered
 without JavaScript, one listing per field of study (``lessons/field/<key>/``) and per programme
-(``lessons/programme/<key>/``). Also the entries of the lessons feed (:func:`feed_entries`,
-written by :mod:`portal.feeds`).
+(``lessons/programme/<key>/``), each in pages of :data:`LISTING_PAGE_SIZE`. Also the entries
+of the lessons feed (:func:`feed_entries`, written by :mod:`portal.feeds`).
 
 The reports reach the CMS's read API already de-identified (the CMS's guard refuses anything
 else); this module picks their public fields by name, cleans every text at the boundary, builds
@@ -10,13 +10,14 @@ URLs and formats dates. It never imports ``cms``.
 """
 
 import hashlib
+import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from .cleaning import clean_text
 from .client import CMSClient
-from .notices import LOCAL_TZ, date_zh, notice_url, paragraphs, url_segment
+from .notices import LOCAL_TZ, date_zh, notice_url, page_url, paragraphs, url_segment
 
 LESSON_TYPE = "lessons.LessonPage"
 LESSON_INDEX_TYPE = "lessons.LessonIndexPage"
@@ -25,6 +26,8 @@ PAGE_TEMPLATE = "lesson"
 LIST_TEMPLATE = "lesson_list"
 FEED_SLUG = "lessons"
 DEFAULT_TITLE = "失败经验总结"
+#: Reports per listing page; page N (N ≥ 2) of a listing is at ``<listing>page/N/``.
+LISTING_PAGE_SIZE = 20
 EPOCH = "1970-01-01T00:00:00+00:00"
 #: Paths right under lessons/ that a report's slug must not take.
 RESERVED_SEGMENTS = frozenset({"field", "programme", "page"})
@@ -197,24 +200,35 @@ def lesson_sources(
         )
 
     def listing(url: str, slug: str, heading: str, chosen: list[dict[str, Any]], kind: str):
-        cms = {
-            "kind": kind,
-            "heading": heading,
-            "introduction": introduction,
-            "filters": _filters(lessons, url),
-            "entries": [_entry(lesson) for lesson in chosen],
-            "total": len(chosen),
-            "all_url": LESSONS_URL,
-            "listing": listing_link,
-        }
-        metadata = {
-            "title": title if kind == "all" else f"{title}：{heading}",
-            "slug": slug,
-            "template": LIST_TEMPLATE,
-            "url": url,
-            "date": chosen[0]["first_published_at"] if chosen else listing_date,
-        }
-        sources[f"lesson-listings/{slug}.json"] = _source(metadata, cms)
+        size = max(1, LISTING_PAGE_SIZE)
+        count = max(1, math.ceil(len(chosen) / size))
+        for number in range(1, count + 1):
+            entries = chosen[(number - 1) * size : number * size]
+            cms = {
+                "kind": kind,
+                "heading": heading,
+                "introduction": introduction,
+                "filters": _filters(lessons, url),
+                "entries": [_entry(lesson) for lesson in entries],
+                "total": len(chosen),
+                "all_url": LESSONS_URL,
+                "listing": listing_link,
+                "pagination": {
+                    "number": number,
+                    "count": count,
+                    "previous_url": page_url(url, number - 1) if number > 1 else "",
+                    "next_url": page_url(url, number + 1) if number < count else "",
+                },
+            }
+            page_title = title if kind == "all" else f"{title}：{heading}"
+            metadata = {
+                "title": page_title if number == 1 else f"{page_title}（第{number}页）",
+                "slug": slug if number == 1 else f"{slug}-page-{number}",
+                "template": LIST_TEMPLATE,
+                "url": page_url(url, number),
+                "date": entries[0]["first_published_at"] if entries else listing_date,
+            }
+            sources[f"lesson-listings/{metadata['slug']}.json"] = _source(metadata, cms)
 
     listing(LESSONS_URL, "lessons", "全部报告", lessons, "all")
     for group in _filters(lessons, "")["fields"]:

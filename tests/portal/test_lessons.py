@@ -97,6 +97,36 @@ def test_listing_is_newest_first_and_filter_pages_hold_their_reports():
     assert len(set(slugs)) == len(slugs)
 
 
+def test_long_listings_are_paged_with_links_both_ways(monkeypatch):
+    monkeypatch.setattr("portal.lessons.LISTING_PAGE_SIZE", 2)
+    pages = [_api_lesson(i, f"r{i}", f"2026-01-0{i}T00:00:00Z") for i in range(1, 6)]
+    sources = lesson_sources(pages, INDEX)
+    listings = {
+        s["metadata"]["url"]: s
+        for s in sources.values()
+        if s["metadata"]["template"] == "lesson_list"
+    }
+    pages_of_all = [
+        listings[url]["cms"] for url in ("lessons/", "lessons/page/2/", "lessons/page/3/")
+    ]
+    assert [[e["url"] for e in p["entries"]] for p in pages_of_all] == [
+        ["lessons/r5/", "lessons/r4/"],
+        ["lessons/r3/", "lessons/r2/"],
+        ["lessons/r1/"],
+    ]
+    assert pages_of_all[0]["pagination"] == {
+        "number": 1,
+        "count": 3,
+        "previous_url": "",
+        "next_url": "lessons/page/2/",
+    }
+    assert pages_of_all[2]["pagination"]["previous_url"] == "lessons/page/2/"
+    assert listings["lessons/page/3/"]["metadata"]["title"] == "失败经验总结（第3页）"
+    # Every report has one field and one programme here: their listings are paged alike.
+    field = pages_of_all[0]["filters"]["fields"][0]["url"]
+    assert f"{field}page/3/" in listings and f"{field}page/4/" not in listings
+
+
 def test_only_public_fields_go_out_cleaned_and_the_notice_is_a_link():
     page = _api_lesson(
         5,
