@@ -91,8 +91,10 @@ def broken_links(site: Site) -> list[str]:
     return broken
 
 
-def test_every_internal_link_and_fragment_on_the_portal_resolves(site):
-    built = Site(site.output)
+@pytest.mark.parametrize("build", ["output", "paged"])
+def test_every_internal_link_and_fragment_on_the_portal_resolves(site, build):
+    """The demo build, and the same with one notice per listing page (every pagination link)."""
+    built = Site(getattr(site, build))
     assert len(built.html_files()) > 20  # the whole demo portal, not an empty directory
     assert broken_links(built) == []
 
