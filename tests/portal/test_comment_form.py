@@ -3,6 +3,7 @@ the comment API's own description, posted with JavaScript off to a live CMS, ans
 receipt page, and looked up with the lookup form beside it. The exporter's part is checked on
 its own too: the summary appears once the policy is issued, cleaned."""
 
+import json
 import re
 
 import pytest
@@ -12,6 +13,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 
 from portal import consultation
+from portal.client import CMSClient
+from portal.export import collect_sources
 from portal.objections import ObjectionSchemaError
 
 from .test_objection_form import BROWSER_ACCEPT, PERSON, _fill, _form, _text
@@ -69,8 +72,8 @@ def _reload_demo_policy() -> int:
 
 def test_without_javascript_a_person_comments_and_looks_the_answer_up(site, live_server):
     form = _form(site.output / POLICY_PAGE, "comment-form")
-    answers = {**PERSON, "content": "建议在二（三）中写明隐瞒不报的认定标准。"}
-    fields, uploads = _fill(form, answers, [])
+    comment = {**PERSON, "content": "建议在二（三）中写明隐瞒不报的认定标准。"}
+    fields, uploads = _fill(form, comment, [])
     assert not uploads
     policy_id = str(_reload_demo_policy())
     fields = [(name, policy_id if name == "policy" else value) for name, value in fields]
@@ -90,6 +93,12 @@ def test_without_javascript_a_person_comments_and_looks_the_answer_up(site, live
     assert receipt_number in response.text and "正在研究中" in response.text
     for secret in PERSON.values():
         assert secret not in response.text
+
+    # Nothing the commenter typed reaches what the portal is built from.
+    exported = json.dumps(collect_sources(CMSClient(live_server.url)), ensure_ascii=False)
+    assert "exemption-policy" in exported
+    for secret in (*comment.values(), receipt_number):
+        assert secret not in exported
 
 
 # --- the exporter's part, without a build -------------------------------------------------------
