@@ -148,11 +148,13 @@ class GuidancePage(Page):
 
     def policy_passages(self) -> dict[str, Passage]:
         """The live policy's sections, sub-sections and clauses by anchor ({} without one)."""
-        if not hasattr(self, "_passages"):
+        cached = getattr(self, "_passages", None)
+        if cached is None or cached[0] != self.policy_id:
             policy = self.policy
             live = policy is not None and policy.live
-            self._passages = passages(policy.outline) if live else {}
-        return self._passages
+            cached = (self.policy_id, passages(policy.outline) if live else {})
+            self._passages = cached
+        return cached[1]
 
     def reference(self, anchor: str) -> dict[str, str] | None:
         """An anchor with its clause reference (二（一）), heading and text; None if blank."""
