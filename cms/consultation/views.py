@@ -33,6 +33,7 @@ FIELD_LABELS = {
 
 
 class CommentCreateView(SubmissionCreateView):
+    error_template = "consultation/error_page.html"
     throttle_classes = [CommentBurstThrottle, CommentSustainedThrottle]
     html_template = "consultation/receipt_page.html"
     serializer_class = CommentCreateSerializer
@@ -80,6 +81,7 @@ class CommentCreateView(SubmissionCreateView):
 
 
 class CommentStatusView(SubmissionStatusView):
+    error_template = "consultation/error_page.html"
     throttle_classes = [CommentLookupThrottle]
     html_template = "consultation/status_page.html"
     field_labels = FIELD_LABELS

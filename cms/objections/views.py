@@ -59,6 +59,7 @@ def wants_html(request) -> bool:
 class NegotiatedAPIView(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     html_template = ""
+    error_template = "objections/error_page.html"
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
@@ -69,7 +70,7 @@ class NegotiatedAPIView(APIView):
         ):
             page = TemplateResponse(
                 self.request,
-                "objections/error_page.html",
+                self.error_template,
                 {"error": response.data["error"], "portal_url": settings.PORTAL_BASE_URL},
                 status=response.status_code,
             )

@@ -108,3 +108,20 @@ def test_comments_and_objections_have_their_own_allowances(
     assert api.post(URL, comment_payload, format="json").status_code == 429
     response = api.post("/api/objections/", {}, format="json")
     assert response.status_code == 400  # validated, not throttled
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browsers_form_post_gets_pages_that_speak_of_comments(
+    client, comment_payload, comment_policy
+):
+    comment_payload["consent"] = "on"
+    receipt = client.post(URL, comment_payload, HTTP_ACCEPT=BROWSER_ACCEPT).content.decode()
+    assert "意见已收到" in receipt and "异议" not in receipt
+    assert f"/policies/{comment_policy.slug}/#comments" in receipt
+    _reopen(comment_policy, None, None)
+    refused = client.post(URL, comment_payload, HTTP_ACCEPT=BROWSER_ACCEPT)
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert "暂不受理意见" in page and "异议" not in page
