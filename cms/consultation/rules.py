@@ -52,9 +52,6 @@ class CommentOutcome(LabelledEnum):
     NOT_ADOPTED = "not_adopted", "未采纳", "Not adopted"
 # fmt: on
 
-WindowState = WindowPhase
-"""A comment window is not started, open or closed, as a publicity window is."""
-
 
 def _error(code: str, window: PublicityWindow | None = None) -> GuardError:
     zh, en = MESSAGES[code]
