@@ -7,7 +7,16 @@ from wagtail.api import APIField
 from wagtail.models import Page
 
 
-class HomePage(Page):
+class HeadlessPage(Page):
+    """A page the portal renders: the CMS has no templates, so it offers no preview."""
+
+    preview_modes: list = []
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(HeadlessPage):
     """The root of the public site; the portal's home page is built from it."""
 
     introduction = models.TextField(_("首页导语"), blank=True)
@@ -16,9 +25,6 @@ class HomePage(Page):
     api_fields = [APIField("introduction")]
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
-
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("首页")

@@ -18,6 +18,7 @@ from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 
+from cms.core.models import HeadlessPage
 from cms.notices.rules import (
     Clause,
     HandlingBody,
@@ -43,7 +44,7 @@ def _anchor_field(help_text=blocks.ANCHOR_HELP):
     return models.CharField(_("依据条款"), max_length=20, blank=True, help_text=help_text)
 
 
-class GuidancePage(Page):
+class GuidancePage(HeadlessPage):
     """申报指南: who may apply, on what grounds, with what, how, to whom, and what follows."""
 
     policy = models.ForeignKey(
@@ -136,9 +137,6 @@ class GuidancePage(Page):
     parent_page_types = ["core.HomePage"]
     subpage_types = ["guidance.FaqPage"]
     max_count = 1
-
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("申报指南")
@@ -330,7 +328,7 @@ class GuidancePage(Page):
             raise ValidationError(errors)
 
 
-class FaqPage(Page):
+class FaqPage(HeadlessPage):
     """常见问题: questions and answers that editors add, reorder and edit."""
 
     introduction = models.TextField(_("导语"), blank=True)
@@ -344,8 +342,6 @@ class FaqPage(Page):
     parent_page_types = ["guidance.GuidancePage"]
     subpage_types: list[str] = []
     max_count = 1
-
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("常见问题")

@@ -14,6 +14,7 @@ from wagtail.api import APIField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.core.models import HeadlessPage
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
 from portal.cleaning import clean_text
@@ -32,7 +33,7 @@ BODY_FIELDS = (
 )  # fmt: skip
 
 
-class LessonIndexPage(Page):
+class LessonIndexPage(HeadlessPage):
     """失败经验总结栏目: the parent of every failure report."""
 
     introduction = models.TextField(_("导语"), blank=True)
@@ -43,15 +44,12 @@ class LessonIndexPage(Page):
     subpage_types = ["lessons.LessonPage"]
     max_count = 1
 
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
-
     class Meta:
         verbose_name = _("失败经验总结栏目")
         verbose_name_plural = _("失败经验总结栏目")
 
 
-class LessonPage(Page):
+class LessonPage(HeadlessPage):
     """失败经验总结: one exempted project's failure report, de-identified, with the department's
     assessment of its scientific value."""
 
@@ -127,9 +125,6 @@ class LessonPage(Page):
     ]
     parent_page_types = ["lessons.LessonIndexPage"]
     subpage_types: list[str] = []
-
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("失败经验总结")

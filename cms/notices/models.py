@@ -18,6 +18,8 @@ from wagtail.api import APIField
 from wagtail.models import GroupApprovalTask, Orderable, Page, Revision
 from wagtail.search import index
 
+from cms.core.models import HeadlessPage
+
 from . import rules
 from .fields import CodeListField
 from .forms import DecisionNoticeForm
@@ -35,7 +37,7 @@ def publicity_days_default() -> int:
     return settings.PUBLICITY_DAYS
 
 
-class NoticeIndexPage(Page):
+class NoticeIndexPage(HeadlessPage):
     """公示公告栏目: the parent of every decision notice."""
 
     introduction = models.TextField(_("导语"), blank=True)
@@ -55,9 +57,6 @@ class NoticeIndexPage(Page):
     subpage_types = ["notices.DecisionNoticePage"]
     max_count = 1
 
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
-
     class Meta:
         verbose_name = _("公示公告栏目")
         verbose_name_plural = _("公示公告栏目")
@@ -69,7 +68,7 @@ class NoticeIndexPage(Page):
         return {"id": self.policy.pk, "title": self.policy.title, "slug": self.policy.slug}
 
 
-class DecisionNoticePage(Page):
+class DecisionNoticePage(HeadlessPage):
     """决定公告: one or more decision items put on publicity for a window of days."""
 
     notice_number = models.CharField(_("公告编号"), max_length=64, unique=True)
@@ -142,9 +141,6 @@ class DecisionNoticePage(Page):
     ]
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types: list[str] = []
-
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("决定公告")

@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.consultation.rules import comment_window, window_summary
+from cms.core.models import HeadlessPage
 
 from .blocks import PolicyBodyBlock
 from .outline import build_outline
@@ -28,7 +29,7 @@ class PolicyStatus(models.TextChoices):
 SUPERSEDED_STATUSES = frozenset({PolicyStatus.REVISED, PolicyStatus.REPEALED})
 
 
-class PolicyIndexPage(Page):
+class PolicyIndexPage(HeadlessPage):
     introduction = models.TextField(_("导语"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("introduction")]
@@ -37,15 +38,12 @@ class PolicyIndexPage(Page):
     subpage_types = ["policies.PolicyPage"]
     max_count = 1
 
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
-
     class Meta:
         verbose_name = _("政策文件栏目")
         verbose_name_plural = _("政策文件栏目")
 
 
-class PolicyPage(Page):
+class PolicyPage(HeadlessPage):
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     issuing_body = models.CharField(_("发文机关"), max_length=100)
     status = models.CharField(
@@ -135,9 +133,6 @@ class PolicyPage(Page):
     ]
     parent_page_types = ["policies.PolicyIndexPage"]
     subpage_types: list[str] = []
-
-    # Headless: the portal renders pages; the CMS has no templates to preview with.
-    preview_modes: list = []
 
     class Meta:
         verbose_name = _("政策文件")
