@@ -35,6 +35,10 @@ class PublicSubmission(models.Model):
     see ``PERSONAL_FIELDS``), consent, and who answered when. Subclasses add what it is about,
     its text, its status and its answer."""
 
+    # The admin registers these models, which would make Wagtail index their references to
+    # pages on every save: work in the public request path that no editor ever needs.
+    wagtail_reference_index_ignore = True
+
     receipt_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     lookup_code_hash = models.CharField(_("查询码摘要"), max_length=200, editable=False)
     idempotency_key = models.CharField(

@@ -8,7 +8,9 @@ import re
 from unittest import mock
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import ReferenceIndex
 
 from cms.notices.rules import PublicityWindow
 from cms.objections.models import Objection, ObjectionEvidence
@@ -34,6 +36,16 @@ def test_valid_submission_gets_a_receipt_and_a_lookup_code(api, endpoint, submis
     assert getattr(record, f"{endpoint.target}_id") == submission[endpoint.target]
     assert record.real_name == "赵异议"
     assert body["lookup_code"] not in record.lookup_code_hash  # stored hashed
+
+
+def test_a_submission_leaves_wagtails_reference_index_alone(api, endpoint, submission):
+    """Indexing a submission's links to pages is work in the public request nobody uses."""
+    before = ReferenceIndex.objects.count()
+    response = api.post(endpoint.url, submission, format="json")
+    assert response.status_code == 201, response.json()
+    model_type = ContentType.objects.get_for_model(endpoint.model)
+    assert not ReferenceIndex.objects.filter(content_type=model_type).exists()
+    assert ReferenceIndex.objects.count() == before
 
 
 def test_an_objection_receipt_names_the_notice_and_item(api, payload, item):
