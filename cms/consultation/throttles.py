@@ -3,13 +3,12 @@ flood of comments does not use up anyone's allowance to object, nor the other wa
 
 from rest_framework.throttling import AnonRateThrottle
 
-
-class CommentBurstThrottle(AnonRateThrottle):
-    scope = "comment_burst"
+from cms.objections.throttles import SubmissionThrottle
 
 
-class CommentSustainedThrottle(AnonRateThrottle):
-    scope = "comment_sustained"
+class CommentThrottle(SubmissionThrottle):
+    scope = "comment_submit"
+    rate_scopes = ("comment_burst", "comment_sustained")
 
 
 class CommentLookupThrottle(AnonRateThrottle):

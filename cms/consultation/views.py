@@ -14,7 +14,7 @@ from cms.objections.views import (
 
 from . import rules, services
 from .serializers import CommentCreateSerializer, CommentReceiptSerializer, CommentStatusSerializer
-from .throttles import CommentBurstThrottle, CommentLookupThrottle, CommentSustainedThrottle
+from .throttles import CommentLookupThrottle, CommentThrottle
 
 ERROR_CODES = {
     400: "invalid (字段有误，见 details), malformed, rejected_automated, invalid_idempotency_key",
@@ -34,7 +34,7 @@ FIELD_LABELS = {
 
 class CommentCreateView(SubmissionCreateView):
     error_template = "consultation/error_page.html"
-    throttle_classes = [CommentBurstThrottle, CommentSustainedThrottle]
+    throttle_classes = [CommentThrottle]
     html_template = "consultation/receipt_page.html"
     serializer_class = CommentCreateSerializer
     field_labels = FIELD_LABELS

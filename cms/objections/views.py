@@ -22,7 +22,7 @@ from .serializers import (
     StatusLookupSerializer,
     StatusSerializer,
 )
-from .throttles import ObjectionBurstThrottle, ObjectionLookupThrottle, ObjectionSustainedThrottle
+from .throttles import ObjectionLookupThrottle, ObjectionThrottle
 
 ERROR_CODES = {
     400: "invalid (字段有误，见 details), malformed, too_many_files, rejected_automated, "
@@ -225,7 +225,7 @@ class SubmissionStatusView(NegotiatedAPIView):
 
 
 class ObjectionCreateView(SubmissionCreateView):
-    throttle_classes = [ObjectionBurstThrottle, ObjectionSustainedThrottle]
+    throttle_classes = [ObjectionThrottle]
     html_template = "objections/receipt_page.html"
     serializer_class = ObjectionCreateSerializer
 
