@@ -4,34 +4,43 @@
 the link is replaced in one rename, so readers see the old site or the new one, never half.
 A failed build raises :class:`BuildError` and leaves the current site as it was.
 
-A build is incremental when it can be (see :mod:`portal.render`): it starts from a hard-linked
-copy of the live build and renders only the sources that changed; otherwise, or when asked, it
-renders everything, in parallel. Both give the same files for the same sources.
+A build is incremental when it can be (see :mod:`portal.render`): the exporter fetches only the
+notices that changed (:mod:`portal.notice_store`), and the build starts from a hard-linked copy of
+the live build and renders only the sources that changed; otherwise, or when asked, it renders
+everything, in parallel. Both give the same files for the same sources.
+
+An incremental build goes live twice. First the pages, listings and feeds: rendered over the
+copy, which still holds the previous search index, open data, calendar and sitemap (a whole site,
+those a few seconds behind), and put live. Then those are written afresh (Pagefind over every
+page takes half a minute at 10,000 notices) into a second hard-linked copy, which replaces the
+first. A full build writes everything before it goes live, once. After going live a build
+prepares the next one's copy (``.spare/``), so that an incremental build does not wait for
+tens of thousands of hard links to be made.
 """
 
 import fcntl
+import json
 import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import opendata, render
+from . import feeds, opendata, render
+from . import notices as notice_pages
 from .client import CMSClient, CMSUnavailable
-from .export import ExportError, export
-from .search import SearchIndexError, index_site
+from .export import GENERATED_DIR, Export, ExportError, export_site
+from .search import OUTPUT_SUBDIR, SearchIndexError, index_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
 CONTENT_DIR = ROOT / "content"
 THEME_DIR = ROOT / "themes" / "publicity"
 KEEP_BUILDS = 2
-#: Written afresh after rendering on every build (search index, feeds, sitemap). Not "data/":
-#: it holds the 开放数据 page (data/index.html, rendered from content/pages/data.md) beside the
-#: data files, which opendata.replace_file renames into place, never writing into a shared file.
-DERIVED_OUTPUTS = ("pagefind", "feeds", "sitemap.xml", "robots.txt")
+SPARE_DIR = ".spare"
 
 
 class BuildError(RuntimeError):
@@ -48,7 +57,10 @@ class BuildResult:
     phases: dict[str, float] = field(default_factory=dict)  # phase → seconds
 
 
-PHASES = ("export", "render", "feeds and open data", "search index", "switch")
+PHASES = (
+    "export", "render", "feeds and open data", "switch", "search index and open data",
+    "switch again", "prepare next",
+)  # fmt: skip
 
 
 class _Phases:
@@ -86,28 +98,106 @@ def _live_build(output_link: Path) -> Path | None:
     return None
 
 
-def _render(content_dir, build_dir, previous_dir, manifest, run_pelican, incremental, jobs):
-    """Renders into ``build_dir``: only what changed when possible; returns (mode, count)."""
-    previous = render.Manifest.load(manifest_path(previous_dir)) if previous_dir else None
+def _spare(site_dir: Path, build: Path) -> Path:
+    """Where the copy of ``build`` prepared for the next build is kept."""
+    return site_dir / SPARE_DIR / build.name
+
+
+def prepare_next(site_dir: Path, build_dir: Path) -> None:
+    """A hard-linked copy of the live build for the next incremental build to start from."""
+    spares = site_dir / SPARE_DIR
+    shutil.rmtree(spares, ignore_errors=True)
+    spares.mkdir(parents=True)
+    render.hardlink_copy(build_dir, _spare(site_dir, build_dir))
+
+
+def _copy_of(site_dir: Path, previous_dir: Path, build_dir: Path) -> None:
+    """``build_dir`` as a hard-linked copy of the live build: the one prepared, else made now.
+
+    A prepared copy stays valid as long as its build is live: no file of a build is ever
+    rewritten in place (every step writes a new file and renames it over the old name).
+    """
+    spare = _spare(site_dir, previous_dir)
+    if spare.is_dir():
+        spare.rename(build_dir)
+    else:
+        render.hardlink_copy(previous_dir, build_dir)
+    shutil.rmtree(site_dir / SPARE_DIR, ignore_errors=True)
+
+
+def _render(site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
+            incremental, jobs, meanwhile: Callable[[], None]):  # fmt: skip
+    """Renders into ``build_dir``: only what changed when possible; returns (mode, count).
+    An incremental build runs ``meanwhile`` (the feeds) while Pelican renders."""
     steps = render.plan(previous, manifest) if (incremental and previous) else None
     if steps is None:
         sources = list(manifest.sources)
         render.render(content_dir, sources, build_dir, run_pelican, jobs)
         return "full", len(sources)
-    render.hardlink_copy(previous_dir, build_dir, skip=DERIVED_OUTPUTS)
+    _copy_of(site_dir, previous_dir, build_dir)
     for output in steps.remove:
         (build_dir / output).unlink(missing_ok=True)
-    if steps.render:
-        render.render(content_dir, steps.render, build_dir, run_pelican, jobs)
+    if not steps.render:
+        meanwhile()
+        return "incremental", 0
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pelican = pool.submit(
+            render.render, content_dir, steps.render, build_dir, run_pelican, jobs
+        )
+        try:
+            meanwhile()
+        finally:
+            pelican.result()
     return "incremental", len(steps.render)
 
 
-def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path) -> None:
+def _in_memory(exported: Export) -> list[dict] | None:
+    """Every source, when the export holds them all (a full export), in the order of files."""
+    if any(source is notice_pages.UNCHANGED for source in exported.sources.values()):
+        return None
+    return [exported.sources[path] for path in sorted(exported.sources, key=Path)]
+
+
+def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path, sources=None) -> None:
     """Feeds, open data, calendar, sitemap and robots.txt, from every source (not one shard)."""
     try:
-        opendata.write_site_outputs(content_dir, build_dir, settings_file)
+        opendata.write_site_outputs(content_dir, build_dir, settings_file, sources)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(f"Feeds and open data failed: {exc!r}") from exc
+
+
+def _feed_site(exported: Export, content_dir: Path, settings: dict) -> feeds.Site:
+    """The feeds' view of the site without reading every notice page: the exporter's records
+    give the notices' order; a page is read (from the export, or its file) when a feed reaches
+    it."""
+    generated = content_dir / GENERATED_DIR
+    records = sorted(
+        exported.notices.records.values(), key=lambda r: (r["updated"], r["id"]), reverse=True
+    )
+
+    def read():
+        for record in records:
+            path = record["sources"][0]
+            source = exported.sources[path]
+            if source is notice_pages.UNCHANGED:
+                source = json.loads((generated / path).read_text(encoding="utf-8"))
+            yield source["cms"]
+
+    others = [
+        (path, source)
+        for path, source in exported.sources.items()
+        if source is not notice_pages.UNCHANGED
+        and source["metadata"].get("template") != feeds.NOTICE_TEMPLATE
+    ]
+    others.sort(key=lambda item: Path(item[0]))  # as the files are read: the same feed bytes
+    return feeds.Site.from_settings(settings, [s for _, s in others], notice_reader=read)
+
+
+def _feeds(exported: Export, content_dir: Path, build_dir: Path, settings: dict) -> None:
+    try:
+        opendata.write_feed_outputs(_feed_site(exported, content_dir, settings), build_dir)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BuildError(f"Feeds failed: {exc!r}") from exc
 
 
 def _index_for_search(build_dir: Path) -> None:
@@ -128,11 +218,22 @@ def _swap(output_link: Path, build_dir: Path) -> None:
     os.replace(temporary_link, output_link)
 
 
+def _second_copy(build_dir: Path, stamp: str) -> Path:
+    """A hard-linked copy of a build (its search index left out: it is written afresh)."""
+    copy = build_dir.with_name(stamp)
+    render.hardlink_copy(build_dir, copy, skip=(OUTPUT_SUBDIR,))
+    return copy
+
+
 def _prune(builds_dir: Path, current: Path) -> None:
     builds = sorted((path for path in builds_dir.iterdir() if path.is_dir()), reverse=True)
     for old in [path for path in builds if path != current][KEEP_BUILDS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
         manifest_path(old).unlink(missing_ok=True)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def build_portal(
@@ -145,7 +246,10 @@ def build_portal(
     incremental: bool = True,
     jobs: int = 0,
     progress: Callable[[str], None] | None = None,
+    prepare: bool = True,
 ) -> BuildResult:
+    """Exports, renders and swaps the site in (twice for an incremental build, see above); with
+    ``prepare``, then makes the next build's copy. ``phases`` gives each step's seconds."""
     started = time.monotonic()
     phases = _Phases(progress)
     site_dir.mkdir(parents=True, exist_ok=True)
@@ -154,27 +258,42 @@ def build_portal(
     with open(site_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         phases.start("export", cms_url)
+        previous_dir = _live_build(site_dir / "output")
+        # Read while the export waits for the CMS: the live build's manifest, the settings.
+        background = ThreadPoolExecutor(max_workers=1)
+        previous_manifest = background.submit(
+            lambda: render.Manifest.load(manifest_path(previous_dir)) if previous_dir else None
+        )
+        settings = background.submit(opendata.read_pelican_settings, settings_file)
+        background.shutdown(wait=False)
         try:
-            export(CMSClient(cms_url), content_dir)
+            client = CMSClient(cms_url)
+            exported = export_site(client, content_dir, incremental=incremental, save_state=False)
         except (CMSUnavailable, ExportError) as exc:
             raise BuildError(f"Export from the CMS failed: {exc}") from exc
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        build_dir = builds_dir / stamp
+        build_dir = builds_dir / _stamp()
         run_pelican = render.run_pelican_command(settings_file, theme, ROOT)
         fingerprint = render.fingerprint(theme, [settings_file], render.code_version())
-        manifest = render.scan(content_dir, fingerprint)
-        previous_dir = _live_build(site_dir / "output")
+        previous = previous_manifest.result()
+        manifest = render.scan(content_dir, fingerprint, previous, exported.written.files)
+        final_dir = build_dir
         try:
             phases.start("render", f"{len(manifest.sources)} sources")
+
+            def feeds_meanwhile():
+                _feeds(exported, content_dir, build_dir, settings.result())
+
             mode, rendered = _render(
-                content_dir, build_dir, previous_dir, manifest, run_pelican, incremental, jobs
-            )
+                site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
+                incremental, jobs, feeds_meanwhile,
+            )  # fmt: skip
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
-            phases.start("feeds and open data", f"{mode}, {rendered} pages rendered")
-            _site_outputs(content_dir, build_dir, settings_file)
-            phases.start("search index")
-            _index_for_search(build_dir)
+            if mode == "full":
+                phases.start("feeds and open data", f"{mode}, {rendered} pages rendered")
+                _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
+                phases.start("search index and open data")
+                _index_for_search(build_dir)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -184,6 +303,26 @@ def build_portal(
             raise
         phases.start("switch")
         _swap(site_dir / "output", build_dir)
-        _prune(builds_dir, build_dir)
+        exported.notices.save(content_dir)
+        if mode == "incremental":
+            # Live: the pages, listings and feeds. Now the rest, in a copy, then live again.
+            phases.start("search index and open data")
+            final_dir = _second_copy(build_dir, _stamp())
+            try:
+                _site_outputs(content_dir, final_dir, settings_file)
+                _index_for_search(final_dir)
+                manifest.save(manifest_path(final_dir))
+            except BaseException:
+                shutil.rmtree(final_dir, ignore_errors=True)
+                _prune(builds_dir, build_dir)
+                raise
+            phases.start("switch again")
+            _swap(site_dir / "output", final_dir)
+            shutil.rmtree(build_dir, ignore_errors=True)  # its files live on in final_dir
+            manifest_path(build_dir).unlink(missing_ok=True)
+        _prune(builds_dir, final_dir)
+        if prepare:
+            phases.start("prepare next")
+            prepare_next(site_dir, final_dir)
     pages, seconds = len(manifest.sources), time.monotonic() - started
-    return BuildResult(build_dir, pages, seconds, mode, rendered, phases.done())
+    return BuildResult(final_dir, pages, seconds, mode, rendered, phases.done())

@@ -1,6 +1,7 @@
 """A small client for the CMS's read API (Wagtail API v3), paginating with limit/offset."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -18,6 +19,7 @@ class CMSClient:
         self.timeout = timeout
         self.session = session or requests.Session()
         self.session.headers.setdefault("Accept", "application/json")
+        self._versions: Future | None = None
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         url = f"{self.base_url}{path}"
@@ -47,12 +49,40 @@ class CMSClient:
         """Every live page of a type (``app.Model``)."""
         return self.iter_paginated("/api/v3/pages/", type=page_type)
 
-    def notices(self) -> list[dict[str, Any]]:
-        """Every live decision notice, a hundred per request, in the shape of a page detail."""
+    def notices(self, ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+        """Every live decision notice (or those of ``ids`` that are live), a hundred per request,
+        in the shape of a page detail."""
+        if ids is None:
+            rows: Iterable[dict[str, Any]] = self.iter_paginated("/api/v3/notices/")
+        else:
+            wanted = sorted(set(ids))
+            rows = (
+                row
+                for start in range(0, len(wanted), PAGE_SIZE)
+                for row in self.iter_paginated(
+                    "/api/v3/notices/",
+                    ids=",".join(str(i) for i in wanted[start : start + PAGE_SIZE]),
+                )
+            )
         return [
             {**row, "meta": {"slug": row["slug"], "first_published_at": row["first_published_at"]}}
-            for row in self.iter_paginated("/api/v3/notices/")
+            for row in rows
         ]
+
+    def notice_versions(self) -> dict[str, Any]:
+        """``{"shared": token, "items": [[id, token], …]}``: what changed since a build."""
+        if self._versions is not None:
+            future, self._versions = self._versions, None
+            return future.result()
+        return self.get_json("/api/v3/notices/versions/")
+
+    def prefetch_notice_versions(self) -> None:
+        """Asks for the versions now, on a connection of its own, while other pages are fetched;
+        :meth:`notice_versions` then waits for that answer."""
+        other = CMSClient(self.base_url, timeout=self.timeout)
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._versions = pool.submit(other.get_json, "/api/v3/notices/versions/")
+        pool.shutdown(wait=False)
 
     def page_detail(self, page_id: int) -> dict[str, Any]:
         return self.get_json(f"/api/v3/pages/{page_id}/")

@@ -5,12 +5,13 @@ the page's data for its template. Rich text is cleaned here, once, at the bounda
 """
 
 import json
-import shutil
+import os
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import consultation, feeds, guidance, lessons, objections, selfcheck
+from . import consultation, guidance, lessons, notice_store, objections, render, selfcheck
 from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
@@ -129,8 +130,15 @@ def home_source(
     return _source(metadata, cms)
 
 
-def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
-    """Every generated source file, keyed by its path relative to the generated directory."""
+def collect_sources(
+    client: CMSClient, notices: notice_store.NoticeState | None = None
+) -> dict[str, dict[str, Any]]:
+    """Every generated source file, keyed by its path relative to the generated directory.
+
+    Pages that are few are fetched and made in full on every build; the notices are fetched only
+    as far as they changed since ``notices`` (the last export's state), and the pages of the
+    others are marked :data:`~portal.notices.UNCHANGED` (see :mod:`portal.notice_store`).
+    """
     policies = sorted(
         (policy_source(page) for page in client.pages_of_type(POLICY_TYPE)),
         key=lambda source: (source["cms"]["issue_date"] or "", source["cms"]["id"]),
@@ -142,54 +150,118 @@ def collect_sources(client: CMSClient) -> dict[str, dict[str, Any]]:
         sources["policies.json"] = policy_index_source(index, policies)
     objection_form = objections.fetch_form(client)
     notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
-    notice_pages_data = client.notices()
-    notice_sources, under_publicity = notice_pages.notice_collection_sources(
-        notice_pages_data,
-        notice_index,
-        objection_form=objection_form,
-    )
-    # When each notice was published and last changed: for feeds, sitemap and JSON-LD.
-    feeds.add_notice_dates(notice_sources, notice_pages_data)
-    sources.update(notice_sources)
+    # Each notice page is dated (feeds.notice_dates) there: for feeds, sitemap and JSON-LD.
+    notice_export = notice_store.collect(client, notice_index, objection_form, notices)
+    sources.update(notice_export.sources)
+    under_publicity = notice_export.under_publicity
     sources.update(objections.page_sources(objection_form))
     sources.update(guidance.sources(client))
     sources.update(selfcheck.sources(client))
     sources.update(lessons.sources(client))
     for home in client.pages_of_type(HOME_TYPE):
         sources["home.json"] = home_source(home, policies, under_publicity)
+    if notices is not None:
+        notices.key, notices.records = notice_export.state.key, notice_export.state.records
     return sources
 
 
-def write_sources(sources: dict[str, dict[str, Any]], content_dir: Path) -> Path:
-    """Writes the sources into a fresh directory, then puts it in place of the old one."""
+def source_bytes(source: dict[str, Any]) -> bytes:
+    return (json.dumps(source, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+
+
+class MissingSource(RuntimeError):
+    """A source marked unchanged is not on disk: the notices must be exported in full."""
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_sources` changed, as paths relative to the generated directory."""
+
+    directory: Path
+    written: list[str]
+    removed: list[str]
+    # Every source file now there, with its directory entry when it was not written (its
+    # stat still holds): the render step's scan then need not walk tens of thousands again.
+    files: dict[str, os.DirEntry | None]
+
+
+def write_sources(sources: dict[str, Any], content_dir: Path) -> Written:
+    """Brings the generated directory to ``sources``: a file whose bytes change is written to a
+    new name and renamed into place, a file of no source is removed, the rest is left alone
+    (also its modification time, which :func:`portal.render.scan` relies on)."""
     target = content_dir / GENERATED_DIR
-    staging = content_dir / f".{GENERATED_DIR}.new"
-    shutil.rmtree(staging, ignore_errors=True)
+    target.mkdir(parents=True, exist_ok=True)
+    entries: dict[str, os.DirEntry | None] = dict(render.walk_files(target))
+    on_disk = set(entries)
+    missing = [
+        relative
+        for relative, source in sources.items()
+        if source is notice_pages.UNCHANGED and relative not in on_disk
+    ]
+    if missing:
+        raise MissingSource(f"{len(missing)} unchanged sources are missing, e.g. {missing[0]}")
+    written = []
     for relative, source in sources.items():
-        path = staging / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(source, ensure_ascii=False, indent=1, sort_keys=True)
-        path.write_text(text + "\n", encoding="utf-8")
-    staging.mkdir(parents=True, exist_ok=True)
-    previous = content_dir / f".{GENERATED_DIR}.old"
-    shutil.rmtree(previous, ignore_errors=True)
-    if target.exists():
-        target.rename(previous)
-    staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
-    return target
+        if source is notice_pages.UNCHANGED:
+            continue
+        data = source_bytes(source)
+        path = target / relative
+        try:
+            if path.read_bytes() == data:
+                continue
+        except OSError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.new")
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        written.append(relative)
+        entries[relative] = None
+    removed = sorted(on_disk - set(sources))
+    for relative in removed:
+        os.unlink(target / relative)
+        del entries[relative]
+    return Written(target, written, removed, entries)
 
 
 class ExportError(RuntimeError):
     """The CMS answered, but with data the exporter cannot publish (nothing is written)."""
 
 
-def export(client: CMSClient, content_dir: Path) -> dict[str, dict[str, Any]]:
+@dataclass(frozen=True)
+class Export:
+    sources: dict[str, Any]  # path → source, or UNCHANGED for a notice page left as it was
+    written: Written
+    notices: notice_store.NoticeState  # each live notice's record, by id
+
+
+def export_site(
+    client: CMSClient, content_dir: Path, *, incremental: bool = True, save_state: bool = True
+) -> Export:
+    """Collects and writes the sources; incrementally, from the last export's notice state,
+    when asked and possible (a full export otherwise, and whenever a kept source is missing).
+    Without ``save_state`` the caller saves ``notices`` (after going live, say); unsaved, the
+    next export fetches again what this one fetched."""
+    state = notice_store.NoticeState()
+    if incremental:
+        client.prefetch_notice_versions()
+        state = notice_store.NoticeState.load_soon(content_dir)
     try:
-        sources = collect_sources(client)
+        try:
+            sources = collect_sources(client, state)
+            written = write_sources(sources, content_dir)
+        except MissingSource:
+            state = notice_store.NoticeState()
+            sources = collect_sources(client, state)
+            written = write_sources(sources, content_dir)
     except (notice_pages.NoticeDataError, objections.ObjectionSchemaError) as exc:
         raise ExportError(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
-    write_sources(sources, content_dir)
-    return sources
+    if save_state:
+        state.save(content_dir)
+    return Export(sources, written, state)
+
+
+def export(client: CMSClient, content_dir: Path) -> dict[str, Any]:
+    """A full export: every source, fetched and made afresh."""
+    return export_site(client, content_dir, incremental=False).sources

@@ -17,9 +17,10 @@ when it was first published and when its public state last changed.
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +37,8 @@ FEED_DIR = "feeds"
 DEFAULT_BASE_URL = "http://127.0.0.1:8001"
 NOTICE_TEMPLATE = "notice"
 REJECTION_TEMPLATE = "rejection"
+# Entries per feed: a feed is a stream of recent changes; the open data files keep everything.
+FEED_LIMIT = 100
 # Sources listed in the policy feed, JSON-LD'd as Legislation; guidance pages join when they exist.
 POLICY_TEMPLATES = ("policy", "guidance")
 
@@ -211,12 +214,15 @@ class Site:
     sources: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any], sources: list[dict[str, Any]]) -> "Site":
+    def from_settings(
+        cls, settings: dict[str, Any], sources: list[dict[str, Any]], notice_reader=None
+    ) -> "Site":
         return cls(
             base_url=absolute_base(settings),
             name=str(settings.get("SITENAME") or ""),
             publisher=str(settings.get("AUTHOR") or settings.get("SITESUBTITLE") or ""),
             sources=sources,
+            notice_reader=notice_reader,
         )
 
     def absolute(self, url: str) -> str:
@@ -230,12 +236,22 @@ class Site:
         """A tag URI (RFC 4151): 'tag:<host>,<first publication day>:<specific>'."""
         return f"tag:{self.host},{published[:10]}:{specific}"
 
+    #: When set, the notices' page data newest change first, read only as far as a feed needs
+    #: (an incremental build, whose unchanged notice pages stay on disk); else from ``sources``.
+    notice_reader: Callable[[], Iterator[dict[str, Any]]] | None = None
+
+    def recent_notices(self) -> Iterator[dict[str, Any]]:
+        """The notices' page data, newest change first (then by id), one by one."""
+        return self.notice_reader() if self.notice_reader else iter(self.notices)
+
     def of_template(self, *templates: str) -> list[dict[str, Any]]:
         return [s for s in self.sources if s["metadata"].get("template") in templates]
 
     @property
     def notices(self) -> list[dict[str, Any]]:
         """The notices' page data, newest change first (then by id)."""
+        if self.notice_reader:
+            return list(self.notice_reader())
         notices = [s["cms"] for s in self.of_template(NOTICE_TEMPLATE)]
         return sorted(notices, key=lambda n: (notice_updated(n), n["id"]), reverse=True)
 
@@ -353,25 +369,31 @@ def policy_entry(site: Site, source: dict[str, Any]) -> Entry:
     )
 
 
-def entries(site: Site, slug: str) -> list[Entry]:
-    """The entries of one feed, newest change first."""
+def entries(site: Site, slug: str, limit: int | None = None) -> list[Entry]:
+    """The entries of one feed, newest change first: the latest ``limit``
+    (:data:`FEED_LIMIT` by default) of them."""
+    limit = FEED_LIMIT if limit is None else limit
     if slug == "notices":
-        found = [notice_entry(site, n) for n in site.notices]
+        found = [notice_entry(site, n) for n in islice(site.recent_notices(), limit)]
     elif slug in ("exemptions", "rejections"):
         decision = "exempted" if slug == "exemptions" else "rejected"
-        found = [
-            item_entry(site, notice, item)
-            for notice in site.notices
-            for item in notice["decision_items"]
-            if item["decision"] == decision
-        ]
+        found = []
+        # An item is as new as its notice: the notices' order is the items' order.
+        for notice in site.recent_notices():
+            if len(found) >= limit:
+                break
+            found += [
+                item_entry(site, notice, item)
+                for item in notice["decision_items"]
+                if item["decision"] == decision
+            ]
     elif slug == "policies":
         found = [policy_entry(site, source) for source in site.policies]
     elif slug == lesson_pages.FEED_SLUG:
         found = [Entry(**entry) for entry in lesson_pages.feed_entries(site)]
     else:
         raise ValueError(f"No feed called {slug!r}")
-    return sorted(found, key=lambda e: e.updated, reverse=True)
+    return sorted(found, key=lambda e: e.updated, reverse=True)[:limit]
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -403,7 +425,8 @@ def _generator(site: Site, spec: FeedSpec, found: list[Entry]) -> FeedGenerator:
 
 def latest_change(site: Site) -> str:
     """The latest change anywhere in the notices and policies (the epoch when there are none)."""
-    changes = [notice_updated(n) for n in site.notices]
+    latest = next(site.recent_notices(), None)
+    changes = [notice_updated(latest)] if latest else []
     changes += [source_updated(s) for s in site.policies]
     return max(changes, default=iso(EPOCH))
 

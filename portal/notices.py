@@ -9,6 +9,7 @@ the notices into the three listings by the state the API reported.
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +47,10 @@ LISTING_FOR_STATE = {
     WITHDRAWN: "closed",
     FINALISED: "results",
 }
+
+
+#: In a sources dict: a page the exporter keeps as it is on disk (an unchanged notice's page).
+UNCHANGED = "unchanged"
 
 
 class NoticeDataError(ValueError):
@@ -405,66 +410,125 @@ def _latest_first(notices: Iterable[dict[str, Any]], date_of) -> list[dict[str, 
     return sorted(notices, key=lambda n: (date_of(n) or "", n["id"]), reverse=True)
 
 
-def notice_collection_sources(
-    pages: Iterable[dict[str, Any]],
-    index: dict[str, Any] | None,
-    *,
-    objection_form: dict[str, Any],
-) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """Every notice-related source keyed by its file path, and the notices (for the home page).
+def listing_entry(notice: dict[str, Any]) -> dict[str, Any]:
+    """What a listing shows of a notice (its group is added by the listing)."""
+    entry = _entry(notice)
+    del entry["group"]
+    return entry
 
-    ``objection_form`` is what :func:`portal.objections.form_from_schema` read from the API.
-    """
-    pages = list(pages)
-    live_ids = {page["id"] for page in pages}
-    notices = [notice_data(page, live_ids) for page in pages]
-    urls = [notice["url"] for notice in notices]
-    duplicates = sorted({url for url in urls if urls.count(url) > 1})
+
+def notice_page_sources(
+    notice: dict[str, Any], objection_form: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The notice's page, then one page per rejected item."""
+    return [notice_source(notice, objection_form), *rejection_sources(notice)]
+
+
+def check_addresses(urls: Iterable[str]) -> None:
+    counts = Counter(urls)
+    duplicates = sorted(url for url, count in counts.items() if count > 1)
     if duplicates:
         raise NoticeDataError(f"Two notices would be written to the same address: {duplicates}")
 
-    sources: dict[str, dict[str, Any]] = {}
-    for notice in notices:
-        base = notice["url"].strip("/")
-        sources[f"{base}.json"] = notice_source(notice, objection_form)
-        for source in rejection_sources(notice):
-            sources[f"{source['metadata']['url'].strip('/')}.json"] = source
 
+def listings_from_records(
+    records: list[dict[str, Any]], index: dict[str, Any] | None
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The listing pages from each notice's record (``portal.notice_store.notice_record``: id,
+    state, window dates, finalised_on and ``entry``), and the notices under publicity, newest
+    first, as the home page shows them."""
     by_state: dict[str, list[dict[str, Any]]] = {}
-    for notice in notices:
-        by_state.setdefault(notice["state"], []).append(notice)
+    for record in records:
+        by_state.setdefault(record["state"], []).append(record)
     date = (index or {}).get("meta", {}).get("first_published_at") or "1970-01-01T00:00:00+00:00"
 
-    def start(notice):
-        return notice["window"]["start_date"]
+    def start(record):
+        return record["start_date"]
 
     under_publicity = _latest_first(by_state.get(UNDER_PUBLICITY, []), start)
-    closed = _latest_first(by_state.get(CLOSED, []), lambda n: n["window"]["end_date"])
+    closed = _latest_first(by_state.get(CLOSED, []), lambda r: r["end_date"])
     changed = _latest_first(by_state.get(CORRECTED, []) + by_state.get(WITHDRAWN, []), start)
-    finalised = _latest_first(by_state.get(FINALISED, []), lambda n: n["finalised_on"])
+    finalised = _latest_first(by_state.get(FINALISED, []), lambda r: r["finalised_on"])
     introduction = paragraphs((index or {}).get("introduction"))
+
+    def entries(group, chosen):
+        return [{**record["entry"], "group": group} for record in chosen]
+
     listings = [
         listing_sources(
             "open",
-            [_entry(n, "open") for n in under_publicity],
+            entries("open", under_publicity),
             {"open": "公示中的公告"},
             introduction=introduction,
             date=date,
         ),
         listing_sources(
             "closed",
-            [_entry(n, "closed") for n in closed] + [_entry(n, "changed") for n in changed],
+            entries("closed", closed) + entries("changed", changed),
             {"closed": "公示期满、待确认结果的公告", "changed": "已更正或已撤回的公告"},
             date=date,
         ),
         listing_sources(
             "results",
-            [_entry(n, "results") for n in finalised],
+            entries("results", finalised),
             {"results": "已确认的认定结果"},
             date=date,
         ),
     ]
-    for listing in listings:
-        for source in listing:
-            sources[f"listings/{source['metadata']['slug']}.json"] = source
+    sources = {
+        f"listings/{source['metadata']['slug']}.json": source
+        for listing in listings
+        for source in listing
+    }
+    home = [
+        {
+            "id": record["id"],
+            "title": record["entry"]["title"],
+            "url": record["entry"]["url"],
+            "notice_number": record["entry"]["notice_number"],
+            "window": {
+                "dates_zh": record["entry"]["dates_zh"],
+                "days_left": record["entry"]["days_left"],
+            },
+            "handling_body": record["entry"]["handling_body"],
+        }
+        for record in under_publicity
+    ]
+    return sources, home
+
+
+def notice_collection_sources(
+    pages: Iterable[dict[str, Any]],
+    index: dict[str, Any] | None,
+    *,
+    objection_form: dict[str, Any],
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Every notice-related source keyed by its file path, and the notices under publicity,
+    newest first, with what the home page shows of them (id, title, url, notice_number,
+    window's dates_zh and days_left, handling_body).
+
+    ``objection_form`` is what :func:`portal.objections.form_from_schema` read from the API.
+    """
+    pages = list(pages)
+    live_ids = {page["id"] for page in pages}
+    notices = [notice_data(page, live_ids) for page in pages]
+    check_addresses(notice["url"] for notice in notices)
+
+    sources: dict[str, dict[str, Any]] = {}
+    for notice in notices:
+        for source in notice_page_sources(notice, objection_form):
+            sources[f"{source['metadata']['url'].strip('/')}.json"] = source
+    records = [
+        {
+            "id": notice["id"],
+            "state": notice["state"],
+            "start_date": notice["window"]["start_date"],
+            "end_date": notice["window"]["end_date"],
+            "finalised_on": notice["finalised_on"],
+            "entry": listing_entry(notice),
+        }
+        for notice in notices
+    ]
+    listings, under_publicity = listings_from_records(records, index)
+    sources.update(listings)
     return sources, under_publicity

@@ -186,7 +186,8 @@ def decisions_json(site: Site, rows: list[dict[str, Any]]) -> bytes:
         "count": len(rows),
         "decisions": rows,
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # Not indented: json's C encoder then writes it (tens of MB at 10,000 notices) 3x faster.
+    return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def decisions_csv(rows: list[dict[str, Any]]) -> bytes:
@@ -412,14 +413,25 @@ def read_pelican_settings(settings_file: Path) -> dict[str, Any]:
     return read_settings(str(settings_file))
 
 
+def write_feed_outputs(site: Site, build_dir: Path) -> list[str]:
+    """The feeds alone: what an incremental build puts live first (see :mod:`portal.build`)."""
+    return feeds.write_feeds(site, build_dir, replace_file)
+
+
 def write_site_outputs(
-    content_dir: Path, build_dir: Path, settings: dict[str, Any] | Path
+    content_dir: Path,
+    build_dir: Path,
+    settings: dict[str, Any] | Path,
+    sources: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """The build step: feeds, open data, calendar, sitemap and robots.txt into ``build_dir``,
-    from the sources in ``content_dir``. Returns the paths written (relative to the build)."""
+    from ``sources`` (default: read from ``content_dir``). Returns the paths written (relative to
+    the build)."""
     if isinstance(settings, Path):
         settings = read_pelican_settings(settings)
-    site = Site.from_settings(settings, feeds.load_sources(content_dir))
+    if sources is None:
+        sources = feeds.load_sources(content_dir)
+    site = Site.from_settings(settings, sources)
     written = feeds.write_feeds(site, build_dir, replace_file)
     rows = decision_rows(site)
     outputs: Iterable[tuple[str, bytes]] = (

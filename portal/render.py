@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SOURCE_DIRS = ("pages", "generated")
-MANIFEST_VERSION = 1
+SHARD_MIN_SOURCES = 200  # fewer sources render in one Pelican process
+MANIFEST_VERSION = 2
 
 
 class RenderError(RuntimeError):
@@ -34,7 +35,8 @@ class Manifest:
     """What a build was made of: a fingerprint of its theme and settings, and each source."""
 
     fingerprint: str
-    sources: dict[str, dict] = field(default_factory=dict)  # path → {"hash", "outputs"}
+    # path → {"hash", "outputs", "stat": [size, mtime_ns, inode]}
+    sources: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Manifest | None":
@@ -66,13 +68,33 @@ def fingerprint(theme: Path, settings_files: Iterable[Path], extra: str = "") ->
     return digest.hexdigest()
 
 
+def walk_files(directory: Path | str, prefix: str = "") -> dict[str, os.DirEntry]:
+    """Every file under ``directory`` (not those whose name starts with "."), by its path
+    relative to it with ``prefix``: os.scandir, without a Path per file (tens of thousands)."""
+    found: dict[str, os.DirEntry] = {}
+    try:
+        entries = list(os.scandir(directory))
+    except (FileNotFoundError, NotADirectoryError):
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            found.update(walk_files(entry.path, f"{prefix}{entry.name}/"))
+        elif entry.is_file():
+            found[f"{prefix}{entry.name}"] = entry
+    return found
+
+
+def _source_files(content_dir: Path) -> dict[str, os.DirEntry]:
+    found: dict[str, os.DirEntry] = {}
+    for name in SOURCE_DIRS:
+        found.update(walk_files(content_dir / name, f"{name}/"))
+    return found
+
+
 def list_sources(content_dir: Path) -> list[str]:
-    return sorted(
-        str(path.relative_to(content_dir))
-        for name in SOURCE_DIRS
-        for path in (content_dir / name).rglob("*")
-        if path.is_file() and not path.name.startswith(".")
-    )
+    return sorted(_source_files(content_dir))
 
 
 def outputs_of(content_dir: Path, source: str) -> list[str]:
@@ -88,12 +110,41 @@ def outputs_of(content_dir: Path, source: str) -> list[str]:
     return [f"{path.stem}/index.html"]
 
 
-def scan(content_dir: Path, fingerprint_value: str) -> Manifest:
+def _stat_key(entry: os.DirEntry | Path) -> list[int]:
+    stat = entry.stat()
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def scan(
+    content_dir: Path,
+    fingerprint_value: str,
+    previous: "Manifest | None" = None,
+    generated: dict[str, os.DirEntry | None] | None = None,
+) -> Manifest:
+    """Each source's hash and outputs. A source whose size, modification time and inode are
+    those ``previous`` recorded is not read again (the exporter replaces a file it changes by
+    renaming a new one into place, and leaves the others alone). ``generated``: the files of
+    ``generated/`` as the exporter left them (entry, or None for one it wrote), not walked again.
+    """
+    known = previous.sources if previous else {}
     manifest = Manifest(fingerprint_value)
-    for source in list_sources(content_dir):
+    if generated is None:
+        files: dict[str, os.DirEntry | None] = dict(_source_files(content_dir))
+    else:
+        files = {f"{SOURCE_DIRS[1]}/{path}": entry for path, entry in generated.items()}
+        for name in SOURCE_DIRS[:1]:
+            files.update(walk_files(content_dir / name, f"{name}/"))
+    for source in sorted(files):
+        entry = files[source]
+        stat = _stat_key(entry) if entry else _stat_key(content_dir / source)
+        seen = known.get(source)
+        if seen and seen.get("stat") == stat:
+            manifest.sources[source] = seen
+            continue
         manifest.sources[source] = {
             "hash": _hash_file(content_dir / source),
             "outputs": outputs_of(content_dir, source),
+            "stat": stat,
         }
     return manifest
 
@@ -124,8 +175,10 @@ def render(
     run_pelican: Callable[[Path, Path], None],
     jobs: int = 0,
 ) -> None:
-    """Renders ``sources`` (paths relative to ``content_dir``) into ``out_dir``."""
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sources) or 1))
+    """Renders ``sources`` (paths relative to ``content_dir``) into ``out_dir``: in one Pelican
+    process per core, or in one when they are few (a process costs more than their pages)."""
+    jobs = jobs or (os.cpu_count() or 1 if len(sources) >= SHARD_MIN_SOURCES else 1)
+    jobs = max(1, min(jobs, len(sources) or 1))
     shards = [sources[i::jobs] for i in range(jobs)]
     with tempfile.TemporaryDirectory(prefix="render-", dir=out_dir.parent) as scratch:
         work = Path(scratch)

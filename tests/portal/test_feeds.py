@@ -196,6 +196,47 @@ def test_feeds_are_the_same_bytes_from_the_same_sources(site):
         assert rss == (site.output / spec.rss_path).read_bytes(), spec.slug
 
 
+@uses_site
+def test_each_feed_keeps_the_latest_entries_and_reads_no_more_notices_than_it_needs(
+    site, monkeypatch
+):
+    """A feed is a stream of recent changes (the open data keep everything): capped at
+    FEED_LIMIT. An incremental build gives the notices one by one, newest first, from its
+    records, and gets the same bytes as from every source, reading only the notices it needs."""
+    monkeypatch.setattr(feeds, "FEED_LIMIT", 2)
+    settings = read_pelican_settings(SITE_DIR / "pelicanconf.py")
+    sources = feeds.load_sources(site.content)
+    whole = Site.from_settings(settings, sources)
+    newest = whole.notices
+    assert len(newest) > 2
+    notices_feed = feeds.entries(whole, "notices")
+    assert [e.link for e in notices_feed] == [whole.absolute(n["url"]) for n in newest[:2]]
+    rejected = [
+        (notice, item)
+        for notice in newest
+        for item in notice["decision_items"]
+        if item["decision"] == "rejected"
+    ]
+    rejections = feeds.entries(whole, "rejections")
+    assert len(rejections) == 2 < len(rejected)
+    assert [e.link for e in rejections] == [
+        whole.absolute(item["rejection_url"]) for _, item in rejected[:2]
+    ]
+
+    read = []
+
+    def reader():
+        for notice in newest:
+            read.append(notice["id"])
+            yield notice
+
+    others = [s for s in sources if s["metadata"].get("template") != feeds.NOTICE_TEMPLATE]
+    lazy = Site.from_settings(settings, others, notice_reader=reader)
+    for spec in FEEDS:
+        assert feeds.render_feed(lazy, spec) == feeds.render_feed(whole, spec), spec.slug
+    assert len(set(read)) < len(newest)
+
+
 # --- links to the feeds ---------------------------------------------------------------------------
 
 

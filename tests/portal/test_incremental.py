@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from cms.notices import rules
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
+from portal import build as build_module
 from portal import render
 from portal.build import build_portal
+from portal.client import CMSClient
+from portal.export import export_site
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -55,7 +58,24 @@ def _publish_one_more_notice():
     notice.save_revision().publish()
 
 
-def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(live_server, tmp_path):
+def _live_view(output: Path) -> dict:
+    """What a reader sees through the output link right now."""
+    live = output.resolve()
+    return {
+        "build": live,
+        "page": (live / "notices" / "incremental-check" / "index.html").is_file(),
+        "listed": "incremental-check/" in (live / "notices" / "index.html").read_text(),
+        "in_feed": "notices/incremental-check/"
+        in (live / "feeds" / "notices.atom.xml").read_text(),
+        "search": (live / "pagefind" / "pagefind.js").is_file(),
+        "data": (live / "data" / "decisions.json").is_file(),
+        "new_in_data": "incremental-check" in (live / "data" / "decisions.json").read_text(),
+    }
+
+
+def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
+    live_server, tmp_path, monkeypatch
+):
     with open("/dev/null", "w") as quiet:
         call_command("load_seed_policy", stdout=quiet)
         call_command("load_demo_notices", stdout=quiet)
@@ -75,8 +95,24 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(live_
     from cms.notices.services import withdraw_notice
 
     withdraw_notice(withdrawn, None, "测试撤回。")
+    # The second half of an incremental build (search index, open data) starts once the pages,
+    # listings and feeds are live: readers then see a whole site, the new notice in it.
+    seen = []
+    index_for_search = build_module._index_for_search
+    monkeypatch.setattr(
+        build_module,
+        "_index_for_search",
+        lambda directory: (seen.append(_live_view(site / "output")), index_for_search(directory)),
+    )
     incremental = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert incremental.mode == "incremental"
+    [during] = seen
+    assert during["build"] != incremental.output.resolve()
+    assert during["page"] and during["listed"] and during["in_feed"]
+    assert during["search"] and during["data"] and not during["new_in_data"]
+    after = _live_view(site / "output")
+    assert after["build"] == incremental.output.resolve() and after["new_in_data"]
+    assert not during["build"].exists()  # the first half's build is gone, its files live on
     assert 0 < incremental.rendered < incremental.pages
     assert (incremental.output / "notices" / "incremental-check" / "index.html").is_file()
 
@@ -110,3 +146,48 @@ def test_plan_renders_changed_sources_and_removes_pages_of_deleted_ones():
 def test_a_new_theme_or_settings_means_a_full_build():
     previous = _manifest({"a.json": ("1", ["a/index.html"])}, fingerprint="old")
     assert render.plan(previous, _manifest({"a.json": ("1", ["a/index.html"])})) is None
+
+
+def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tmp_path):
+    """Only the notices whose version changed are fetched (``?ids=``); only the sources whose
+    bytes changed are written (the others keep their inode and time); the result is what a
+    full export writes."""
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+    content = _content(tmp_path / "inc")
+    export_site(CMSClient(live_server.url), content, incremental=False)
+    generated = content / "generated"
+
+    def stats():
+        return {
+            str(p.relative_to(generated)): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in generated.rglob("*.json")
+        }
+
+    before = stats()
+    _publish_one_more_notice()
+    client = CMSClient(live_server.url)
+    requested = []
+    get = client.session.get
+    client.session.get = lambda url, **kw: (
+        requested.append((url, kw.get("params"))),
+        get(url, **kw),
+    )[1]
+    exported = export_site(client, content)
+
+    new_id = DecisionNoticePage.objects.get(slug="incremental-check").pk
+    lists = [params for url, params in requested if url.endswith("/api/v3/notices/")]
+    assert lists == [{"ids": str(new_id), "limit": 100, "offset": 0}]
+    after = stats()
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    assert changed == sorted(exported.written.written)
+    assert "notices/incremental-check.json" in changed
+    assert "notices/incremental-check/inc-1.json" in changed
+    assert "listings/listing-open-1.json" in changed and "home.json" in changed
+    untouched = [p for p in before if p.startswith("notices/") and p in after]
+    assert all(after[p] == before[p] for p in untouched)
+
+    full = _content(tmp_path / "full")
+    export_site(CMSClient(live_server.url), full, incremental=False)
+    assert _tree(full / "generated") == _tree(generated)

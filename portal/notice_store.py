@@ -1,0 +1,175 @@
+"""The notices' part of the export, incremental: only the notices that changed are fetched and
+written again; the listings and the home page are made from a compact record of every notice
+that the exporter keeps between builds.
+
+The CMS's ``/api/v3/notices/versions/`` gives a token per live notice (it changes whenever the
+notice's public data may change) and one for what every notice shares. The records, with the
+tokens they were made from, are kept in ``content/.notices.json``, beside (not in) the sources.
+A build asks for the versions, fetches in full only the notices whose token changed (``?ids=``),
+makes their page sources as a full export would, and marks every other notice page
+:data:`~portal.notices.UNCHANGED`: the exporter leaves its file as it is. Everything is fetched
+again when there is no usable record (first build, other code, another objection form or shared
+token), and always for a full build. Both ways give the same sources for the same data.
+"""
+
+import hashlib
+import json
+import os
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import feeds
+from . import notices as notice_pages
+from .client import CMSClient
+
+STATE_FILE = ".notices.json"
+STATE_VERSION = 1
+
+
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class NoticeState:
+    """What the last export knew of every notice: its token and its record, by id."""
+
+    key: str = ""  # code, objection form and the CMS's shared token it was made with
+    records: dict[int, dict[str, Any]] = field(default_factory=dict)
+    pending: Future | None = None  # a load still running (see load_soon)
+
+    @classmethod
+    def load_soon(cls, content_dir: Path) -> "NoticeState":
+        """Starts reading the state in a thread (while the exporter waits for the CMS);
+        :meth:`ready` waits for it."""
+        pool = ThreadPoolExecutor(max_workers=1)
+        state = cls(pending=pool.submit(cls.load, content_dir))
+        pool.shutdown(wait=False)
+        return state
+
+    def ready(self) -> "NoticeState":
+        if self.pending is not None:
+            loaded, self.pending = self.pending.result(), None
+            self.key, self.records = loaded.key, loaded.records
+        return self
+
+    @classmethod
+    def load(cls, content_dir: Path) -> "NoticeState":
+        try:
+            data = json.loads((content_dir / STATE_FILE).read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                return cls()
+            return cls(data["key"], {int(k): v for k, v in data["records"].items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return cls()
+
+    def save(self, content_dir: Path) -> None:
+        path = content_dir / STATE_FILE
+        temporary = path.with_name(f"{path.name}.new")
+        # Only records with a token are kept: a notice fetched without one is fetched again.
+        records = {i: record for i, record in self.records.items() if record["v"]}
+        data = {"version": STATE_VERSION, "key": self.key, "records": records}
+        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+
+    @staticmethod
+    def discard(content_dir: Path) -> None:
+        (content_dir / STATE_FILE).unlink(missing_ok=True)
+
+
+def notice_record(notice: dict[str, Any], token: str, paths: list[str]) -> dict[str, Any]:
+    """What the listings, the home page and the feeds' order need of a notice."""
+    window = notice["window"]
+    return {
+        "v": token,
+        "id": notice["id"],
+        "url": notice["url"],
+        "state": notice["state"],
+        "first_published_at": notice["first_published_at"],
+        "updated": feeds.notice_updated(notice),
+        "start_date": window["start_date"],
+        "end_date": window["end_date"],
+        "finalised_on": notice["finalised_on"],
+        "entry": notice_pages.listing_entry(notice),
+        "sources": paths,
+    }
+
+
+@dataclass
+class NoticeExport:
+    """The notices' sources (unchanged pages marked), the notices under publicity (newest
+    first, for the home page) and the new state to keep once the sources are written."""
+
+    sources: dict[str, Any]
+    under_publicity: list[dict[str, Any]]
+    state: NoticeState
+    fetched: int
+    full: bool
+
+
+def collect(
+    client: CMSClient,
+    index: dict[str, Any] | None,
+    objection_form: dict[str, Any],
+    previous: NoticeState | None = None,
+) -> NoticeExport:
+    """Every notice-related source; with ``previous``, fetching only the notices that changed."""
+    if previous is not None:
+        previous.ready()
+    versions = client.notice_versions() if previous is not None else None
+    tokens = {int(i): str(t) for i, t in versions["items"]} if versions else {}
+    key = _digest([_code_version(), objection_form, versions and versions["shared"]])
+    reuse = previous is not None and previous.key == key and previous.records
+    if reuse:
+        wanted = [i for i, token in tokens.items() if previous.records.get(i, {}).get("v") != token]
+        pages = client.notices(ids=wanted) if wanted else []
+        kept = {
+            i: record
+            for i, record in previous.records.items()
+            if i in tokens and record["v"] == tokens[i]
+        }
+    else:
+        pages, kept = client.notices(), {}
+    live_ids = {page["id"] for page in pages} | set(kept)
+    # Corrections' first publication dates the notices they correct (feeds.notice_dates).
+    by_id: dict[int, dict[str, Any]] = {
+        i: {"meta": {"first_published_at": record["first_published_at"]}}
+        for i, record in kept.items()
+    }
+    by_id.update({page["id"]: page for page in pages})
+
+    sources: dict[str, Any] = {}
+    records: dict[int, dict[str, Any]] = {}
+    for record in kept.values():
+        records[record["id"]] = record
+        for path in record["sources"]:
+            sources[path] = notice_pages.UNCHANGED
+    for page in pages:
+        notice = notice_pages.notice_data(page, live_ids)
+        page_sources = notice_pages.notice_page_sources(notice, objection_form)
+        first = page_sources[0]
+        first["cms"]["dates"] = feeds.notice_dates(page, by_id)
+        by_path = page_sources_by_path(page_sources)
+        sources.update(by_path)
+        records[page["id"]] = notice_record(first["cms"], tokens.get(page["id"], ""), [*by_path])
+
+    notice_pages.check_addresses(record["url"] for record in records.values())
+    listings, under_publicity = notice_pages.listings_from_records(list(records.values()), index)
+    sources.update(listings)
+    state = NoticeState(key, records)
+    return NoticeExport(sources, under_publicity, state, len(pages), not reuse)
+
+
+def page_sources_by_path(page_sources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {f"{source['metadata']['url'].strip('/')}.json": source for source in page_sources}
