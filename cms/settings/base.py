@@ -113,6 +113,9 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cms_cache",
+        # Rate-limit histories live here for a day. Django's default of 300 entries would cull
+        # them (and so reset clients' allowances) as soon as a few hundred clients had posted.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
     }
 }
 

@@ -76,3 +76,13 @@ def test_both_rates_are_kept_in_one_cache_entry():
     throttle = TwoRates()
     key = throttle.cache_format % {"scope": "test_submit", "ident": "10.1.2.3"}
     assert cache.get(key) == [clock.now]
+
+
+def test_a_clients_history_outlives_hundreds_of_other_clients():
+    """The cache must not cull rate-limit histories (Django's default keeps 300 entries)."""
+    cache.clear()
+    clock = Clock()
+    assert _attempt(clock, "10.0.0.1")[0] and _attempt(clock, "10.0.0.1")[0]
+    for n in range(400):
+        _attempt(clock, f"10.2.{n // 250}.{n % 250}")
+    assert not _attempt(clock, "10.0.0.1")[0]
