@@ -13,7 +13,9 @@ An incremental build goes live twice. First the pages, listings and feeds: rende
 copy, which still holds the previous search index, open data, calendar and sitemap (a whole site,
 those a few seconds behind), and put live. Then those are written afresh (Pagefind over every
 page takes half a minute at 10,000 notices) into a second hard-linked copy, which replaces the
-first. A full build writes everything before it goes live, once. After going live a build
+first. A full build writes everything before it goes live, except the search index when a site
+is live already: it goes live with that site's index (hard links), then indexes its own and
+swaps again; the first build of all goes live once, complete. After going live a build
 prepares the next one's copy (``.spare/``), so that an incremental build does not wait for
 tens of thousands of hard links to be made.
 """
@@ -218,6 +220,15 @@ def _swap(output_link: Path, build_dir: Path) -> None:
     os.replace(temporary_link, output_link)
 
 
+def _keep_search_index(previous_dir: Path | None, build_dir: Path) -> bool:
+    """A full build over a live site goes live with the live site's search index (hard links),
+    then indexes its own: True when there is one to keep."""
+    if previous_dir is None or not (previous_dir / OUTPUT_SUBDIR / "pagefind.js").is_file():
+        return False
+    render.hardlink_copy(previous_dir / OUTPUT_SUBDIR, build_dir / OUTPUT_SUBDIR)
+    return True
+
+
 def _second_copy(build_dir: Path, stamp: str) -> Path:
     """A hard-linked copy of a build (its search index left out: it is written afresh)."""
     copy = build_dir.with_name(stamp)
@@ -289,11 +300,14 @@ def build_portal(
             )  # fmt: skip
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
+            index_later = mode == "incremental"
             if mode == "full":
                 phases.start("feeds and open data", f"{mode}, {rendered} pages rendered")
                 _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
-                phases.start("search index and open data")
-                _index_for_search(build_dir)
+                index_later = _keep_search_index(previous_dir, build_dir)
+                if not index_later:
+                    phases.start("search index and open data")
+                    _index_for_search(build_dir)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -304,12 +318,13 @@ def build_portal(
         phases.start("switch")
         _swap(site_dir / "output", build_dir)
         exported.notices.save(content_dir)
-        if mode == "incremental":
+        if index_later:
             # Live: the pages, listings and feeds. Now the rest, in a copy, then live again.
             phases.start("search index and open data")
             final_dir = _second_copy(build_dir, _stamp())
             try:
-                _site_outputs(content_dir, final_dir, settings_file)
+                if mode == "incremental":
+                    _site_outputs(content_dir, final_dir, settings_file)
                 _index_for_search(final_dir)
                 manifest.save(manifest_path(final_dir))
             except BaseException:

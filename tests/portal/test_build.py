@@ -77,6 +77,8 @@ def test_exporter_reads_the_api_over_http_with_pagination(cms_url, tmp_path, mon
         "objections/status.json",
         "guidance.json",
         "guidance/faq.json",
+        "guidance/self-check.json",  # the eligibility self-check and its data
+        "guidance/eligibility-data.json",
         "lesson-listings/lessons.json",  # the failure-lessons library, empty
     }
     assert all(url.startswith(cms_url) for url, _ in requested)

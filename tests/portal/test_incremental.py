@@ -126,6 +126,13 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     assert _tree(incremental.output) == _tree(full.output)
     assert _tree(unchanged.output) == before  # hard links shared, contents untouched
 
+    # A full build over the live site goes live with the live search index, then with its own.
+    seen.clear()
+    again = build_portal(live_server.url, site_dir=site, content_dir=content, incremental=False)
+    [during] = seen
+    assert during["build"] != again.output.resolve() and during["page"] and during["search"]
+    assert _tree(again.output) == _tree(full.output)
+
 
 def _manifest(sources: dict[str, tuple[str, list[str]]], fingerprint="f") -> render.Manifest:
     return render.Manifest(
