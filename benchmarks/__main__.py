@@ -702,6 +702,17 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
         }
         shutil.rmtree(vanilla_dir / "output", ignore_errors=True)
 
+        log("full rebuild over the live site: build_portal(incremental=False) again")
+        completed, seconds, rss = run_measured(
+            [PY, str(HERE / "portal_phases.py"), "full", "--cms-url", server.url],
+            cwd=tree,
+            env=build_env,
+            timeout=1800,
+        )
+        rebuild = result_line(completed.stdout)
+        rebuild.update(wall_seconds=seconds, peak_rss_mb=rss / 1024)
+        results["rebuild"] = rebuild
+
         log("publish one notice, then python -m portal build (incremental) until it is live")
         completed = subprocess.run(
             [
@@ -725,17 +736,25 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
     like_for_like = phases.get("render", 0) + phases.get("site_outputs", 0)
     vanilla = results["vanilla"]["seconds"]
     results["like_for_like_seconds"] = like_for_like
-    results["ratio"] = full["seconds"] / vanilla
+    live = full.get("live_seconds") or full["seconds"]
+    rebuild = results["rebuild"]
+    rebuild_live = rebuild.get("live_seconds") or rebuild["seconds"]
+    results["ratio"] = live / vanilla
+    results["ratio_process"] = full["seconds"] / vanilla
+    results["ratio_rebuild_live"] = rebuild_live / vanilla
+    results["ratio_rebuild_process"] = rebuild["seconds"] / vanilla
     results["ratio_like_for_like"] = like_for_like / vanilla
     publish = results["publish"]
     results["tree"] = tree
     line = (
-        f"full build {full['seconds']:.1f} s ({full['pages']:,} sources; export "
-        f"{phases.get('export', 0):.1f} + render {phases.get('render', 0):.1f} + feeds/open data "
-        f"{phases.get('site_outputs', 0):.1f} + search {phases.get('search_index', 0):.1f}) vs "
-        f"vanilla Pelican {vanilla:.1f} s: {results['ratio']:.2f}x the time (goal ≤ 1.0x); "
-        f"render + feeds alone {like_for_like:.1f} s: {results['ratio_like_for_like']:.2f}x; "
-        f"publish-to-live {publish['total_seconds']:.1f} s (goal ≤ 2 s)"
+        f"first full build {live:.1f} s until live, search included ({full['pages']:,} sources; "
+        f"export {phases.get('export', 0):.1f} + render {phases.get('render', 0):.1f} + feeds/open "
+        f"data {phases.get('site_outputs', 0):.1f} + search {phases.get('search_index', 0):.1f}) "
+        f"vs vanilla Pelican {vanilla:.1f} s: {results['ratio']:.2f}x (goal ≤ 1.0x); full rebuild "
+        f"over the live site live after {rebuild_live:.1f} s: {results['ratio_rebuild_live']:.2f}x"
+        f" (its search index {rebuild['seconds']:.1f} s: {results['ratio_rebuild_process']:.2f}x);"
+        f" publish-to-live {publish['live_seconds']:.2f} s (goal ≤ 2 s; page, listing and feed; "
+        f"build finished {publish['total_seconds']:.1f} s)"
     )
     return results, line
 

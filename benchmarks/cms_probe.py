@@ -141,9 +141,26 @@ def profile(item: int, requests: int) -> dict:
     }
 
 
-def publish(tree: Path, cms_url: str) -> dict:
+def _live_parts(output: Path, page: str) -> dict[str, bool]:
+    """Whether the live site has the notice's page, lists it and has it in the notices feed."""
+
+    def has(relative: str, text: str) -> bool:
+        try:
+            return text in (output / relative).read_text(encoding="utf-8")
+        except OSError:
+            return False
+
+    parts = {"page": (output / page / "index.html").is_file()}
+    parts["listing"] = parts["page"] and has("notices/index.html", page.split("/", 1)[1])
+    parts["feed"] = parts["listing"] and has("feeds/notices.atom.xml", page)
+    return parts
+
+
+def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
     """Publishes one new notice through the real path (guards included), then runs
-    ``python -m portal build`` in the benchmark tree until the page is in the live output."""
+    ``python -m portal build`` in the benchmark tree: the time until the page, its listing and
+    the notices feed are live, and until the build process has finished (search index and open
+    data included)."""
     from portal.notices import notice_url
 
     now = timezone.now()
@@ -151,9 +168,9 @@ def publish(tree: Path, cms_url: str) -> dict:
     plan = planner.notice(rules.local_date(now), live=False)
     year = rules.local_date(now).year
     plan.fields.update(
-        notice_number=f"浙科容免〔{year}〕9001号",
-        slug=f"zkrm-{year}-9001",
-        title=f"关于{year}年第9001批省重点研发计划项目科技创新容错免责认定结果的公示",
+        notice_number=f"浙科容免〔{year}〕{number}号",
+        slug=f"zkrm-{year}-{number}",
+        title=f"关于{year}年第{number}批省重点研发计划项目科技创新容错免责认定结果的公示",
     )
     index = NoticeIndexPage.objects.get()
     began = time.perf_counter()
@@ -167,7 +184,9 @@ def publish(tree: Path, cms_url: str) -> dict:
     notice.refresh_from_db()
     if not notice.live:
         raise RuntimeError("the published notice did not go live")
-    target = tree / "publicity_site" / "output" / notice_url(notice.slug, notice.pk) / "index.html"
+    output = tree / "publicity_site" / "output"
+    page = notice_url(notice.slug, notice.pk)
+    target = output / page / "index.html"
     existed_before = target.exists()
     command = [
         sys.executable,
@@ -177,23 +196,39 @@ def publish(tree: Path, cms_url: str) -> dict:
         cms_url,
     ]
     environment = {**os.environ, "PYTHONPATH": str(tree)}
-    completed = subprocess.run(
-        command, cwd=tree, env=environment, capture_output=True, text=True, check=False
-    )
+    process = subprocess.Popen(
+        command, cwd=tree, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    # Live: the page, the first page of its listing and the notices feed, as a reader sees them
+    # through the output link, polled every 5 ms while the build runs.
+    live_at, seen = None, {}
+    while live_at is None and process.poll() is None:
+        seen = _live_parts(output, page)
+        if all(seen.values()):
+            live_at = time.perf_counter()
+        else:
+            time.sleep(0.005)
+    stdout, stderr = process.communicate()
     built = time.perf_counter()
+    if live_at is None:
+        seen = _live_parts(output, page)
+        live_at = built if all(seen.values()) else None
     exists = target.exists()
-    line = [x for x in completed.stdout.splitlines() if x.startswith("BENCH_RESULT ")]
-    if completed.returncode != 0 or not line:
-        raise RuntimeError(f"portal build failed:\n{completed.stdout}\n{completed.stderr}")
+    line = [x for x in stdout.splitlines() if x.startswith("BENCH_RESULT ")]
+    if process.returncode != 0 or not line:
+        raise RuntimeError(f"portal build failed:\n{stdout}\n{stderr}")
     build = json.loads(line[-1].split(" ", 1)[1])
-    cli_output = [x for x in completed.stdout.splitlines() if not x.startswith("BENCH_RESULT")]
+    cli_output = [x for x in stdout.splitlines() if not x.startswith("BENCH_RESULT")]
     return {
         "notice": notice.pk,
         "items": len(plan.items),
-        "page": str(target.relative_to(tree / "publicity_site" / "output")),
+        "page": str(target.relative_to(output)),
         "existed_before": existed_before,
         "exists": exists,
+        "live_parts": seen,
         "publish_seconds": published - began,
+        "live_seconds": (live_at - began) if live_at else None,
         "build_process_seconds": built - published,
         "total_seconds": built - began,
         "build": build,
@@ -208,13 +243,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--cms-url")
+    parser.add_argument("--number", type=int, default=9001, help="the new notice's batch number")
     args = parser.parse_args()
     if args.what == "queries":
         result = queries(args.item)
     elif args.what == "profile":
         result = profile(args.item, args.requests)
     else:
-        result = publish(args.tree, args.cms_url)
+        result = publish(args.tree, args.cms_url, args.number)
     print("BENCH_RESULT " + json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -18,16 +18,22 @@ from collections import defaultdict
 
 PHASES = {
     # phase name: (module, attribute)
-    "export": ("portal.build", "export"),
+    "export": ("portal.build", "export_site"),
     "scan": ("portal.render", "scan"),
     "fingerprint": ("portal.render", "fingerprint"),
-    "copy": ("portal.render", "hardlink_copy"),
+    "copy": ("portal.build", "_copy_of"),
     "render": ("portal.render", "render"),
+    "feeds": ("portal.build", "_feeds"),
     "site_outputs": ("portal.build", "_site_outputs"),
     "search_index": ("portal.build", "_index_for_search"),
+    "second_copy": ("portal.build", "_second_copy"),
     "swap": ("portal.build", "_swap"),
     "prune": ("portal.build", "_prune"),
+    "prepare_next": ("portal.build", "prepare_next"),
 }
+
+
+SWAPS: list[float] = []  # perf_counter() when each swap put a build live
 
 
 def instrument() -> dict[str, float]:
@@ -42,6 +48,8 @@ def instrument() -> dict[str, float]:
                 return function(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - began
+                if name == "swap":
+                    SWAPS.append(time.perf_counter())
 
         return timed
 
@@ -81,7 +89,18 @@ def main() -> int:
     phases["other"] = round(total - sum(spent.values()), 3)
     print(
         "BENCH_RESULT "
-        + json.dumps({**result, "status": status, "seconds": round(total, 3), "phases": phases})
+        + json.dumps(
+            {
+                **result,
+                "status": status,
+                "seconds": round(total, 3),
+                # Until the first swap: the site live (for an incremental build, its pages,
+                # listings and feeds; the search index and open data follow).
+                "live_seconds": round(SWAPS[0] - began, 3) if SWAPS else None,
+                "swaps": len(SWAPS),
+                "phases": phases,
+            }
+        )
     )
     return status
 
