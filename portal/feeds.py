@@ -1,8 +1,9 @@
 """Subscription feeds (RSS 2.0 and Atom, written with feedgen) from the exported sources.
 
-Five feeds, each in both formats, under ``feeds/``: every decision notice, the exempted items, the
-rejected items (each linking to its 不予认定理由 page) and the policy-type pages (policies now,
-guidance pages later: any source whose template is in :data:`POLICY_TEMPLATES`).
+Five feeds, each in both formats, under ``feeds/``, each the latest :data:`FEED_LIMIT` (100)
+changes: the decision notices, the exempted items, the rejected items (each linking to its
+不予认定理由 page) and the policy-type pages (policies now, guidance pages later: any source
+whose template is in :data:`POLICY_TEMPLATES`). The open data files keep everything.
 
 They are written by a build step over the whole site (:func:`portal.opendata.write_site_outputs`),
 not by Pelican, because Pelican may render only part of the sources in one run. Everything they
@@ -63,19 +64,19 @@ FEEDS = (
     FeedSpec(
         "notices",
         "公示公告",
-        "全部决定公告：公示中、公示结束、已确认结果、已更正和已撤回的公告，每条注明公示期和状态。",
+        "最近更新的100条决定公告：公示中、公示结束、已确认结果、已更正和已撤回的公告，每条注明公示期和状态；全部公告见开放数据。",
         notice_pages.NOTICES_URL,
     ),
     FeedSpec(
         "exemptions",
         "予以免责事项",
-        "决定公告中认定为予以免责的事项，每条注明适用情形、所属公告、公示期和公告状态。",
+        "最近更新的100个予以免责事项，每条注明适用情形、所属公告、公示期和公告状态；全部事项见开放数据。",
         notice_pages.RESULTS_URL,
     ),
     FeedSpec(
         "rejections",
         "不予认定事项",
-        "决定公告中不予认定的事项，每条链接到该事项的不予认定理由页面。",
+        "最近更新的100个不予认定事项，每条链接到该事项的不予认定理由页面；全部事项见开放数据。",
         notice_pages.NOTICES_URL,
     ),
     FeedSpec(
