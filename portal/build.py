@@ -43,6 +43,7 @@ CONTENT_DIR = ROOT / "content"
 THEME_DIR = ROOT / "themes" / "publicity"
 KEEP_BUILDS = 2
 SPARE_DIR = ".spare"
+TRASH_DIR = ".trash"  # builds moved out of the way, deleted once the build lock is free
 
 
 class BuildError(RuntimeError):
@@ -105,9 +106,12 @@ def _spare(site_dir: Path, build: Path) -> Path:
     return site_dir / SPARE_DIR / build.name
 
 
-def prepare_next(site_dir: Path, build_dir: Path) -> None:
+def prepare_next(site_dir: Path, build_dir: Path, trash: Path | None = None) -> None:
     """A hard-linked copy of the live build for the next incremental build to start from."""
     spares = site_dir / SPARE_DIR
+    if trash is not None and spares.is_dir():
+        trash.mkdir(parents=True, exist_ok=True)
+        spares.rename(trash / SPARE_DIR)
     shutil.rmtree(spares, ignore_errors=True)
     spares.mkdir(parents=True)
     render.hardlink_copy(build_dir, _spare(site_dir, build_dir))
@@ -236,11 +240,19 @@ def _second_copy(build_dir: Path, stamp: str) -> Path:
     return copy
 
 
-def _prune(builds_dir: Path, current: Path) -> None:
+def _discard(build: Path, trash: Path) -> None:
+    """Moves a build out of the way at once (a rename); it is deleted after the lock is freed:
+    unlinking tens of thousands of files takes seconds the next build need not wait for."""
+    trash.mkdir(parents=True, exist_ok=True)
+    if build.is_dir():
+        build.rename(trash / build.name)
+    manifest_path(build).unlink(missing_ok=True)
+
+
+def _prune(builds_dir: Path, current: Path, trash: Path) -> None:
     builds = sorted((path for path in builds_dir.iterdir() if path.is_dir()), reverse=True)
     for old in [path for path in builds if path != current][KEEP_BUILDS - 1 :]:
-        shutil.rmtree(old, ignore_errors=True)
-        manifest_path(old).unlink(missing_ok=True)
+        _discard(old, trash)
 
 
 def _stamp() -> str:
@@ -266,6 +278,20 @@ def build_portal(
     site_dir.mkdir(parents=True, exist_ok=True)
     builds_dir = site_dir / "builds"
     builds_dir.mkdir(exist_ok=True)
+    trash = site_dir / TRASH_DIR / _stamp()
+    try:
+        return _build_locked(
+            cms_url, site_dir, content_dir, theme, settings_file, incremental, jobs, prepare,
+            builds_dir, trash, phases, started,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _build_locked(
+    cms_url, site_dir, content_dir, theme, settings_file, incremental, jobs, prepare,
+    builds_dir, trash, phases, started,
+) -> BuildResult:  # fmt: skip
     with open(site_dir / ".build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         phases.start("export", cms_url)
@@ -328,16 +354,15 @@ def build_portal(
                 _index_for_search(final_dir)
                 manifest.save(manifest_path(final_dir))
             except BaseException:
-                shutil.rmtree(final_dir, ignore_errors=True)
-                _prune(builds_dir, build_dir)
+                _discard(final_dir, trash)
+                _prune(builds_dir, build_dir, trash)
                 raise
             phases.start("switch again")
             _swap(site_dir / "output", final_dir)
-            shutil.rmtree(build_dir, ignore_errors=True)  # its files live on in final_dir
-            manifest_path(build_dir).unlink(missing_ok=True)
-        _prune(builds_dir, final_dir)
+            _discard(build_dir, trash)  # its files live on in final_dir
+        _prune(builds_dir, final_dir, trash)
         if prepare:
             phases.start("prepare next")
-            prepare_next(site_dir, final_dir)
+            prepare_next(site_dir, final_dir, trash)
     pages, seconds = len(manifest.sources), time.monotonic() - started
     return BuildResult(final_dir, pages, seconds, mode, rendered, phases.done())

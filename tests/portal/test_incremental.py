@@ -113,6 +113,10 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     after = _live_view(site / "output")
     assert after["build"] == incremental.output.resolve() and after["new_in_data"]
     assert not during["build"].exists()  # the first half's build is gone, its files live on
+    # The next build's copy is ready (and is the live build's files); nothing is left to delete.
+    spare = site / ".spare" / incremental.output.name
+    assert _tree(spare) == _tree(incremental.output)
+    assert not any((site / ".trash").glob("*"))
     assert 0 < incremental.rendered < incremental.pages
     assert (incremental.output / "notices" / "incremental-check" / "index.html").is_file()
 
