@@ -69,8 +69,6 @@ def _pages(site) -> dict[str, str]:
         "accessibility": "a11y/",
         "lessons": "lessons/",
         "lesson": "lessons/demo-solid-electrolyte-interface/",
-        "lessons": "lessons/",
-        "lesson": "lessons/demo-solid-electrolyte-interface/",
         "eligibility self-check": "guidance/self-check/",
     }
 
