@@ -360,9 +360,9 @@ def settled_count(query: str, *params, limit: float = 60) -> int:
 # What a sampled stack was doing, first match wins (so the shares add up to 100%).
 PYSPY_CATEGORIES = (
     ("lookup-code hash", ("make_password (", "pbkdf2", "lookup_code_digest (")),
-    ("rate limits: 2 throttles on the database cache", ("check_throttles (",)),
+    ("rate limits (one cache entry per client)", ("check_throttles (",)),
     ("validation: serializer, item lookup, text cleaning", ("is_valid (",)),
-    ("idempotency-key replay check", ("_replay (",)),
+    ("idempotency-key replay check", (";replay (",)),
     ("window and state check (notice, its corrections)", ("ensure_accepting (", "specific (")),
     ("insert and commit", ("Model.save (", "__exit__ (django/db/transaction")),
     ("logging (app log, JSON access log)", ("Logger.", "access (")),
