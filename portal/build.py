@@ -60,9 +60,11 @@ class BuildResult:
     phases: dict[str, float] = field(default_factory=dict)  # phase → seconds
 
 
+# In the order they run; a build runs some of them: the first build indexes before it goes
+# live ("search index"), later ones go live first and index a copy ("… and open data").
 PHASES = (
-    "export", "render", "feeds and open data", "switch", "search index and open data",
-    "switch again", "prepare next",
+    "export", "render", "feeds and open data", "search index", "switch",
+    "search index and open data", "switch again", "prepare next",
 )  # fmt: skip
 
 
@@ -332,7 +334,7 @@ def _build_locked(
                 _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
                 index_later = _keep_search_index(previous_dir, build_dir)
                 if not index_later:
-                    phases.start("search index and open data")
+                    phases.start("search index")
                     _index_for_search(build_dir)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
