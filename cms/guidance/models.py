@@ -178,15 +178,7 @@ class GuidancePage(HeadlessPage):
 
     def _clause(self, clause: Clause, note: str) -> dict[str, Any]:
         passage = self.policy_passages().get(clause.anchor)
-        return {
-            "code": clause.code,
-            "label": clause.label,
-            "label_en": clause.label_en,
-            "clause_ref": clause.clause_ref,
-            "anchor": clause.anchor,
-            "text": passage.text if passage else "",
-            "note": note or "",
-        }
+        return {**clause.as_dict(), "text": passage.text if passage else "", "note": note or ""}
 
     # --- what the API publishes -------------------------------------------------------------
 

@@ -144,14 +144,7 @@ def _clause(anchor: str, index: Mapping[str, Mapping[str, str]]) -> dict[str, st
 
 
 def _coded(clause: rules.Clause, index: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    return {
-        "code": clause.code,
-        "label": clause.label,
-        "label_en": clause.label_en,
-        "clause_ref": clause.clause_ref,
-        "anchor": clause.anchor,
-        "clause_text": index.get(clause.anchor, {}).get("text", ""),
-    }
+    return {**clause.as_dict(), "clause_text": index.get(clause.anchor, {}).get("text", "")}
 
 
 def _sentence_with(text: str, words: str) -> str:

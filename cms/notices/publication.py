@@ -37,11 +37,7 @@ def clause_lookup(index_page) -> dict[str, Any]:
 def cited_clause(code: str, lookup: dict[str, Any]) -> dict[str, Any]:
     clause = rules.get_clause(code)
     return {
-        "code": clause.code,
-        "label": clause.label,
-        "label_en": clause.label_en,
-        "clause_ref": clause.clause_ref,
-        "anchor": clause.anchor,
+        **clause.as_dict(),
         "clause_text": lookup["texts"].get(clause.anchor, ""),
         "policy": lookup["policy"],
     }

@@ -7,7 +7,7 @@ states and transitions, and the guards that editors and API clients run into.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from types import MappingProxyType
@@ -177,6 +177,10 @@ class Clause:
     label_en: str
     clause_ref: str
     anchor: str
+
+    def as_dict(self) -> dict[str, str]:
+        """code, label, label_en, clause_ref and anchor: how the API and the portal cite it."""
+        return asdict(self)
 
 
 def _table(*rows: tuple[str, str, str, tuple[int, ...]]) -> Mapping[str, Clause]:

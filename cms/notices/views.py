@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
+from . import rules
 from .guards import NoticeGuardError, publish_errors
 from .models import DecisionNoticePage, ExemptionMark
 from .services import finalise_notice, start_correction, unanswered_objections, withdraw_notice
@@ -125,21 +126,25 @@ def correct(request, page_id: int):
 
 
 class GuardedWorkflowActionView(WorkflowActionView):
-    """Wagtail's workflow action, refusing to approve a notice the guards forbid, with why."""
+    """Wagtail's workflow action, refusing an approval the page's guards forbid, with why,
+    before anything is recorded. Subclasses name the guards in :meth:`approval_errors`."""
+
+    def approval_errors(self, page) -> list[rules.GuardError]:
+        if isinstance(page, DecisionNoticePage):
+            return publish_errors(page, timezone.now())
+        return []
 
     def post(self, request, *args, **kwargs):
         if self.action_name == "approve":
-            notice = self.task_state.revision.as_object()
-            if isinstance(notice, DecisionNoticePage):
-                errors = publish_errors(notice, timezone.now())
-                if errors:
-                    for error in errors:
-                        messages.error(request, f"不能通过审定：{error.message}")
-                    if request.headers.get("x-requested-with") == "XMLHttpRequest":
-                        return self.render_modal_json(
-                            request, {"step": "success", "redirect": self.redirect_url}
-                        )
-                    return redirect(self.redirect_url)
+            errors = self.approval_errors(self.task_state.revision.as_object())
+            if errors:
+                for error in errors:
+                    messages.error(request, f"不能通过审定：{error.message}")
+                if request.headers.get("x-requested-with") == "XMLHttpRequest":
+                    return self.render_modal_json(
+                        request, {"step": "success", "redirect": self.redirect_url}
+                    )
+                return redirect(self.redirect_url)
         return super().post(request, *args, **kwargs)
 
 
