@@ -18,8 +18,6 @@ from cms.notices.rules import (
     LabelledEnum,
     PublicityWindow,
     WindowPhase,
-    format_date_en,
-    format_date_zh,
 )
 
 # fmt: off
@@ -56,19 +54,9 @@ class CommentOutcome(LabelledEnum):
 def _error(code: str, window: PublicityWindow | None = None) -> GuardError:
     zh, en = MESSAGES[code]
     if window is not None:
-        values = _dates(window)
+        values = window.date_texts()
         zh, en = zh.format(**values), en.format(**values)
     return GuardError(code, zh, en)
-
-
-def _dates(window: PublicityWindow) -> dict[str, str]:
-    start, end = window.start_date, window.end_date
-    return {
-        "start": format_date_zh(start),
-        "end": format_date_zh(end),
-        "start_en": format_date_en(start),
-        "end_en": format_date_en(end),
-    }
 
 
 def comment_window(opens_on: date | None, closes_on: date | None) -> PublicityWindow | None:
@@ -102,7 +90,7 @@ def window_summary(window: PublicityWindow, at: datetime, *, in_consultation: bo
     """What the read API says of a window: its dates, state at ``at``, days left, and whether
     comments are accepted now (a draft for comments inside its window)."""
     phase = window.phase(at)
-    dates = _dates(window)
+    dates = window.date_texts()
     return {
         "opens_on": window.start_date.isoformat(),
         "closes_on": window.end_date.isoformat(),

@@ -407,7 +407,8 @@ class PublicityWindow:
             return 0
         return (self.end_date - local_date(at)).days + 1
 
-    def _dates(self) -> dict[str, str]:
+    def date_texts(self) -> dict[str, str]:
+        """start, end, start_en, end_en: the first and last day as messages write them."""
         s, e = self.start_date, self.end_date
         return {"start": format_date_zh(s), "end": format_date_zh(e),
                 "start_en": format_date_en(s), "end_en": format_date_en(e)}  # fmt: skip
@@ -415,13 +416,13 @@ class PublicityWindow:
     @property
     def label(self) -> str:
         """'公示期：2026年3月3日至2026年3月9日（7天），至2026年3月9日24时结束。'"""
-        d = self._dates()
+        d = self.date_texts()
         return f"公示期：{d['start']}至{d['end']}（{self.days}天），至{d['end']}24时结束。"
 
     @property
     def label_en(self) -> str:
         """'Publicity: 3 March 2026 to 9 March 2026 (7 days), closing at the end of ...'."""
-        d = self._dates()
+        d = self.date_texts()
         return (
             f"Publicity: {d['start_en']} to {d['end_en']} ({self.days} days), "
             f"closing at the end of {d['end_en']} (Asia/Shanghai time)."
@@ -598,9 +599,9 @@ def check_finalise(window: PublicityWindow, now: datetime, unanswered_objections
         raise ValueError("unanswered_objections cannot be negative")
     phase = window.phase(now)
     if phase is WindowPhase.NOT_STARTED:
-        raise GuardError.of("window_not_started", **window._dates())
+        raise GuardError.of("window_not_started", **window.date_texts())
     if phase is WindowPhase.OPEN:
-        raise GuardError.of("window_open", **window._dates())
+        raise GuardError.of("window_open", **window.date_texts())
     if unanswered_objections > 0:
         raise GuardError.of("objections_unanswered", count=unanswered_objections)
 
@@ -609,6 +610,6 @@ def check_objection(window: PublicityWindow, at: datetime) -> None:
     """Objections only inside the window: 'window_not_started' / 'window_closed' otherwise."""
     phase = window.phase(at)
     if phase is WindowPhase.NOT_STARTED:
-        raise GuardError.of("window_not_started", **window._dates())
+        raise GuardError.of("window_not_started", **window.date_texts())
     if phase is WindowPhase.CLOSED:
-        raise GuardError.of("window_closed", **window._dates())
+        raise GuardError.of("window_closed", **window.date_texts())
