@@ -8,6 +8,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from cms.core.audit import register_log_actions
 from cms.objections.models import PERSONAL_FIELDS
 from cms.objections.wagtail_hooks import PersonalDataInspectView, PublicSubmissionPermissionPolicy
 
@@ -72,7 +73,4 @@ def register_comment_viewset():
     return PolicyCommentViewSet("policy_comments")
 
 
-@hooks.register("register_log_actions")
-def register_log_actions(actions):
-    for action, (label, message) in LOG_ACTIONS.items():
-        actions.register_action(action, label, message)
+register_log_actions(LOG_ACTIONS)

@@ -7,6 +7,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets import ListingButton
 
+from cms.core.audit import register_log_actions
+
 from . import views
 from .models import DecisionNoticePage
 
@@ -78,10 +80,7 @@ def notice_header_buttons(page, user, view_name, next_url=None):
     yield from _notice_buttons(page, user)
 
 
-@hooks.register("register_log_actions")
-def register_log_actions(actions):
-    for action, (label, message) in LOG_ACTIONS.items():
-        actions.register_action(action, label, message)
+register_log_actions(LOG_ACTIONS)
 
 
 class MarksMenuItem(MenuItem):

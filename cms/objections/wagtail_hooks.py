@@ -14,6 +14,8 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.core.audit import register_log_actions
+
 from . import services
 from .forms import HandlingForm
 from .models import PERSONAL_FIELDS, Objection, ObjectionEvidence
@@ -148,7 +150,4 @@ def register_admin_urls():
     return [path("objections/evidence/<int:pk>/", evidence_download, name="objections_evidence")]
 
 
-@hooks.register("register_log_actions")
-def register_log_actions(actions):
-    for action, (label, message) in LOG_ACTIONS.items():
-        actions.register_action(action, label, message)
+register_log_actions(LOG_ACTIONS)
