@@ -8,6 +8,7 @@ from typing import Any
 import requests
 
 PAGE_SIZE = 100
+SCHEMA_PATH = "/api/schema/"
 
 
 class CMSUnavailable(RuntimeError):
@@ -21,6 +22,7 @@ class CMSClient:
         self.session = session or requests.Session()
         self.session.headers.setdefault("Accept", "application/json")
         self._versions: Future | None = None
+        self._schema: dict[str, Any] | None = None
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         url = f"{self.base_url}{path}"
@@ -34,6 +36,12 @@ class CMSClient:
             return response.json()
         except ValueError as exc:
             raise CMSUnavailable(f"CMS sent invalid JSON for {response.url}") from exc
+
+    def openapi_schema(self) -> dict[str, Any]:
+        """The CMS's OpenAPI document, which the portal's forms are built from; read once."""
+        if self._schema is None:
+            self._schema = self.get_json(SCHEMA_PATH, {"format": "json"})
+        return self._schema
 
     def iter_paginated(self, path: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Every item of a limit/offset listing, following the pagination to the end."""

@@ -10,7 +10,7 @@ midnight), and the API decides again when a comment arrives.
 from typing import Any
 
 from .cleaning import clean_html
-from .objections import SCHEMA_PATH, submission_form
+from .objections import submission_form
 
 CREATE_PATH = "/api/policy-comments/"
 STATUS_PATH = "/api/policy-comments/status/"
@@ -52,6 +52,6 @@ def add_comment_forms(policies: list[dict[str, Any]], client) -> None:
     ]
     if not drafts:
         return
-    form = form_from_schema(client.get_json(SCHEMA_PATH, {"format": "json"}))
+    form = form_from_schema(client.openapi_schema())
     for source in drafts:
         source["cms"]["comment_form"] = form

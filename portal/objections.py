@@ -11,7 +11,6 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-SCHEMA_PATH = "/api/schema/"
 CREATE_PATH = "/api/objections/"
 STATUS_PATH = "/api/objections/status/"
 
@@ -145,7 +144,7 @@ def form_from_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 def fetch_form(client) -> dict[str, Any]:
     """The form settings, read from the CMS over HTTP (a :class:`portal.client.CMSClient`)."""
-    return form_from_schema(client.get_json(SCHEMA_PATH, {"format": "json"}))
+    return form_from_schema(client.openapi_schema())
 
 
 def page_sources(form: dict[str, Any]) -> dict[str, dict[str, Any]]:
