@@ -27,9 +27,9 @@ from cms.notices.rules import (
     get_ground,
     handling_body_for,
 )
+from cms.policies.outline import Passage, passages
 
 from . import blocks
-from .references import Passage, passages
 
 #: The single-text passages of the guidance page, each with the anchor it quotes.
 PASSAGES = (

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from cms.policies.outline import Passage, passages
+
 from . import rules
 
 SPEC_VERSION: Final = 1
@@ -111,40 +113,23 @@ def _clause_ref(anchor: str) -> str:
     return ref + "".join(str(p) for p in parts[2:])
 
 
-def outline_index(outline: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
-    """Anchor → heading and the clause's own words, for every section, sub-section and clause
-    of a policy outline (as :mod:`cms.policies.outline` builds it). A section's text is its own
-    paragraphs, outside its sub-sections."""
-    index: dict[str, dict[str, str]] = {}
-    for section in outline:
-        own = [c["text"] for c in section["children"] if c["kind"] == "paragraph"]
-        index[section["anchor"]] = {"heading": section["heading"], "text": "".join(own)}
-        for child in section["children"]:
-            if child["kind"] != "subsection":
-                continue
-            paragraphs = [c["text"] for c in child["children"] if c["kind"] == "paragraph"]
-            index[child["anchor"]] = {
-                "heading": child["heading"],
-                "text": child["lead"] or "".join(paragraphs),
-            }
-            for clause in child["children"]:
-                if clause["kind"] == "clause":
-                    index[clause["anchor"]] = {"heading": "", "text": clause["text"]}
-    return index
+def _text(index: Mapping[str, Passage], anchor: str) -> str:
+    found = index.get(anchor)
+    return found.text if found else ""
 
 
-def _clause(anchor: str, index: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    found = index.get(anchor, {})
+def _clause(anchor: str, index: Mapping[str, Passage]) -> dict[str, str]:
+    found = index.get(anchor)
     return {
         "clause_ref": _clause_ref(anchor),
         "anchor": anchor,
-        "heading": found.get("heading", ""),
-        "clause_text": found.get("text", ""),
+        "heading": found.heading if found else "",
+        "clause_text": _text(index, anchor),
     }
 
 
-def _coded(clause: rules.Clause, index: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    return {**clause.as_dict(), "clause_text": index.get(clause.anchor, {}).get("text", "")}
+def _coded(clause: rules.Clause, index: Mapping[str, Passage]) -> dict[str, str]:
+    return {**clause.as_dict(), "clause_text": _text(index, clause.anchor)}
 
 
 def _sentence_with(text: str, words: str) -> str:
@@ -155,10 +140,10 @@ def _sentence_with(text: str, words: str) -> str:
     return ""
 
 
-def _handling_bodies(index: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+def _handling_bodies(index: Mapping[str, Passage]) -> dict[str, dict[str, str]]:
     """Each body with the clause that makes it the one to apply to."""
     foundation_text = _sentence_with(
-        index.get(PROCEDURE_ANCHOR, {}).get("text", ""), rules.Programme.BASIC_PUBLIC_WELFARE.label
+        _text(index, PROCEDURE_ANCHOR), rules.Programme.BASIC_PUBLIC_WELFARE.label
     )
     sources = {
         rules.HandlingBody.DEPARTMENT: (APPLICATION_ANCHOR, None),
@@ -186,7 +171,7 @@ def _unsure() -> dict:
     return _option(UNSURE, "不确定", "Not sure", {"unsure": True}, exclusive=True)
 
 
-def _questions(index: Mapping[str, Mapping[str, str]]) -> list[dict[str, Any]]:
+def _questions(index: Mapping[str, Passage]) -> list[dict[str, Any]]:
     questions: list[dict[str, Any]] = []
     for qid, text, text_en, hint in SCOPE_CONDITIONS:
         questions.append(
@@ -303,7 +288,7 @@ def build_spec(
     ``policy``: {"title", "slug"} of the live policy the clauses are quoted from (None if there is
     none); ``outline``: its outline; ``materials``: the guidance page's list of {"name", "note"}.
     """
-    index = outline_index(outline)
+    index = passages(outline)
     questions = _questions(index)
     reasons = {}
     for question in questions:

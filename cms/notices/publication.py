@@ -5,22 +5,9 @@ The expert panel record and anything about objectors never pass through here.
 
 from typing import Any
 
+from cms.policies.outline import passages
+
 from . import rules
-
-
-def _outline_texts(outline: list[dict[str, Any]]) -> dict[str, str]:
-    """Anchor → the clause's own words (a sub-section's lead or its paragraphs)."""
-    texts: dict[str, str] = {}
-    for section in outline:
-        for child in section["children"]:
-            if child["kind"] != "subsection":
-                continue
-            paragraphs = [c["text"] for c in child["children"] if c["kind"] == "paragraph"]
-            texts[child["anchor"]] = child["lead"] or "".join(paragraphs)
-            for clause in child["children"]:
-                if clause["kind"] == "clause":
-                    texts[clause["anchor"]] = clause["text"]
-    return texts
 
 
 def clause_lookup(index_page) -> dict[str, Any]:
@@ -30,7 +17,7 @@ def clause_lookup(index_page) -> dict[str, Any]:
         return {"policy": None, "texts": {}}
     return {
         "policy": {"id": policy.pk, "title": policy.title, "slug": policy.slug},
-        "texts": _outline_texts(policy.outline),
+        "texts": {anchor: p.text for anchor, p in passages(policy.outline).items()},
     }
 
 
