@@ -17,6 +17,7 @@ from wagtail.search import index
 from cms.core.models import HeadlessPage
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
+from cms.notices.publication import notice_summary
 from portal.cleaning import clean_text
 
 from . import rules
@@ -193,12 +194,7 @@ class LessonPage(HeadlessPage):
         notice = self.related_notice
         if notice is None or not notice.live:
             return None
-        return {
-            "id": notice.pk,
-            "title": notice.title,
-            "slug": notice.slug,
-            "notice_number": notice.notice_number,
-        }
+        return notice_summary(notice)
 
 
 def identifiers_of(notice) -> rules.Identifiers:
