@@ -35,7 +35,7 @@ from . import feeds, opendata, render
 from . import notices as notice_pages
 from .client import CMSClient, CMSUnavailable
 from .export import GENERATED_DIR, Export, ExportError, export_site
-from .search import OUTPUT_SUBDIR, SearchIndexError, index_site
+from .search import OUTPUT_SUBDIR, SearchIndexError, bundles, index_site, record_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
@@ -208,10 +208,11 @@ def _feeds(exported: Export, content_dir: Path, build_dir: Path, settings: dict)
         raise BuildError(f"Feeds failed: {exc!r}") from exc
 
 
-def _index_for_search(build_dir: Path) -> None:
-    """Pagefind over the fresh build, before it goes live: a failure keeps the old site."""
+def _index_for_search(build_dir: Path, previous: Path | None = None) -> None:
+    """Pagefind over the fresh build (shards unchanged since ``previous`` are reused), before it
+    goes live: a failure keeps the old site."""
     try:
-        index_site(build_dir)
+        index_site(build_dir, previous=previous)
     except SearchIndexError as exc:
         raise BuildError(f"Search index failed: {exc}") from exc
 
@@ -229,7 +230,7 @@ def _swap(output_link: Path, build_dir: Path) -> None:
 def _keep_search_index(previous_dir: Path | None, build_dir: Path) -> bool:
     """A full build over a live site goes live with the live site's search index (hard links),
     then indexes its own: True when there is one to keep."""
-    if previous_dir is None or not (previous_dir / OUTPUT_SUBDIR / "pagefind.js").is_file():
+    if previous_dir is None or not bundles(previous_dir):
         return False
     render.hardlink_copy(previous_dir / OUTPUT_SUBDIR, build_dir / OUTPUT_SUBDIR)
     return True
@@ -249,6 +250,7 @@ def _discard(build: Path, trash: Path) -> None:
     if build.is_dir():
         build.rename(trash / build.name)
     manifest_path(build).unlink(missing_ok=True)
+    record_path(build).unlink(missing_ok=True)
 
 
 def _prune(builds_dir: Path, current: Path, trash: Path) -> None:
@@ -353,7 +355,7 @@ def _build_locked(
             try:
                 if mode == "incremental":
                     _site_outputs(content_dir, final_dir, settings_file)
-                _index_for_search(final_dir)
+                _index_for_search(final_dir, previous=previous_dir)
                 manifest.save(manifest_path(final_dir))
             except BaseException:
                 _discard(final_dir, trash)

@@ -1,33 +1,51 @@
 """Search on the static site, with no server: a Pagefind index written into the fresh build.
 
-Pagefind reads the built HTML and writes ``pagefind/`` (the index, in fragments, and the
-``pagefind.js`` the search page loads from the site itself). Only what sits inside an element
-marked ``data-pagefind-body`` is indexed: the bodies of notice, rejection, policy and guidance
-pages, never the listings or the home page, whose lists of titles would swamp the results.
-Parts of a body marked ``data-pagefind-ignore`` (the objection form, breadcrumbs) are left out.
+Pagefind reads the built HTML and writes the index (in fragments, and the ``pagefind.js`` the
+search page loads from the site itself). Only what sits inside an element marked
+``data-pagefind-body`` is indexed: the bodies of notice, rejection, policy and guidance pages,
+never the listings or the home page, whose lists of titles would swamp the results. Parts of a
+body marked ``data-pagefind-ignore`` (the objection form, breadcrumbs) are left out.
+
+The index is written in shards, ``pagefind/0/`` … ``pagefind/<n-1>/``, one Pagefind process
+each, run side by side (one Pagefind uses about 1.4 cores). A notice's page and its rejection
+pages share a shard, chosen by a hash of the notice's address; every other page is in the
+first. The search page loads ``pagefind.js`` from the first and merges the others (Pagefind's
+``mergeIndex``, which reuses the first one's WebAssembly); ``pagefind/bundles.json`` lists them.
+A shard whose pages are the very files the previous build indexed (same inode, size and time:
+builds share unchanged files through hard links) is hard-linked from that build, not indexed
+again, so publishing one notice re-indexes one shard.
 
 Chinese needs Pagefind's *extended* binary (``pip install 'pagefind[extended]'``): the plain one
 does not segment Chinese, so a two-character word inside a sentence is never found. The pages
 carry ``<html lang="zh-CN">``, which is how Pagefind picks the segmenter.
 """
 
+import hashlib
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
+import zlib
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 OUTPUT_SUBDIR = "pagefind"
-BODY_MARKER = "data-pagefind-body"
+BUNDLES_FILE = "bundles.json"
+BODY_MARKER = b"data-pagefind-body"
+SHARDS_VARIABLE = "PORTAL_SEARCH_SHARDS"
+DEFAULT_SHARDS = 4
+HEAD_BYTES = 65536  # the marker sits on the <article>, well inside the first 64 KB of a page
 # Pagefind also writes its ready-made interfaces; the search page uses its own (search.js), so
 # they are not published. pagefind.js, its worker, the WebAssembly and the index stay.
 UNUSED_FILES = (
     "pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
     "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js",
 )  # fmt: skip
-TIMEOUT_SECONDS = 600  # ~30 s for 5,000 pages was measured; far more means something is stuck
+TIMEOUT_SECONDS = 600  # ~30 s for 21,000 pages was measured; far more means something is stuck
 
 
 class SearchIndexError(RuntimeError):
@@ -39,6 +57,8 @@ class SearchIndex:
     directory: Path | None
     pages: int
     seconds: float
+    indexed_shards: int = 0  # the rest were hard-linked from the previous build
+    shards: int = 0
 
 
 def pagefind_executable() -> Path:
@@ -62,31 +82,67 @@ def pagefind_executable() -> Path:
         raise SearchIndexError(f"Pagefind's extended binary is missing: {exc}") from exc
 
 
-def marked_pages(site: Path) -> list[Path]:
-    """The built pages that carry a body for the index."""
+def shard_count() -> int:
+    """How many shards: ``$PORTAL_SEARCH_SHARDS``, else 4."""
+    raw = os.environ.get(SHARDS_VARIABLE, "").strip()
+    if not raw:
+        return DEFAULT_SHARDS
+    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        raise SearchIndexError(f"{SHARDS_VARIABLE}={raw!r}: expected a whole number from 1 to 64")
+    return int(raw)
+
+
+def shard_of(page: str, shards: int) -> int:
+    """The shard of a page (its path in the site): a notice's pages by a hash of its directory,
+    every other page the first."""
+    parts = page.split("/")
+    if shards > 1 and len(parts) > 2 and parts[0] == "notices":
+        return zlib.crc32(parts[1].encode("utf-8")) % shards
+    return 0
+
+
+def _is_marked(path: Path) -> bool:
+    with path.open("rb") as file:
+        head = file.read(HEAD_BYTES)
+        if BODY_MARKER in head:
+            return True
+        return BODY_MARKER in head[-len(BODY_MARKER) :] + file.read()
+
+
+def marked_pages(site: Path) -> list[str]:
+    """The built pages (paths in the site) that carry a body for the index."""
     return sorted(
-        path
+        path.relative_to(site).as_posix()
         for path in site.rglob("*.html")
-        if BODY_MARKER in path.read_text(encoding="utf-8", errors="replace")
+        if path.relative_to(site).parts[0] != OUTPUT_SUBDIR and _is_marked(path)
     )
 
 
-def index_site(site: Path, *, executable: Path | None = None) -> SearchIndex:
-    """Writes ``site/pagefind/`` from the pages of ``site``; raises :class:`SearchIndexError`.
+def record_path(site: Path) -> Path:
+    """What each shard was made from, kept beside the build (it is not part of the site)."""
+    return site.with_name(f"{site.name}.search.json")
 
-    An index already in ``site`` is removed first, file by file: a build that starts as a
-    hard-linked copy of the live one must never rewrite the live one's files in place. A site
-    with no marked page gets no index (Pagefind would otherwise index every page whole, listings
-    included); its search page then says that search is unavailable.
-    """
-    started = time.monotonic()
-    shutil.rmtree(site / OUTPUT_SUBDIR, ignore_errors=True)
-    if not marked_pages(site):
-        return SearchIndex(None, 0, time.monotonic() - started)
-    command = [
-        str(executable or pagefind_executable()),
-        "--site", str(site), "--output-subdir", OUTPUT_SUBDIR,
-    ]  # fmt: skip
+
+def _fingerprint(site: Path, pages: list[str], executable: Path) -> str:
+    digest = hashlib.sha256()
+    binary = executable.stat()
+    digest.update(f"{executable}\0{binary.st_size}\0{binary.st_mtime_ns}\n".encode())
+    for page in pages:
+        found = (site / page).stat()
+        digest.update(f"{page}\0{found.st_ino}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _previous_fingerprints(previous: Path | None) -> dict[str, str]:
+    if previous is None:
+        return {}
+    try:
+        return json.loads(record_path(previous).read_text(encoding="utf-8"))["shards"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _run_pagefind(command: list[str]) -> None:
     try:
         completed = subprocess.run(
             command, capture_output=True, text=True, check=False, timeout=TIMEOUT_SECONDS
@@ -100,12 +156,94 @@ def index_site(site: Path, *, executable: Path | None = None) -> SearchIndex:
         raise SearchIndexError(
             f"Pagefind ran without Chinese segmentation (not the extended binary): {command[0]}"
         )
-    directory = site / OUTPUT_SUBDIR
-    if not (directory / "pagefind.js").is_file():
-        raise SearchIndexError(f"Pagefind wrote no {OUTPUT_SUBDIR}/pagefind.js")
+
+
+def _index_shard(site: Path, pages: list[str], views: Path, target: Path, exe: Path) -> None:
+    """Pagefind over a hard-linked view of the shard's pages (it has no list-of-files option;
+    addresses in the index are relative to the view, the same as in the site)."""
+    view = views / target.name
+    for page in pages:
+        (view / page).parent.mkdir(parents=True, exist_ok=True)
+        os.link(site / page, view / page)
+    _run_pagefind([str(exe), "--site", str(view), "--output-path", str(target)])
+    if not (target / "pagefind.js").is_file():
+        raise SearchIndexError(f"Pagefind wrote no {target.name}/pagefind.js")
     for name in UNUSED_FILES:
-        (directory / name).unlink(missing_ok=True)
-    return SearchIndex(directory, _page_count(directory), time.monotonic() - started)
+        (target / name).unlink(missing_ok=True)
+
+
+def index_site(
+    site: Path,
+    *,
+    previous: Path | None = None,
+    shards: int | None = None,
+    executable: Path | None = None,
+) -> SearchIndex:
+    """Writes ``site/pagefind/`` from the pages of ``site``; raises :class:`SearchIndexError`.
+
+    ``previous`` is the build this one was copied from: its shards are reused where their pages
+    are unchanged. An index already in ``site`` is removed first, file by file: a build that
+    starts as a hard-linked copy of the live one must never rewrite the live one's files in
+    place. A site with no marked page gets no index (Pagefind would otherwise index every page
+    whole, listings included); its search page then says that search is unavailable.
+    """
+    started = time.monotonic()
+    directory = site / OUTPUT_SUBDIR
+    shutil.rmtree(directory, ignore_errors=True)
+    record_path(site).unlink(missing_ok=True)
+    pages = marked_pages(site)
+    if not pages:
+        return SearchIndex(None, 0, time.monotonic() - started)
+    count = shards or shard_count()
+    groups: dict[int, list[str]] = defaultdict(list)
+    for page in pages:
+        groups[shard_of(page, count)].append(page)
+    if 0 not in groups:  # the first shard carries pagefind.js: never leave it empty
+        groups = {0: pages}
+    exe = executable or pagefind_executable()
+    fingerprints = {str(shard): _fingerprint(site, group, exe) for shard, group in groups.items()}
+    earlier = _previous_fingerprints(previous)
+    fresh = []
+    for shard in sorted(groups):
+        name, target = str(shard), directory / str(shard)
+        reusable = previous is not None and (previous / OUTPUT_SUBDIR / name).is_dir()
+        if reusable and earlier.get(name) == fingerprints[name]:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(previous / OUTPUT_SUBDIR / name, target, copy_function=os.link)
+        else:
+            fresh.append(shard)
+    views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=site.parent))
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, len(fresh))) as pool:
+            runs = [
+                pool.submit(_index_shard, site, groups[s], views, directory / str(s), exe)
+                for s in fresh
+            ]
+            for run in runs:
+                run.result()
+    finally:
+        shutil.rmtree(views, ignore_errors=True)
+    bundles = [f"{shard}/" for shard in sorted(groups)]
+    _write_json(directory / BUNDLES_FILE, {"bundles": bundles})
+    _write_json(record_path(site), {"shards": fingerprints})
+    indexed = sum(_page_count(directory / bundle) for bundle in bundles)
+    return SearchIndex(directory, indexed, time.monotonic() - started, len(fresh), len(bundles))
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def bundles(site: Path) -> list[Path]:
+    """The shards of the index in ``site``, the first (with ``pagefind.js``) first."""
+    try:
+        listed = json.loads((site / OUTPUT_SUBDIR / BUNDLES_FILE).read_text(encoding="utf-8"))
+        return [site / OUTPUT_SUBDIR / bundle for bundle in listed["bundles"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 def _page_count(directory: Path) -> int:

@@ -131,3 +131,17 @@ def page(browser):
     _BROWSER[0].run(page.set_default_timeout, 10_000)
     yield page
     _BROWSER[0].run(context.close)
+
+
+# Pagefind's own JavaScript over the site's index, as the search page uses it: pagefind.js from
+# the first shard listed in pagefind/bundles.json, the others merged in. Returns the site paths
+# found for a query.
+PAGEFIND_QUERY = """async (query) => {
+  const listed = await (await fetch("/pagefind/bundles.json")).json();
+  const pagefind = await import(`/pagefind/${listed.bundles[0]}pagefind.js`);
+  for (const bundle of listed.bundles.slice(1)) {
+    await pagefind.mergeIndex(`/pagefind/${bundle}`);
+  }
+  const found = await pagefind.search(query);
+  return Promise.all(found.results.map((result) => result.data().then((data) => data.url)));
+}"""

@@ -16,6 +16,7 @@ from portal import render
 from portal.build import build_portal
 from portal.client import CMSClient
 from portal.export import export_site
+from portal.search import bundles, marked_pages, shard_count, shard_of
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -27,6 +28,32 @@ def _tree(directory: Path) -> dict[str, str]:
         for path in sorted(directory.rglob("*"))
         if path.is_file()
     }
+
+
+def _inodes(directory: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(directory)): path.stat().st_ino
+        for path in directory.rglob("*")
+        if path.is_file()
+    }
+
+
+def _reindexed_shards(before: Path, after: Path) -> set[str]:
+    """The search index shards of ``after`` that are not hard links of ``before``'s; checks that
+    they are exactly those holding a page that is not the same file as in ``before``."""
+    pages_before, pages_after = _inodes(before), _inodes(after)
+    changed = {
+        str(shard_of(page, shard_count()))
+        for page in marked_pages(after)
+        if pages_before.get(page) != pages_after[page]
+    }
+    reindexed = set()
+    for bundle in bundles(after):
+        index_before = _inodes(before / "pagefind" / bundle.name)
+        if _inodes(bundle) != index_before:
+            reindexed.add(bundle.name)
+    assert reindexed == changed & {bundle.name for bundle in bundles(after)}
+    return reindexed
 
 
 def _content(base: Path) -> Path:
@@ -67,7 +94,8 @@ def _live_view(output: Path) -> dict:
         "listed": "incremental-check/" in (live / "notices" / "index.html").read_text(),
         "in_feed": "notices/incremental-check/"
         in (live / "feeds" / "notices.atom.xml").read_text(),
-        "search": (live / "pagefind" / "pagefind.js").is_file(),
+        "search": all((bundle / "pagefind-entry.json").is_file() for bundle in bundles(live))
+        and bool(bundles(live)),
         "data": (live / "data" / "decisions.json").is_file(),
         "new_in_data": "incremental-check" in (live / "data" / "decisions.json").read_text(),
     }
@@ -89,6 +117,7 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     unchanged = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert (unchanged.mode, unchanged.rendered) == ("incremental", 0)
     assert _tree(unchanged.output) == before
+    assert _reindexed_shards(first.output, unchanged.output) == set()  # every shard reused
 
     _publish_one_more_notice()
     withdrawn = DecisionNoticePage.objects.get(notice_number="示例-2026-01")
@@ -102,7 +131,10 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     monkeypatch.setattr(
         build_module,
         "_index_for_search",
-        lambda directory: (seen.append(_live_view(site / "output")), index_for_search(directory)),
+        lambda directory, **kw: (
+            seen.append(_live_view(site / "output")),
+            index_for_search(directory, **kw),
+        ),
     )
     incremental = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert incremental.mode == "incremental"
@@ -119,6 +151,10 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     assert not any((site / ".trash").glob("*"))
     assert 0 < incremental.rendered < incremental.pages
     assert (incremental.output / "notices" / "incremental-check" / "index.html").is_file()
+    # Only the shards holding a changed page were indexed again; the others are hard links.
+    reindexed = _reindexed_shards(unchanged.output, incremental.output)
+    assert str(shard_of("notices/incremental-check/index.html", shard_count())) in reindexed
+    assert 0 < len(reindexed) < len(bundles(incremental.output))
 
     full = build_portal(
         live_server.url,

@@ -20,7 +20,7 @@ from portal.lessons import (
 from portal.notices import notice_url
 from portal.search import SearchIndexError, pagefind_executable
 
-from .browser import _require, in_browser_thread
+from .browser import PAGEFIND_QUERY, _require, in_browser_thread
 
 uses_site = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # A two-character word from the middle of a demo report's failure analysis (…改造后的菌株在…),
@@ -286,13 +286,6 @@ def _pagefind_available() -> bool:
     return True
 
 
-QUERY = """async (query) => {
-  const pagefind = await import("/pagefind/pagefind.js");
-  const found = await pagefind.search(query);
-  return Promise.all(found.results.map((result) => result.data().then((data) => data.url)));
-}"""
-
-
 @uses_site
 @in_browser_thread
 def test_a_word_from_the_middle_of_a_report_finds_it(site, origin, page):
@@ -305,5 +298,5 @@ def test_a_word_from_the_middle_of_a_report_finds_it(site, origin, page):
     assert BODY_WORD in text and not text.startswith(BODY_WORD) and not text.endswith(BODY_WORD)
     assert BODY_WORD not in lesson["title"]
     page.goto(f"{origin}/search/")
-    found = {url.lstrip("/") for url in page.evaluate(QUERY, BODY_WORD)}
+    found = {url.lstrip("/") for url in page.evaluate(PAGEFIND_QUERY, BODY_WORD)}
     assert found == {lesson_url(lesson["meta"]["slug"], lesson["id"])}

@@ -20,9 +20,9 @@ from portal.guidance import FAQ_URL, GUIDANCE_URL, SELF_CHECK_URL
 from portal.lessons import lesson_url
 from portal.notices import item_segments, notice_url
 from portal.objections import GUIDE_URL
-from portal.search import SearchIndexError, pagefind_executable
+from portal.search import SearchIndexError, bundles, pagefind_executable, shard_count, shard_of
 
-from .browser import _require, in_browser_thread
+from .browser import PAGEFIND_QUERY, _require, in_browser_thread
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -69,26 +69,28 @@ def _notice_page(notice: dict) -> str:
 
 def _indexed(output: Path) -> dict[str, str]:
     """Every page in the index, read from Pagefind's own files: site path → indexed text."""
-    pages = {}
-    for fragment in (output / "pagefind" / "fragment").iterdir():
-        raw = gzip.decompress(fragment.read_bytes())
-        assert raw.startswith(b"pagefind_dcd")
-        data = json.loads(raw[len(b"pagefind_dcd") :])
-        pages[data["url"].lstrip("/")] = data["content"]
-    return pages
+    shards = _indexed_by_shard(output).values()
+    return {page: text for pages in shards for page, text in pages.items()}
 
 
-QUERY = """async (query) => {
-  const pagefind = await import("/pagefind/pagefind.js");
-  const found = await pagefind.search(query);
-  return Promise.all(found.results.map((result) => result.data().then((data) => data.url)));
-}"""
+def _indexed_by_shard(output: Path) -> dict[str, dict[str, str]]:
+    """Each shard's pages: bundle directory → {site path → indexed text}."""
+    shards = {}
+    for bundle in bundles(output):
+        pages = shards.setdefault(bundle.name, {})
+        for fragment in (bundle / "fragment").iterdir():
+            raw = gzip.decompress(fragment.read_bytes())
+            assert raw.startswith(b"pagefind_dcd")
+            data = json.loads(raw[len(b"pagefind_dcd") :])
+            assert data["url"].lstrip("/") not in pages
+            pages[data["url"].lstrip("/")] = data["content"]
+    return shards
 
 
 def _query(page, origin: str, query: str) -> set[str]:
     if not page.url.startswith(origin):
         page.goto(f"{origin}/search/")
-    return {url.lstrip("/") for url in page.evaluate(QUERY, query)}
+    return {url.lstrip("/") for url in page.evaluate(PAGEFIND_QUERY, query)}
 
 
 # --- the index --------------------------------------------------------------------------------
@@ -113,11 +115,29 @@ def test_only_the_bodies_of_notices_rejections_policies_and_guidance_are_indexed
         text = indexed[url].replace("\u200b", "")
         for boilerplate in ("跳到正文", "主办", "真实姓名", "提交异议", "当前位置", "首页"):
             assert boilerplate not in text, (url, boilerplate)
-    entry = json.loads((site.output / "pagefind" / "pagefind-entry.json").read_text())
-    assert list(entry["languages"]) == ["zh-cn"]
-    # Only Pagefind's search library is published, not its ready-made interfaces.
-    assert (site.output / "pagefind" / "pagefind.js").is_file()
-    assert not list((site.output / "pagefind").glob("pagefind-*ui*"))
+    for bundle in bundles(site.output):
+        entry = json.loads((bundle / "pagefind-entry.json").read_text())
+        assert list(entry["languages"]) == ["zh-cn"]
+        # Only Pagefind's search library is published, not its ready-made interfaces.
+        assert (bundle / "pagefind.js").is_file()
+        assert not list(bundle.glob("pagefind-*ui*"))
+
+
+def test_the_index_is_in_shards_with_each_notice_whole_in_one(site):
+    """A notice's page and its rejection pages share a shard (publishing it re-indexes one);
+    every other page is in the first, which the search page loads pagefind.js from."""
+    shards, count = _indexed_by_shard(site.output), shard_count()
+    assert next(iter(shards)) == "0" and count > 1
+    where = {page: int(shard) for shard, pages in shards.items() for page in pages}
+    notices = {_notice_page(n) for n in site.notices}
+    for page, shard in where.items():
+        assert shard == shard_of(f"{page}index.html", count), page
+        if not any(page.startswith(notice) for notice in notices):
+            assert shard == 0, page
+    for page in _rejection_pages(site.notices):
+        notice = next(n for n in notices if page.startswith(n))
+        assert where[page] == where[notice], page
+    assert len(set(where.values())) > 1  # the demo's notices are spread over shards
 
 
 def test_chinese_is_segmented_into_words(site):

@@ -1,6 +1,7 @@
 /*
  * The search page: Pagefind's JavaScript API over the index the build wrote into this site
- * (pagefind/pagefind.js and its files, same origin; nothing is sent anywhere else).
+ * (pagefind/, same origin; nothing is sent anywhere else). The index is in shards, listed in
+ * pagefind/bundles.json: pagefind.js comes from the first, the others are merged into it.
  *
  * Without this script the page says that search needs JavaScript and links to the listings.
  * With it, the search box appears; results follow the typing (after a pause) or Enter, and the
@@ -12,7 +13,7 @@
   "use strict";
 
   var box = document.querySelector("[data-search]");
-  if (!box || !window.Promise || !window.URL || !window.DOMParser) {
+  if (!box || !window.Promise || !window.URL || !window.DOMParser || !window.fetch) {
     return; // the no-JavaScript text stays
   }
   var input = document.getElementById("search-input");
@@ -22,8 +23,8 @@
   var more = document.querySelector("[data-search-more]");
   var noJs = document.querySelector("[data-search-nojs]");
   var pageSize = parseInt(box.getAttribute("data-page-size"), 10) || 10;
-  var moduleUrl = new URL(box.getAttribute("data-pagefind"), document.baseURI);
-  var siteRoot = moduleUrl.pathname.replace(/pagefind\/pagefind\.js$/, "");
+  var indexUrl = new URL(box.getAttribute("data-pagefind"), document.baseURI);
+  var siteRoot = indexUrl.pathname.replace(/pagefind\/$/, "");
   var loading = null;
   var generation = 0;
   var pending = [];
@@ -36,12 +37,31 @@
 
   function load() {
     if (!loading) {
-      loading = import(moduleUrl.href).then(function (pagefind) {
-        return Promise.resolve(pagefind.options({ baseUrl: siteRoot, excerptLength: 40 }))
-          .then(function () {
-            return pagefind;
+      loading = fetch(new URL("bundles.json", indexUrl).href)
+        .then(function (response) {
+          if (!response.ok) {
+            throw new Error("no search index");
+          }
+          return response.json();
+        })
+        .then(function (listed) {
+          var shards = listed.bundles.map(function (bundle) {
+            return new URL(bundle, indexUrl).href;
           });
-      });
+          return import(shards[0] + "pagefind.js").then(function (pagefind) {
+            return Promise.resolve(pagefind.options({ baseUrl: siteRoot, excerptLength: 40 }))
+              .then(function () {
+                return Promise.all(
+                  shards.slice(1).map(function (shard) {
+                    return pagefind.mergeIndex(shard, { baseUrl: siteRoot, excerptLength: 40 });
+                  })
+                );
+              })
+              .then(function () {
+                return pagefind;
+              });
+          });
+        });
       loading.catch(function () {
         loading = null; // try again on the next search
       });

@@ -1,0 +1,122 @@
+"""The search index in shards, on a small site written here: which page goes where, reuse of
+unchanged shards from the previous build, and the settings' errors. Pagefind really runs."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from portal import search
+from portal.search import (
+    SearchIndexError,
+    bundles,
+    index_site,
+    marked_pages,
+    pagefind_executable,
+    shard_count,
+    shard_of,
+)
+
+from .browser import _require
+
+
+def _page(site: Path, path: str, body: str, marked: bool = True) -> None:
+    attribute = " data-pagefind-body" if marked else ""
+    file = site / path
+    file.parent.mkdir(parents=True, exist_ok=True)
+    file.write_text(
+        f'<!DOCTYPE html><html lang="zh-CN"><head><title>{body}</title></head><body>'
+        f"<nav>导航</nav><article{attribute}><h1>{body}</h1><p>{body}的正文</p></article>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+
+
+def _notices_in_other_shards(shards: int, wanted: int) -> list[str]:
+    """Notice directories whose shard is not the first."""
+    names = (f"n{number}" for number in range(1000))
+    return [n for n in names if shard_of(f"notices/{n}/index.html", shards) != 0][:wanted]
+
+
+@pytest.fixture
+def pagefind():
+    try:
+        return pagefind_executable()
+    except SearchIndexError:
+        _require(False, "Pagefind's extended binary is missing (pip install 'pagefind[extended]')")
+
+
+def _site(base: Path) -> Path:
+    site = base / "builds" / "b1"
+    _page(site, "policies/p/index.html", "政策原文")
+    _page(site, "index.html", "首页", marked=False)
+    _page(site, "notices/index.html", "公告列表", marked=False)
+    for number in range(12):
+        _page(site, f"notices/n{number}/index.html", f"公告{number}")
+        _page(site, f"notices/n{number}/r1/index.html", f"不予认定理由{number}")
+    return site
+
+
+def _inodes(directory: Path) -> set[int]:
+    return {path.stat().st_ino for path in directory.rglob("*") if path.is_file()}
+
+
+def test_pages_are_spread_over_shards_and_unchanged_shards_are_reused(tmp_path, pagefind):
+    site = _site(tmp_path)
+    first = index_site(site, shards=4, executable=pagefind)
+    assert first.pages == 25 and first.indexed_shards == first.shards > 1
+    assert bundles(site)[0].name == "0"
+    assert (site / "pagefind" / "0" / "pagefind.js").is_file()
+    for bundle in bundles(site):
+        pages = {p for p in marked_pages(site) if str(shard_of(p, 4)) == bundle.name}
+        assert search._page_count(bundle) == len(pages) > 0
+
+    # The next build: a hard-linked copy with one notice's page written anew.
+    copy = site.with_name("b2")
+    shutil.copytree(site, copy, copy_function=os.link, ignore=lambda d, n: {"pagefind"} & set(n))
+    changed = "notices/n3/index.html"
+    (copy / changed).unlink()
+    _page(copy, changed, "公告3（更正）")
+    second = index_site(copy, previous=site, shards=4, executable=pagefind)
+    assert (second.pages, second.shards, second.indexed_shards) == (25, first.shards, 1)
+    for bundle in bundles(copy):
+        shared = _inodes(bundle) == _inodes(site / "pagefind" / bundle.name)
+        assert shared == (bundle.name != str(shard_of(changed, 4)))
+
+    # Without the previous build's record every shard is indexed again.
+    search.record_path(site).unlink()
+    third = index_site(copy, previous=site, shards=4, executable=pagefind)
+    assert third.indexed_shards == third.shards
+
+
+def test_the_first_shard_is_never_empty(tmp_path, pagefind):
+    site = tmp_path / "builds" / "b1"
+    for name in _notices_in_other_shards(4, 2):
+        _page(site, f"notices/{name}/index.html", name)
+    result = index_site(site, shards=4, executable=pagefind)
+    assert [bundle.name for bundle in bundles(site)] == ["0"] and result.pages == 2
+
+
+def test_a_site_without_marked_pages_gets_no_index(tmp_path, pagefind):
+    site = tmp_path / "builds" / "b1"
+    _page(site, "index.html", "首页", marked=False)
+    result = index_site(site, shards=4, executable=pagefind)
+    assert (result.directory, result.pages) == (None, 0)
+    assert not (site / "pagefind").exists() and bundles(site) == []
+
+
+@pytest.mark.parametrize("value", ["0", "65", "two", "-1", "1.5"])
+def test_a_wrong_shard_count_is_refused(monkeypatch, value):
+    monkeypatch.setenv("PORTAL_SEARCH_SHARDS", value)
+    with pytest.raises(SearchIndexError, match="PORTAL_SEARCH_SHARDS"):
+        shard_count()
+
+
+def test_the_shard_count_defaults_to_four_and_one_means_a_single_index(monkeypatch):
+    monkeypatch.delenv("PORTAL_SEARCH_SHARDS", raising=False)
+    assert shard_count() == 4
+    monkeypatch.setenv("PORTAL_SEARCH_SHARDS", "1")
+    assert shard_count() == 1
+    assert {shard_of(f"notices/n{n}/index.html", 1) for n in range(50)} == {0}
+    assert shard_of("policies/p/index.html", 4) == shard_of("notices/index.html", 4) == 0
