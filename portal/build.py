@@ -11,9 +11,9 @@ everything, in parallel. Both give the same files for the same sources.
 
 An incremental build goes live twice. First the pages, listings and feeds: rendered over the
 copy, which still holds the previous search index, open data, calendar and sitemap (a whole site,
-those a few seconds behind), and put live. Then those are written afresh (Pagefind over every
-page takes half a minute at 10,000 notices) into a second hard-linked copy, which replaces the
-first. A full build writes everything before it goes live, except the search index when a site
+those a few seconds behind), and put live. Then those are written afresh into a second
+hard-linked copy, which replaces the first: open data beside the search index, whose shards are
+indexed again only where their pages changed (see :mod:`portal.search`). A full build writes everything before it goes live, except the search index when a site
 is live already: it goes live with that site's index (hard links), then indexes its own and
 swaps again; the first build of all goes live once, complete. After going live a build
 prepares the next one's copy (``.spare/``), so that an incremental build does not wait for
@@ -217,6 +217,22 @@ def _index_for_search(build_dir: Path, previous: Path | None = None) -> None:
         raise BuildError(f"Search index failed: {exc}") from exc
 
 
+def _index_with_outputs(
+    build_dir: Path, previous: Path | None, outputs: Callable[[], None] | None
+) -> None:
+    """The search index, with ``outputs`` (open data, calendar, sitemap) written meanwhile:
+    Pagefind runs in processes of its own and leaves part of the machine idle."""
+    if outputs is None:
+        _index_for_search(build_dir, previous=previous)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        written = pool.submit(outputs)
+        try:
+            _index_for_search(build_dir, previous=previous)
+        finally:
+            written.result()
+
+
 def _swap(output_link: Path, build_dir: Path) -> None:
     if output_link.exists() and not output_link.is_symlink():
         # A plain directory from elsewhere: move it aside once, then use the link from now on.
@@ -332,12 +348,17 @@ def _build_locked(
                 raise BuildError("Pelican produced no index.html")
             index_later = mode == "incremental"
             if mode == "full":
-                phases.start("feeds and open data", f"{mode}, {rendered} pages rendered")
-                _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
                 index_later = _keep_search_index(previous_dir, build_dir)
-                if not index_later:
-                    phases.start("search index")
-                    _index_for_search(build_dir)
+
+                def site_outputs():
+                    _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
+
+                if index_later:
+                    phases.start("feeds and open data", f"{rendered} pages rendered")
+                    site_outputs()
+                else:
+                    phases.start("search index", "feeds and open data meanwhile")
+                    _index_with_outputs(build_dir, None, site_outputs)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -353,9 +374,13 @@ def _build_locked(
             phases.start("search index and open data")
             final_dir = _second_copy(build_dir, _stamp())
             try:
+                outputs = None
                 if mode == "incremental":
-                    _site_outputs(content_dir, final_dir, settings_file)
-                _index_for_search(final_dir, previous=previous_dir)
+
+                    def outputs():
+                        _site_outputs(content_dir, final_dir, settings_file)
+
+                _index_with_outputs(final_dir, previous_dir, outputs)
                 manifest.save(manifest_path(final_dir))
             except BaseException:
                 _discard(final_dir, trash)

@@ -128,4 +128,5 @@ def test_broken_build_leaves_the_previous_site_in_place(cms_url, workdir):
     assert after == before
     assert live.resolve() == first.output.resolve()
     builds = sorted(p.name for p in (workdir / "site" / "builds").iterdir())
-    assert builds == sorted([first.output.name, f"{first.output.name}.manifest.json"])
+    name = first.output.name
+    assert builds == sorted([name, f"{name}.manifest.json", f"{name}.search.json"])
