@@ -113,8 +113,29 @@ def test_only_the_bodies_of_notices_rejections_policies_and_guidance_are_indexed
     # Only the bodies: no navigation, no objection form, no breadcrumb.
     for url in notices:
         text = indexed[url].replace("\u200b", "")
-        for boilerplate in ("跳到正文", "主办", "真实姓名", "提交异议", "当前位置", "首页"):
+        for boilerplate in ("跳到正文", "主办", "真实姓名", "提交异议", "当前位置", "首页",
+                            "本页所示状态"):  # fmt: skip
             assert boilerplate not in text, (url, boilerplate)
+    # A rejection page is indexed for its reasons and explanation, not for copies of the
+    # policy's clauses (the policy page is found for those) or of its notice's table row.
+    rejected = [
+        (f"{_notice_page(n)}{segment}/", item)
+        for n in site.notices
+        for item, segment in zip(
+            n["public_items"],
+            item_segments(i["project_code"] for i in n["public_items"]),
+            strict=True,
+        )
+        if item["decision"] == "rejected"
+    ]
+    assert rejected
+    for url, item in rejected:
+        text = indexed[url].replace("\u200b", "")
+        assert item["project_name"] in text and item["explanation"].split("\n")[0] in text
+        assert item["undertaking_unit"] not in text, url
+        for reason in item["reasons"]:
+            assert reason["label"] in text
+            assert not reason.get("clause_text") or reason["clause_text"] not in text, url
     for bundle in bundles(site.output):
         entry = json.loads((bundle / "pagefind-entry.json").read_text())
         assert list(entry["languages"]) == ["zh-cn"]
