@@ -109,13 +109,28 @@ def _is_marked(path: Path) -> bool:
         return BODY_MARKER in head[-len(BODY_MARKER) :] + file.read()
 
 
+Signature = tuple[int, int, int]  # a file's inode, size and modification time (ns)
+
+
+def _scan(site: Path, known: dict[str, list[int]]) -> dict[str, Signature]:
+    """The marked pages (paths in the site, sorted) with their signatures. A page that ``known``
+    (the previous build's record) lists with the same signature is the same file: not read."""
+
+    def check(path: Path) -> tuple[str, Signature] | None:
+        page, found = path.relative_to(site).as_posix(), path.stat()
+        signature = (found.st_ino, found.st_size, found.st_mtime_ns)
+        if known.get(page) == list(signature) or _is_marked(path):
+            return page, signature
+        return None
+
+    paths = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != OUTPUT_SUBDIR]
+    with ThreadPoolExecutor(max_workers=8) as pool:  # reads and stats wait on the kernel
+        return dict(sorted(found for found in pool.map(check, paths) if found))
+
+
 def marked_pages(site: Path) -> list[str]:
     """The built pages (paths in the site) that carry a body for the index."""
-    return sorted(
-        path.relative_to(site).as_posix()
-        for path in site.rglob("*.html")
-        if path.relative_to(site).parts[0] != OUTPUT_SUBDIR and _is_marked(path)
-    )
+    return list(_scan(site, {}))
 
 
 def record_path(site: Path) -> Path:
@@ -123,22 +138,22 @@ def record_path(site: Path) -> Path:
     return site.with_name(f"{site.name}.search.json")
 
 
-def _fingerprint(site: Path, pages: list[str], executable: Path) -> str:
+def _fingerprint(pages: dict[str, Signature], executable: Path) -> str:
     digest = hashlib.sha256()
     binary = executable.stat()
     digest.update(f"{executable}\0{binary.st_size}\0{binary.st_mtime_ns}\n".encode())
-    for page in pages:
-        found = (site / page).stat()
-        digest.update(f"{page}\0{found.st_ino}\0{found.st_size}\0{found.st_mtime_ns}\n".encode())
+    for page, (inode, size, mtime) in pages.items():
+        digest.update(f"{page}\0{inode}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()
 
 
-def _previous_fingerprints(previous: Path | None) -> dict[str, str]:
+def _previous_record(previous: Path | None) -> dict:
     if previous is None:
         return {}
     try:
-        return json.loads(record_path(previous).read_text(encoding="utf-8"))["shards"]
-    except (OSError, ValueError, KeyError, TypeError):
+        record = json.loads(record_path(previous).read_text(encoding="utf-8"))
+        return record if isinstance(record.get("shards"), dict) else {}
+    except (OSError, ValueError, AttributeError):
         return {}
 
 
@@ -191,23 +206,23 @@ def index_site(
     directory = site / OUTPUT_SUBDIR
     shutil.rmtree(directory, ignore_errors=True)
     record_path(site).unlink(missing_ok=True)
-    pages = marked_pages(site)
+    earlier = _previous_record(previous)
+    pages = _scan(site, earlier.get("pages") or {})
     if not pages:
         return SearchIndex(None, 0, time.monotonic() - started)
     count = shards or shard_count()
-    groups: dict[int, list[str]] = defaultdict(list)
-    for page in pages:
-        groups[shard_of(page, count)].append(page)
+    groups: dict[int, dict[str, Signature]] = defaultdict(dict)
+    for page, signature in pages.items():
+        groups[shard_of(page, count)][page] = signature
     if 0 not in groups:  # the first shard carries pagefind.js: never leave it empty
         groups = {0: pages}
     exe = executable or pagefind_executable()
-    fingerprints = {str(shard): _fingerprint(site, group, exe) for shard, group in groups.items()}
-    earlier = _previous_fingerprints(previous)
+    fingerprints = {str(shard): _fingerprint(group, exe) for shard, group in groups.items()}
     fresh = []
     for shard in sorted(groups):
         name, target = str(shard), directory / str(shard)
         reusable = previous is not None and (previous / OUTPUT_SUBDIR / name).is_dir()
-        if reusable and earlier.get(name) == fingerprints[name]:
+        if reusable and earlier.get("shards", {}).get(name) == fingerprints[name]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(previous / OUTPUT_SUBDIR / name, target, copy_function=os.link)
         else:
@@ -216,7 +231,7 @@ def index_site(
     try:
         with ThreadPoolExecutor(max_workers=max(1, len(fresh))) as pool:
             runs = [
-                pool.submit(_index_shard, site, groups[s], views, directory / str(s), exe)
+                pool.submit(_index_shard, site, list(groups[s]), views, directory / str(s), exe)
                 for s in fresh
             ]
             for run in runs:
@@ -225,7 +240,7 @@ def index_site(
         shutil.rmtree(views, ignore_errors=True)
     bundles = [f"{shard}/" for shard in sorted(groups)]
     _write_json(directory / BUNDLES_FILE, {"bundles": bundles})
-    _write_json(record_path(site), {"shards": fingerprints})
+    _write_json(record_path(site), {"shards": fingerprints, "pages": pages})
     indexed = sum(_page_count(directory / bundle) for bundle in bundles)
     return SearchIndex(directory, indexed, time.monotonic() - started, len(fresh), len(bundles))
 

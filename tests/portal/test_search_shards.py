@@ -62,7 +62,9 @@ def _inodes(directory: Path) -> set[int]:
     return {path.stat().st_ino for path in directory.rglob("*") if path.is_file()}
 
 
-def test_pages_are_spread_over_shards_and_unchanged_shards_are_reused(tmp_path, pagefind):
+def test_pages_are_spread_over_shards_and_unchanged_shards_are_reused(
+    tmp_path, pagefind, monkeypatch
+):
     site = _site(tmp_path)
     first = index_site(site, shards=4, executable=pagefind)
     assert first.pages == 25 and first.indexed_shards == first.shards > 1
@@ -78,7 +80,14 @@ def test_pages_are_spread_over_shards_and_unchanged_shards_are_reused(tmp_path, 
     changed = "notices/n3/index.html"
     (copy / changed).unlink()
     _page(copy, changed, "公告3（更正）")
+    read = []
+    is_marked = search._is_marked
+    monkeypatch.setattr(search, "_is_marked", lambda path: read.append(path) or is_marked(path))
     second = index_site(copy, previous=site, shards=4, executable=pagefind)
+    # Only the new file and the pages without a body are read; the others are known by inode.
+    assert sorted(p.relative_to(copy).as_posix() for p in read) == sorted(
+        [changed, "index.html", "notices/index.html"]
+    )
     assert (second.pages, second.shards, second.indexed_shards) == (25, first.shards, 1)
     for bundle in bundles(copy):
         shared = _inodes(bundle) == _inodes(site / "pagefind" / bundle.name)
