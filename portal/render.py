@@ -174,14 +174,17 @@ def render(
     out_dir: Path,
     run_pelican: Callable[[Path, Path], None],
     jobs: int = 0,
+    trash: Path | None = None,
 ) -> None:
     """Renders ``sources`` (paths relative to ``content_dir``) into ``out_dir``: in one Pelican
-    process per core, or in one when they are few (a process costs more than their pages)."""
+    process per core, or in one when they are few (a process costs more than their pages).
+    The scratch directories (a link per source) go into ``trash`` when given, for the caller to
+    delete later: unlinking tens of thousands of links takes seconds."""
     jobs = jobs or (os.cpu_count() or 1 if len(sources) >= SHARD_MIN_SOURCES else 1)
     jobs = max(1, min(jobs, len(sources) or 1))
     shards = [sources[i::jobs] for i in range(jobs)]
-    with tempfile.TemporaryDirectory(prefix="render-", dir=out_dir.parent) as scratch:
-        work = Path(scratch)
+    work = Path(tempfile.mkdtemp(prefix="render-", dir=out_dir.parent))
+    try:
 
         def run(index: int) -> Path:
             shard_content, shard_out = work / f"content-{index}", work / f"out-{index}"
@@ -194,6 +197,17 @@ def render(
         out_dir.mkdir(parents=True, exist_ok=True)
         for shard_out in shard_outputs:
             _move_into(shard_out, out_dir)
+    finally:
+        discard(work, trash)
+
+
+def discard(directory: Path, trash: Path | None) -> None:
+    """Deletes ``directory`` now, or moves it into ``trash`` (a rename) to be deleted later."""
+    if trash is None:
+        shutil.rmtree(directory, ignore_errors=True)
+        return
+    trash.mkdir(parents=True, exist_ok=True)
+    directory.rename(trash / directory.name)
 
 
 def hardlink_copy(source: Path, target: Path, skip: Iterable[str] = ()) -> None:
