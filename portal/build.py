@@ -10,15 +10,15 @@ the live build and renders only the sources that changed; otherwise, or when ask
 everything, in parallel. Both give the same files for the same sources.
 
 An incremental build goes live twice. First the pages, listings and feeds: rendered over the
-copy, which still holds the previous search index, open data, calendar and sitemap (a whole site,
-those a few seconds behind), and put live. Then those are written afresh into a second
+copy, which still holds the previous search index, open data, calendar and sitemap (a whole
+site, those a few seconds behind), and put live. Then those are written afresh into a second
 hard-linked copy, which replaces the first: open data beside the search index, whose shards are
-indexed again only where their pages changed (see :mod:`portal.search`). A full build writes everything before it goes live, except the search index when a site
-is live already: it goes live with that site's index (hard links), then indexes its own and
-swaps again; the first build of all goes live once, complete. After going live a build
-prepares the next one's copy (``.spare/``), so that an incremental build does not wait for
-tens of thousands of hard links to be made.
-"""
+indexed again only where their pages changed (see :mod:`portal.search`). A full build writes
+everything before it goes live, except the search index when a site is live already: it goes
+live with that site's index (hard links), then indexes its own and swaps again; the first build
+of all goes live once, complete. After going live a build prepares the next one's copy
+(``.spare/``), so that an incremental build does not wait for tens of thousands of hard links to
+be made."""
 
 import fcntl
 import json
@@ -134,13 +134,13 @@ def _copy_of(site_dir: Path, previous_dir: Path, build_dir: Path) -> None:
 
 
 def _render(site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
-            incremental, jobs, meanwhile: Callable[[], None]):  # fmt: skip
+            incremental, jobs, meanwhile: Callable[[], None], trash: Path):  # fmt: skip
     """Renders into ``build_dir``: only what changed when possible; returns (mode, count).
     An incremental build runs ``meanwhile`` (the feeds) while Pelican renders."""
     steps = render.plan(previous, manifest) if (incremental and previous) else None
     if steps is None:
         sources = list(manifest.sources)
-        render.render(content_dir, sources, build_dir, run_pelican, jobs)
+        render.render(content_dir, sources, build_dir, run_pelican, jobs, trash=trash)
         return "full", len(sources)
     _copy_of(site_dir, previous_dir, build_dir)
     for output in steps.remove:
@@ -150,7 +150,7 @@ def _render(site_dir, content_dir, build_dir, previous_dir, previous, manifest, 
         return "incremental", 0
     with ThreadPoolExecutor(max_workers=1) as pool:
         pelican = pool.submit(
-            render.render, content_dir, steps.render, build_dir, run_pelican, jobs
+            render.render, content_dir, steps.render, build_dir, run_pelican, jobs, trash
         )
         try:
             meanwhile()
@@ -208,27 +208,29 @@ def _feeds(exported: Export, content_dir: Path, build_dir: Path, settings: dict)
         raise BuildError(f"Feeds failed: {exc!r}") from exc
 
 
-def _index_for_search(build_dir: Path, previous: Path | None = None) -> None:
+def _index_for_search(
+    build_dir: Path, previous: Path | None = None, trash: Path | None = None
+) -> None:
     """Pagefind over the fresh build (shards unchanged since ``previous`` are reused), before it
     goes live: a failure keeps the old site."""
     try:
-        index_site(build_dir, previous=previous)
+        index_site(build_dir, previous=previous, trash=trash)
     except SearchIndexError as exc:
         raise BuildError(f"Search index failed: {exc}") from exc
 
 
 def _index_with_outputs(
-    build_dir: Path, previous: Path | None, outputs: Callable[[], None] | None
+    build_dir: Path, previous: Path | None, outputs: Callable[[], None] | None, trash: Path
 ) -> None:
     """The search index, with ``outputs`` (open data, calendar, sitemap) written meanwhile:
     Pagefind runs in processes of its own and leaves part of the machine idle."""
     if outputs is None:
-        _index_for_search(build_dir, previous=previous)
+        _index_for_search(build_dir, previous=previous, trash=trash)
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(outputs)
         try:
-            _index_for_search(build_dir, previous=previous)
+            _index_for_search(build_dir, previous=previous, trash=trash)
         finally:
             written.result()
 
@@ -342,7 +344,7 @@ def _build_locked(
 
             mode, rendered = _render(
                 site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
-                incremental, jobs, feeds_meanwhile,
+                incremental, jobs, feeds_meanwhile, trash,
             )  # fmt: skip
             if not (build_dir / "index.html").is_file():
                 raise BuildError("Pelican produced no index.html")
@@ -358,7 +360,7 @@ def _build_locked(
                     site_outputs()
                 else:
                     phases.start("search index", "feeds and open data meanwhile")
-                    _index_with_outputs(build_dir, None, site_outputs)
+                    _index_with_outputs(build_dir, None, site_outputs, trash)
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
             shutil.rmtree(build_dir, ignore_errors=True)
@@ -380,7 +382,7 @@ def _build_locked(
                     def outputs():
                         _site_outputs(content_dir, final_dir, settings_file)
 
-                _index_with_outputs(final_dir, previous_dir, outputs)
+                _index_with_outputs(final_dir, previous_dir, outputs, trash)
                 manifest.save(manifest_path(final_dir))
             except BaseException:
                 _discard(final_dir, trash)

@@ -33,6 +33,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .notices import RESERVED_NOTICE_SEGMENTS
+from .render import discard
+
 OUTPUT_SUBDIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
 BODY_MARKER = b"data-pagefind-body"
@@ -92,12 +95,20 @@ def shard_count() -> int:
     return int(raw)
 
 
+def _notice_directory(page: str) -> str | None:
+    """``notices/<slug>`` for a page of a notice (its own or a rejection's), else None."""
+    parts = page.split("/")
+    if len(parts) > 2 and parts[0] == "notices" and parts[1] not in RESERVED_NOTICE_SEGMENTS:
+        return parts[1]
+    return None
+
+
 def shard_of(page: str, shards: int) -> int:
     """The shard of a page (its path in the site): a notice's pages by a hash of its directory,
     every other page the first."""
-    parts = page.split("/")
-    if shards > 1 and len(parts) > 2 and parts[0] == "notices":
-        return zlib.crc32(parts[1].encode("utf-8")) % shards
+    directory = _notice_directory(page)
+    if shards > 1 and directory is not None:
+        return zlib.crc32(directory.encode("utf-8")) % shards
     return 0
 
 
@@ -112,25 +123,26 @@ def _is_marked(path: Path) -> bool:
 Signature = tuple[int, int, int]  # a file's inode, size and modification time (ns)
 
 
-def _scan(site: Path, known: dict[str, list[int]]) -> dict[str, Signature]:
-    """The marked pages (paths in the site, sorted) with their signatures. A page that ``known``
-    (the previous build's record) lists with the same signature is the same file: not read."""
+def _scan(site: Path) -> dict[str, Signature]:
+    """The pages to index (paths in the site, sorted) with their signatures: every page in a
+    notice's directory (all carry a body: not read, there are tens of thousands), and the other
+    pages that carry one (a few hundred, read)."""
 
     def check(path: Path) -> tuple[str, Signature] | None:
-        page, found = path.relative_to(site).as_posix(), path.stat()
-        signature = (found.st_ino, found.st_size, found.st_mtime_ns)
-        if known.get(page) == list(signature) or _is_marked(path):
-            return page, signature
-        return None
+        page = path.relative_to(site).as_posix()
+        if _notice_directory(page) is None and not _is_marked(path):
+            return None
+        found = path.stat()
+        return page, (found.st_ino, found.st_size, found.st_mtime_ns)
 
     paths = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != OUTPUT_SUBDIR]
-    with ThreadPoolExecutor(max_workers=8) as pool:  # reads and stats wait on the kernel
+    with ThreadPoolExecutor(max_workers=8) as pool:  # stats and reads wait on the kernel
         return dict(sorted(found for found in pool.map(check, paths) if found))
 
 
 def marked_pages(site: Path) -> list[str]:
     """The built pages (paths in the site) that carry a body for the index."""
-    return list(_scan(site, {}))
+    return [page for page in _scan(site) if _is_marked(site / page)]
 
 
 def record_path(site: Path) -> Path:
@@ -147,13 +159,13 @@ def _fingerprint(pages: dict[str, Signature], executable: Path) -> str:
     return digest.hexdigest()
 
 
-def _previous_record(previous: Path | None) -> dict:
+def _previous_fingerprints(previous: Path | None) -> dict[str, str]:
     if previous is None:
         return {}
     try:
-        record = json.loads(record_path(previous).read_text(encoding="utf-8"))
-        return record if isinstance(record.get("shards"), dict) else {}
-    except (OSError, ValueError, AttributeError):
+        shards = json.loads(record_path(previous).read_text(encoding="utf-8"))["shards"]
+        return shards if isinstance(shards, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError):
         return {}
 
 
@@ -193,36 +205,41 @@ def index_site(
     previous: Path | None = None,
     shards: int | None = None,
     executable: Path | None = None,
+    trash: Path | None = None,
 ) -> SearchIndex:
     """Writes ``site/pagefind/`` from the pages of ``site``; raises :class:`SearchIndexError`.
 
     ``previous`` is the build this one was copied from: its shards are reused where their pages
-    are unchanged. An index already in ``site`` is removed first, file by file: a build that
-    starts as a hard-linked copy of the live one must never rewrite the live one's files in
-    place. A site with no marked page gets no index (Pagefind would otherwise index every page
-    whole, listings included); its search page then says that search is unavailable.
+    are unchanged. The hard-linked views Pagefind reads go into ``trash`` when given (deleting
+    tens of thousands of links takes seconds), else are deleted at once. An index already in
+    ``site`` is removed first, file by file: a build that starts as a hard-linked copy of the
+    live one must never rewrite the live one's files in place. A site with no marked page gets
+    no index (Pagefind would otherwise index every page whole, listings included); its search
+    page then says that search is unavailable.
     """
     started = time.monotonic()
     directory = site / OUTPUT_SUBDIR
     shutil.rmtree(directory, ignore_errors=True)
     record_path(site).unlink(missing_ok=True)
-    earlier = _previous_record(previous)
-    pages = _scan(site, earlier.get("pages") or {})
-    if not pages:
-        return SearchIndex(None, 0, time.monotonic() - started)
+    pages = _scan(site)
     count = shards or shard_count()
     groups: dict[int, dict[str, Signature]] = defaultdict(dict)
     for page, signature in pages.items():
         groups[shard_of(page, count)][page] = signature
+    # Pagefind indexes every page whole when none carries a body: such a shard is left out.
+    groups = {shard: group for shard, group in groups.items() if _any_marked(site, group)}
+    if not groups:
+        return SearchIndex(None, 0, time.monotonic() - started)
     if 0 not in groups:  # the first shard carries pagefind.js: never leave it empty
-        groups = {0: pages}
+        groups = {0: {page: sig for group in groups.values() for page, sig in group.items()}}
     exe = executable or pagefind_executable()
     fingerprints = {str(shard): _fingerprint(group, exe) for shard, group in groups.items()}
+    earlier = _previous_fingerprints(previous)
     fresh = []
     for shard in sorted(groups):
         name, target = str(shard), directory / str(shard)
         reusable = previous is not None and (previous / OUTPUT_SUBDIR / name).is_dir()
-        if reusable and earlier.get("shards", {}).get(name) == fingerprints[name]:
+        if reusable and earlier.get(name) == fingerprints[name]:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(previous / OUTPUT_SUBDIR / name, target, copy_function=os.link)
         else:
@@ -237,12 +254,16 @@ def index_site(
             for run in runs:
                 run.result()
     finally:
-        shutil.rmtree(views, ignore_errors=True)
+        discard(views, trash)
     bundles = [f"{shard}/" for shard in sorted(groups)]
     _write_json(directory / BUNDLES_FILE, {"bundles": bundles})
-    _write_json(record_path(site), {"shards": fingerprints, "pages": pages})
+    _write_json(record_path(site), {"shards": fingerprints})
     indexed = sum(_page_count(directory / bundle) for bundle in bundles)
     return SearchIndex(directory, indexed, time.monotonic() - started, len(fresh), len(bundles))
+
+
+def _any_marked(site: Path, pages: dict[str, Signature]) -> bool:
+    return any(_is_marked(site / page) for page in pages)  # stops at the first: a page or two
 
 
 def _write_json(path: Path, data: dict) -> None:
