@@ -35,14 +35,14 @@ PHASES = {
 
 
 SWAPS: list[float] = []  # perf_counter() when each swap put a build live
-SPANS: list[tuple[float, float]] = []  # (start, end) of every timed call
+SPANS: list[tuple[float, float, str]] = []  # (start, end, phase) of every timed call
 
 
-def _covered(spans: list[tuple[float, float]]) -> float:
+def _covered(spans: list[tuple[float, float, str]]) -> float:
     """Seconds covered by at least one span: phases that run side by side (open data while the
     search index is written) are counted once."""
     covered, reach = 0.0, float("-inf")
-    for start, end in sorted(spans):
+    for start, end, *_ in sorted(spans):
         if end > reach:
             covered += end - max(start, reach)
             reach = end
@@ -61,7 +61,7 @@ def instrument() -> dict[str, float]:
                 return function(*args, **kwargs)
             finally:
                 spent[name] += time.perf_counter() - began
-                SPANS.append((began, time.perf_counter()))
+                SPANS.append((began, time.perf_counter(), name))
                 if name == "swap":
                     SWAPS.append(time.perf_counter())
 
@@ -81,7 +81,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=0)
     args = parser.parse_args()
     spent = instrument()
-    began = time.perf_counter()
+    began, began_epoch = time.perf_counter(), time.time()
     result: dict = {}
     if args.mode == "full":
         from portal.build import build_portal
@@ -113,6 +113,13 @@ def main() -> int:
                 "live_seconds": round(SWAPS[0] - began, 3) if SWAPS else None,
                 "swaps": len(SWAPS),
                 "phases": phases,
+                # When each phase ran: seconds from the start (and the start as a Unix time),
+                # to line up with a record of the machine's load.
+                "started_at": round(began_epoch, 3),
+                "timeline": [
+                    [name, round(start - began, 3), round(end - began, 3)]
+                    for start, end, name in sorted(SPANS)
+                ],
             }
         )
     )
