@@ -20,13 +20,14 @@ of all goes live once, complete. After going live a build prepares the next one'
 (``.spare/``), so that an incremental build does not wait for tens of thousands of hard links to
 be made."""
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +36,15 @@ from . import feeds, opendata, render
 from . import notices as notice_pages
 from .client import CMSClient, CMSUnavailable
 from .export import GENERATED_DIR, Export, ExportError, export_site
-from .search import OUTPUT_SUBDIR, SearchIndexError, bundles, index_site, record_path
+from .search import (
+    OUTPUT_SUBDIR,
+    IndexWriter,
+    SearchIndexError,
+    bundles,
+    index_site,
+    record_path,
+    shard_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
@@ -133,11 +142,10 @@ def _copy_of(site_dir: Path, previous_dir: Path, build_dir: Path) -> None:
     shutil.rmtree(site_dir / SPARE_DIR, ignore_errors=True)
 
 
-def _render(site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
-            incremental, jobs, meanwhile: Callable[[], None], trash: Path):  # fmt: skip
-    """Renders into ``build_dir``: only what changed when possible; returns (mode, count).
-    An incremental build runs ``meanwhile`` (the feeds) while Pelican renders."""
-    steps = render.plan(previous, manifest) if (incremental and previous) else None
+def _render(site_dir, content_dir, build_dir, previous_dir, steps, manifest, run_pelican,
+            jobs, meanwhile: Callable[[], None], trash: Path):  # fmt: skip
+    """Renders into ``build_dir``: only what changed when there are ``steps``; returns (mode,
+    count). An incremental build runs ``meanwhile`` (the feeds) while Pelican renders."""
     if steps is None:
         sources = list(manifest.sources)
         render.render(content_dir, sources, build_dir, run_pelican, jobs, trash=trash)
@@ -157,6 +165,59 @@ def _render(site_dir, content_dir, build_dir, previous_dir, previous, manifest, 
         finally:
             pelican.result()
     return "incremental", len(steps.render)
+
+
+def _render_groups(manifest: render.Manifest, writer: IndexWriter) -> dict[int, list[str]]:
+    """The sources by the search index shard their pages are in; all in one group when some
+    source has pages in two shards (a shard is indexed only once all its pages are written)."""
+    groups: dict[int, list[str]] = {}
+    for source, entry in manifest.sources.items():
+        pages = [output for output in entry["outputs"] if output.endswith(".html")]
+        shards = {shard_of(page, writer.count) for page in pages} or {0}
+        if len(shards) > 1:
+            return {0: list(manifest.sources)}
+        groups.setdefault(shards.pop(), []).append(source)
+    return groups
+
+
+def _render_and_index(content_dir, build_dir, manifest, run_pelican, jobs, trash, outputs,
+                      phases) -> int:  # fmt: skip
+    """The first build of all (no live site, no index to keep): the sources are rendered in
+    groups, one per shard of the search index, and each shard is indexed as soon as its group is
+    written, while other groups render; ``outputs`` (open data, sitemap) are written once every
+    page is: Pelican and Pagefind each leave part of the machine idle. Returns the number of
+    sources rendered."""
+    try:
+        writer = IndexWriter(build_dir, trash=trash)
+    except SearchIndexError as exc:
+        raise BuildError(f"Search index failed: {exc}") from exc
+    groups = _render_groups(manifest, writer)
+    side, written = ThreadPoolExecutor(max_workers=1), None
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            rendering = {
+                pool.submit(render.render, content_dir, sources, build_dir, run_pelican, 1, trash):
+                shard
+                for shard, sources in sorted(groups.items())
+            }  # fmt: skip
+            for done in as_completed(rendering):
+                done.result()
+                sources = groups[rendering[done]]
+                pages = writer.pages(out for s in sources for out in manifest.sources[s]["outputs"])
+                for shard, group in sorted(writer.shards_of(pages).items()):
+                    writer.add(shard, group)
+        written = side.submit(outputs)  # the sitemap lists the pages written
+        phases.start("search index", "the last shards; feeds and open data meanwhile")
+        writer.finish()
+    except SearchIndexError as exc:
+        raise BuildError(f"Search index failed: {exc}") from exc
+    finally:
+        with contextlib.suppress(SearchIndexError):  # an error on its way out is reported
+            writer.close()
+        side.shutdown(wait=True)
+    if written is not None:
+        written.result()
+    return len(manifest.sources)
 
 
 def _in_memory(exported: Export) -> list[dict] | None:
@@ -342,25 +403,28 @@ def _build_locked(
             def feeds_meanwhile():
                 _feeds(exported, content_dir, build_dir, settings.result())
 
-            mode, rendered = _render(
-                site_dir, content_dir, build_dir, previous_dir, previous, manifest, run_pelican,
-                incremental, jobs, feeds_meanwhile, trash,
-            )  # fmt: skip
-            if not (build_dir / "index.html").is_file():
-                raise BuildError("Pelican produced no index.html")
-            index_later = mode == "incremental"
-            if mode == "full":
-                index_later = _keep_search_index(previous_dir, build_dir)
+            def site_outputs():
+                _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
 
-                def site_outputs():
-                    _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
-
-                if index_later:
+            steps = render.plan(previous, manifest) if (incremental and previous) else None
+            if steps is None and not (previous_dir and bundles(previous_dir)):
+                mode, index_later = "full", False
+                rendered = _render_and_index(
+                    content_dir, build_dir, manifest, run_pelican, jobs, trash, site_outputs,
+                    phases,
+                )  # fmt: skip
+            else:
+                mode, rendered = _render(
+                    site_dir, content_dir, build_dir, previous_dir, steps, manifest,
+                    run_pelican, jobs, feeds_meanwhile, trash,
+                )  # fmt: skip
+                index_later = True
+                if mode == "full":
+                    _keep_search_index(previous_dir, build_dir)
                     phases.start("feeds and open data", f"{rendered} pages rendered")
                     site_outputs()
-                else:
-                    phases.start("search index", "feeds and open data meanwhile")
-                    _index_with_outputs(build_dir, None, site_outputs, trash)
+            if not (build_dir / "index.html").is_file():
+                raise BuildError("Pelican produced no index.html")
             manifest.save(manifest_path(build_dir))
         except render.RenderError as exc:
             shutil.rmtree(build_dir, ignore_errors=True)

@@ -29,6 +29,7 @@ import tempfile
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,10 +124,10 @@ def _is_marked(path: Path) -> bool:
 Signature = tuple[int, int, int]  # a file's inode, size and modification time (ns)
 
 
-def _scan(site: Path) -> dict[str, Signature]:
-    """The pages to index (paths in the site, sorted) with their signatures: every page in a
-    notice's directory (all carry a body: not read, there are tens of thousands), and the other
-    pages that carry one (a few hundred, read)."""
+def _scan(site: Path, pages: Iterable[str] | None = None) -> dict[str, Signature]:
+    """The pages to index (paths in the site, sorted) with their signatures, of ``pages`` or of
+    every HTML file: every page in a notice's directory (all carry a body: not read, there are
+    tens of thousands), and the other pages that carry one (a few hundred, read)."""
 
     def check(path: Path) -> tuple[str, Signature] | None:
         page = path.relative_to(site).as_posix()
@@ -135,7 +136,10 @@ def _scan(site: Path) -> dict[str, Signature]:
         found = path.stat()
         return page, (found.st_ino, found.st_size, found.st_mtime_ns)
 
-    paths = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != OUTPUT_SUBDIR]
+    if pages is None:
+        paths = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != OUTPUT_SUBDIR]
+    else:
+        paths = [site / page for page in pages if page.endswith(".html")]
     with ThreadPoolExecutor(max_workers=8) as pool:  # stats and reads wait on the kernel
         return dict(sorted(found for found in pool.map(check, paths) if found))
 
@@ -185,10 +189,9 @@ def _run_pagefind(command: list[str]) -> None:
         )
 
 
-def _index_shard(site: Path, pages: list[str], views: Path, target: Path, exe: Path) -> None:
+def _index_shard(site: Path, pages: list[str], view: Path, target: Path, exe: Path) -> None:
     """Pagefind over a hard-linked view of the shard's pages (it has no list-of-files option;
     addresses in the index are relative to the view, the same as in the site)."""
-    view = views / target.name
     for page in pages:
         (view / page).parent.mkdir(parents=True, exist_ok=True)
         os.link(site / page, view / page)
@@ -217,49 +220,95 @@ def index_site(
     no index (Pagefind would otherwise index every page whole, listings included); its search
     page then says that search is unavailable.
     """
-    started = time.monotonic()
-    directory = site / OUTPUT_SUBDIR
-    shutil.rmtree(directory, ignore_errors=True)
-    record_path(site).unlink(missing_ok=True)
-    pages = _scan(site)
-    count = shards or shard_count()
-    groups: dict[int, dict[str, Signature]] = defaultdict(dict)
-    for page, signature in pages.items():
-        groups[shard_of(page, count)][page] = signature
-    # Pagefind indexes every page whole when none carries a body: such a shard is left out.
-    groups = {shard: group for shard, group in groups.items() if _any_marked(site, group)}
-    if not groups:
-        return SearchIndex(None, 0, time.monotonic() - started)
-    if 0 not in groups:  # the first shard carries pagefind.js: never leave it empty
-        groups = {0: {page: sig for group in groups.values() for page, sig in group.items()}}
-    exe = executable or pagefind_executable()
-    fingerprints = {str(shard): _fingerprint(group, exe) for shard, group in groups.items()}
-    earlier = _previous_fingerprints(previous)
-    fresh = []
-    for shard in sorted(groups):
-        name, target = str(shard), directory / str(shard)
-        reusable = previous is not None and (previous / OUTPUT_SUBDIR / name).is_dir()
-        if reusable and earlier.get(name) == fingerprints[name]:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(previous / OUTPUT_SUBDIR / name, target, copy_function=os.link)
-        else:
-            fresh.append(shard)
-    views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=site.parent))
+    writer = IndexWriter(site, previous=previous, shards=shards, executable=executable, trash=trash)
     try:
-        with ThreadPoolExecutor(max_workers=max(1, len(fresh))) as pool:
-            runs = [
-                pool.submit(_index_shard, site, list(groups[s]), views, directory / str(s), exe)
-                for s in fresh
-            ]
-            for run in runs:
-                run.result()
+        for shard, pages in sorted(writer.shards_of(_scan(site)).items()):
+            writer.add(shard, pages)
     finally:
-        discard(views, trash)
-    bundles = [f"{shard}/" for shard in sorted(groups)]
-    _write_json(directory / BUNDLES_FILE, {"bundles": bundles})
-    _write_json(record_path(site), {"shards": fingerprints})
-    indexed = sum(_page_count(directory / bundle) for bundle in bundles)
-    return SearchIndex(directory, indexed, time.monotonic() - started, len(fresh), len(bundles))
+        writer.close()
+    return writer.finish()
+
+
+class IndexWriter:
+    """Writes ``site/pagefind/`` shard by shard, each in the background as soon as its pages are
+    handed over: a build can index a shard while Pelican still renders the others. ``close()``
+    waits for them (call it however the build ends); ``finish()`` then writes the list of
+    bundles and the record. See :func:`index_site` for the arguments."""
+
+    def __init__(self, site: Path, *, previous=None, shards=None, executable=None, trash=None):
+        self.started = time.monotonic()
+        self.site, self.previous, self.trash = site, previous, trash
+        self.directory = site / OUTPUT_SUBDIR
+        shutil.rmtree(self.directory, ignore_errors=True)
+        record_path(site).unlink(missing_ok=True)
+        self.count = shards or shard_count()
+        self.executable = executable or pagefind_executable()
+        self.earlier = _previous_fingerprints(previous)
+        self.groups: dict[int, dict[str, Signature]] = {}
+        self.fingerprints: dict[str, str] = {}
+        self.runs: list = []
+        self._pool = ThreadPoolExecutor(max_workers=self.count)
+        self._views: Path | None = None
+
+    def shards_of(self, pages: dict[str, Signature]) -> dict[int, dict[str, Signature]]:
+        groups: dict[int, dict[str, Signature]] = defaultdict(dict)
+        for page, signature in pages.items():
+            groups[shard_of(page, self.count)][page] = signature
+        return groups
+
+    def pages(self, outputs: Iterable[str]) -> dict[str, Signature]:
+        """Of a build's output files, the pages to index with their signatures."""
+        return _scan(self.site, outputs)
+
+    def add(self, shard: int, pages: dict[str, Signature]) -> None:
+        """Indexes a shard's pages in the background, or reuses the previous build's index of
+        the very same files. A shard none of whose pages carries a body is left out (Pagefind
+        would index such pages whole, navigation and all)."""
+        if not pages or not _any_marked(self.site, pages):
+            return
+        name, target = str(shard), self.directory / str(shard)
+        self.groups[shard] = pages
+        self.fingerprints[name] = _fingerprint(pages, self.executable)
+        earlier = self.previous / OUTPUT_SUBDIR / name if self.previous else None
+        if earlier and earlier.is_dir() and self.earlier.get(name) == self.fingerprints[name]:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(earlier, target, copy_function=os.link)
+            return
+        if self._views is None:
+            self._views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=self.site.parent))
+        view = self._views / name
+        self.runs.append(
+            self._pool.submit(_index_shard, self.site, list(pages), view, target, self.executable)
+        )
+
+    def close(self) -> None:
+        """Waits for the shards being indexed and removes the views; raises the first error."""
+        try:
+            for run in self.runs:
+                run.result()
+        finally:
+            self._pool.shutdown(wait=True)
+            if self._views is not None:
+                discard(self._views, self.trash)
+                self._views = None
+
+    def finish(self) -> SearchIndex:
+        self.close()
+        if not self.groups:
+            return SearchIndex(None, 0, time.monotonic() - self.started)
+        if 0 not in self.groups:  # the first shard carries pagefind.js: never leave it empty
+            everything = {p: sig for group in self.groups.values() for p, sig in group.items()}
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.groups, self.fingerprints, self.runs = {}, {}, []
+            self._pool = ThreadPoolExecutor(max_workers=1)
+            self.add(0, dict(sorted(everything.items())))
+            return self.finish()
+        bundles = [f"{shard}/" for shard in sorted(self.groups)]
+        _write_json(self.directory / BUNDLES_FILE, {"bundles": bundles})
+        _write_json(record_path(self.site), {"shards": self.fingerprints})
+        indexed = sum(_page_count(self.directory / bundle) for bundle in bundles)
+        seconds = time.monotonic() - self.started
+        return SearchIndex(self.directory, indexed, seconds, len(self.runs), len(bundles))
 
 
 def _any_marked(site: Path, pages: dict[str, Signature]) -> bool:
