@@ -54,10 +54,6 @@ class Manifest:
         path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
 
-def _hash_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def fingerprint(theme: Path, settings_files: Iterable[Path], extra: str = "") -> str:
     """Changes whenever anything that shapes every page changes: theme files, settings, code."""
     digest = hashlib.sha256(extra.encode())
@@ -97,14 +93,15 @@ def list_sources(content_dir: Path) -> list[str]:
     return sorted(_source_files(content_dir))
 
 
-def outputs_of(content_dir: Path, source: str) -> list[str]:
-    """The file a source renders to: ``save_as`` for exported JSON, ``<slug>/index.html`` else."""
+def outputs_of(content_dir: Path, source: str, data: bytes | None = None) -> list[str]:
+    """The file a source renders to: ``save_as`` for exported JSON, ``<slug>/index.html`` else.
+    ``data``: the source's bytes, when already read."""
     path = content_dir / source
+    data = path.read_bytes() if data is None else data
     if path.suffix == ".json":
-        metadata = json.loads(path.read_text(encoding="utf-8"))["metadata"]
-        save_as = metadata.get("save_as")
+        save_as = json.loads(data)["metadata"].get("save_as")
         return [save_as] if save_as else []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in data.decode("utf-8").splitlines():
         if line.lower().startswith("slug:"):
             return [f"{line.split(':', 1)[1].strip()}/index.html"]
     return [f"{path.stem}/index.html"]
@@ -141,9 +138,10 @@ def scan(
         if seen and seen.get("stat") == stat:
             manifest.sources[source] = seen
             continue
+        data = (content_dir / source).read_bytes()  # once, for its hash and its outputs
         manifest.sources[source] = {
-            "hash": _hash_file(content_dir / source),
-            "outputs": outputs_of(content_dir, source),
+            "hash": hashlib.sha256(data).hexdigest(),
+            "outputs": outputs_of(content_dir, source, data),
             "stat": stat,
         }
     return manifest
