@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from . import feeds
 from .feeds import LOCAL_TZ, Site, instant, iso
+from .render import walk_files
 
 DATA_DIR = "data"
 DECISIONS_JSON = f"{DATA_DIR}/decisions.json"
@@ -276,8 +277,8 @@ def sitemap(site: Site, build_dir: Path) -> bytes:
     """Every HTML page under ``build_dir`` (the built site), in path order."""
     dated = lastmod_by_url(site)
     pages = sorted(
-        _page_url(path.relative_to(build_dir).as_posix()) for path in build_dir.rglob("*.html")
-    )
+        _page_url(path) for path in walk_files(build_dir) if path.endswith(".html")
+    )  # walk_files: a string per file, not a Path (tens of thousands)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

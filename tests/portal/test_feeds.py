@@ -345,3 +345,18 @@ def test_an_empty_site_still_writes_valid_feeds(tmp_path: Path):
         for document in (atom, rss):
             parsed = feedparser.parse(document)
             assert parsed.bozo == 0 and parsed.entries == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["", "notices/", "notices/x/r-1/index.html", "policies/p/#clause-a1", "#top", "?q=a",
+     "feeds/notices.atom.xml", "/rooted/", "./here/", "../up/", "a/./b/", "a/../b/",
+     "mailto:someone@example.invalid", "https://other.example/x", "//other.example/x",
+     "a:b/c", "path/with:colon/"],
+)  # fmt: skip
+@pytest.mark.parametrize("base", ["https://portal.example/", "https://portal.example/kj/"])
+def test_an_address_is_resolved_as_urljoin_resolves_it(base, url):
+    from urllib.parse import urljoin
+
+    site = Site(base_url=base, name="", publisher="", sources=[])
+    assert site.absolute(url) == urljoin(base, url)
