@@ -140,3 +140,33 @@ def test_a_shard_without_a_marked_page_is_left_out(tmp_path, pagefind):
     _page(site, f"notices/{name}/index.html", "没有正文标记", marked=False)
     result = index_site(site, shards=4, executable=pagefind)
     assert [bundle.name for bundle in bundles(site)] == ["0"] and result.pages == 1
+
+
+def test_a_first_build_renders_one_group_per_shard_unless_a_source_spans_two():
+    from types import SimpleNamespace
+
+    from portal.build import _render_groups
+    from portal.render import Manifest
+
+    writer = SimpleNamespace(count=4)
+
+    def shard(name: str) -> int:
+        return shard_of(f"notices/{name}/index.html", 4)
+
+    a = "n0"
+    b = next(f"n{n}" for n in range(1, 100) if shard(f"n{n}") != shard(a))
+    sources = {
+        "generated/notices/a.json": [f"notices/{a}/index.html", f"notices/{a}/r1/index.html"],
+        "generated/notices/b.json": [f"notices/{b}/index.html"],
+        "generated/listings/open.json": ["notices/index.html", "notices/page/2/index.html"],
+        "pages/data.md": ["data/index.html", "data/decisions.csv"],
+    }
+    manifest = Manifest("f", {path: {"outputs": outputs} for path, outputs in sources.items()})
+    groups = _render_groups(manifest, writer)
+    assert sorted(source for group in groups.values() for source in group) == sorted(sources)
+    assert groups[shard_of(f"notices/{a}/index.html", 4)] == ["generated/notices/a.json"]
+    assert {"generated/listings/open.json", "pages/data.md"} <= set(groups[0])
+
+    # A source with pages in two shards: its shards cannot be indexed before the other renders.
+    manifest.sources["generated/notices/a.json"]["outputs"].append(f"notices/{b}/x/index.html")
+    assert _render_groups(manifest, writer) == {0: list(manifest.sources)}
