@@ -236,8 +236,10 @@ def _portal(p: dict) -> str:
     ]
     return "\n\n".join(
         [
-            f"First full build (nothing built before), `build_portal(..., incremental=False)` in "
-            f"parallel shards (one Pelican process per core), from the CMS under gunicorn: "
+            f"First full build (nothing built before), `build_portal(..., incremental=False)`, "
+            f"from the CMS under gunicorn, the sources rendered in groups, one per search index "
+            f"shard (a Pelican process each, as many at once as cores), each shard indexed by "
+            f"Pagefind as soon as its group is written (`render` below includes that time): "
             f"**{_s(live)}** until the site is "
             f"live (search index and open data included), {_s(full['seconds'])} with the cleanup "
             f"after it (old builds removed, the next build's copy prepared), for "
@@ -251,8 +253,9 @@ def _portal(p: dict) -> str:
             f"Ratio ours/vanilla: **{p['ratio']:.2f}x** the time for the whole build until live "
             f"(goal ≤ 1.0x), {p.get('ratio_process', p['ratio']):.2f}x with the cleanup; "
             f"**{p['ratio_like_for_like']:.2f}x** for the part that does what Pelican "
-            f"does (render + feeds, open data and sitemap, {_s(p['like_for_like_seconds'])}: no "
-            f"export from the CMS and no search index, which vanilla Pelican does not do).",
+            f"does, from the full rebuild below, which indexes after it renders (render + feeds, "
+            f"open data and sitemap, {_s(p['like_for_like_seconds'])}: no export from the CMS "
+            f"and no search index, which vanilla Pelican does not do).",
             _rebuild(p),
             f"Publish-to-live: one new notice ({publish['items']} items) published in the CMS, "
             f"then `python -m portal build` "
