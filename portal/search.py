@@ -192,9 +192,13 @@ def _run_pagefind(command: list[str]) -> None:
 def _index_shard(site: Path, pages: list[str], view: Path, target: Path, exe: Path) -> None:
     """Pagefind over a hard-linked view of the shard's pages (it has no list-of-files option;
     addresses in the index are relative to the view, the same as in the site)."""
-    for page in pages:
-        (view / page).parent.mkdir(parents=True, exist_ok=True)
-        os.link(site / page, view / page)
+    try:
+        for page in pages:
+            (view / page).parent.mkdir(parents=True, exist_ok=True)
+            os.link(site / page, view / page)
+    except OSError as exc:
+        message = f"The pages of shard {target.name} could not be linked: {exc}"
+        raise SearchIndexError(message) from exc
     _run_pagefind([str(exe), "--site", str(view), "--output-path", str(target)])
     if not (target / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind wrote no {target.name}/pagefind.js")
@@ -271,8 +275,11 @@ class IndexWriter:
         self.fingerprints[name] = _fingerprint(pages, self.executable)
         earlier = self.previous / OUTPUT_SUBDIR / name if self.previous else None
         if earlier and earlier.is_dir() and self.earlier.get(name) == self.fingerprints[name]:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(earlier, target, copy_function=os.link)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copytree(earlier, target, copy_function=os.link)
+            except (OSError, shutil.Error) as exc:
+                raise SearchIndexError(f"Shard {name} could not be reused: {exc}") from exc
             return
         if self._views is None:
             self._views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=self.site.parent))
