@@ -97,7 +97,8 @@ def shard_count() -> int:
 
 
 def _notice_directory(page: str) -> str | None:
-    """``notices/<slug>`` for a page of a notice (its own or a rejection's), else None."""
+    """The directory under ``notices/`` of a notice's page (its own or a rejection's), else
+    None (the listings under ``notices/page/`` and ``notices/closed/`` are not notices)."""
     parts = page.split("/")
     if len(parts) > 2 and parts[0] == "notices" and parts[1] not in RESERVED_NOTICE_SEGMENTS:
         return parts[1]
