@@ -168,8 +168,11 @@ def _render(site_dir, content_dir, build_dir, previous_dir, steps, manifest, run
 
 
 def _render_groups(manifest: render.Manifest, writer: IndexWriter) -> dict[int, list[str]]:
-    """The sources by the search index shard their pages are in; all in one group when some
-    source has pages in two shards (a shard is indexed only once all its pages are written)."""
+    """The sources by the search index shard their pages are in; all in one group when they are
+    few (a Pelican process costs more than their pages) or when some source has pages in two
+    shards (a shard is indexed only once all its pages are written)."""
+    if len(manifest.sources) < render.SHARD_MIN_SOURCES:
+        return {0: list(manifest.sources)}
     groups: dict[int, list[str]] = {}
     for source, entry in manifest.sources.items():
         pages = [output for output in entry["outputs"] if output.endswith(".html")]

@@ -146,7 +146,7 @@ def test_a_first_build_renders_one_group_per_shard_unless_a_source_spans_two():
     from types import SimpleNamespace
 
     from portal.build import _render_groups
-    from portal.render import Manifest
+    from portal.render import SHARD_MIN_SOURCES, Manifest
 
     writer = SimpleNamespace(count=4)
 
@@ -162,8 +162,11 @@ def test_a_first_build_renders_one_group_per_shard_unless_a_source_spans_two():
         "pages/data.md": ["data/index.html", "data/decisions.csv"],
     }
     manifest = Manifest("f", {path: {"outputs": outputs} for path, outputs in sources.items()})
+    assert _render_groups(manifest, writer) == {0: list(sources)}  # few: one Pelican process
+    for number in range(SHARD_MIN_SOURCES):  # enough to be worth a process per group
+        manifest.sources[f"pages/p{number}.md"] = {"outputs": [f"p{number}/index.html"]}
     groups = _render_groups(manifest, writer)
-    assert sorted(source for group in groups.values() for source in group) == sorted(sources)
+    assert sorted(s for group in groups.values() for s in group) == sorted(manifest.sources)
     assert groups[shard_of(f"notices/{a}/index.html", 4)] == ["generated/notices/a.json"]
     assert {"generated/listings/open.json", "pages/data.md"} <= set(groups[0])
 
