@@ -81,6 +81,7 @@ class CommentCreateView(SubmissionCreateView):
 
 
 class CommentStatusView(SubmissionStatusView):
+    status_choices, outcome_choices = rules.CommentStatus, rules.CommentOutcome
     error_template = "consultation/error_page.html"
     throttle_classes = [CommentLookupThrottle]
     html_template = "consultation/status_page.html"
@@ -104,16 +105,5 @@ class CommentStatusView(SubmissionStatusView):
     def find(self, receipt_number, lookup_code):
         return services.lookup(receipt_number, lookup_code)
 
-    def status_data(self, comment):
-        answered = comment.is_answered
-        outcome = rules.CommentOutcome(comment.outcome) if answered and comment.outcome else None
-        return {
-            "receipt_number": comment.receipt_number,
-            "status": comment.status,
-            "status_label": rules.CommentStatus(comment.status).label,
-            "outcome": outcome.value if outcome else "",
-            "outcome_label": outcome.label if outcome else "",
-            "answer": comment.answer if answered else "",
-            "answered_at": comment.answered_at.isoformat() if answered else None,
-            "policy_title": comment.policy.title,
-        }
+    def subject_data(self, comment):
+        return {"policy_title": comment.policy.title}

@@ -13,6 +13,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cms.notices.rules import LabelledEnum
+
 from . import rules, services
 from .errors import ApiError
 from .serializers import (
@@ -208,11 +210,29 @@ class SubmissionStatusView(NegotiatedAPIView):
     not_found = ("未找到与该受理编号和查询码相符的异议，请核对后重试。",
                  "No objection matches this receipt number and lookup code.")  # fmt: skip
 
+    status_choices: type[LabelledEnum]
+    outcome_choices: type[LabelledEnum]
+
     def find(self, receipt_number: str, lookup_code: str):
         raise NotImplementedError
 
-    def status_data(self, record) -> dict:
+    def subject_data(self, record) -> dict:
+        """What the submission was about (the notice and item, the policy)."""
         raise NotImplementedError
+
+    def status_data(self, record) -> dict:
+        answered = record.is_answered
+        outcome = self.outcome_choices(record.outcome) if answered and record.outcome else None
+        return {
+            "receipt_number": record.receipt_number,
+            "status": record.status,
+            "status_label": self.status_choices(record.status).label,
+            "outcome": outcome.value if outcome else "",
+            "outcome_label": outcome.label if outcome else "",
+            "answer": record.answer if answered else "",
+            "answered_at": record.answered_at.isoformat() if answered else None,
+            **self.subject_data(record),
+        }
 
     def look_up(self, request):
         serializer = StatusLookupSerializer(data=request.data)
@@ -280,6 +300,7 @@ class ObjectionCreateView(SubmissionCreateView):
 
 
 class ObjectionStatusView(SubmissionStatusView):
+    status_choices, outcome_choices = rules.ObjectionStatus, rules.Outcome
     throttle_classes = [ObjectionLookupThrottle]
     html_template = "objections/status_page.html"
 
@@ -299,17 +320,8 @@ class ObjectionStatusView(SubmissionStatusView):
     def find(self, receipt_number, lookup_code):
         return services.lookup(receipt_number, lookup_code)
 
-    def status_data(self, objection):
-        answered = objection.is_answered
-        outcome = rules.Outcome(objection.outcome) if answered and objection.outcome else None
+    def subject_data(self, objection):
         return {
-            "receipt_number": objection.receipt_number,
-            "status": objection.status,
-            "status_label": rules.ObjectionStatus(objection.status).label,
-            "outcome": outcome.value if outcome else "",
-            "outcome_label": outcome.label if outcome else "",
-            "answer": objection.answer if answered else "",
-            "answered_at": objection.answered_at.isoformat() if answered else None,
             "notice_number": objection.notice.notice_number,
             "project_code": objection.item.project_code,
         }
