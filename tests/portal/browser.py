@@ -9,8 +9,11 @@ import os
 import queue
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
+
+from portal.search import SearchIndexError, pagefind_executable
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -25,6 +28,15 @@ def _require(available: bool, what: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what}; CI=true, so this test may not be skipped", pytrace=False)
     pytest.skip(what)
+
+
+def require_pagefind() -> Path:
+    """Pagefind's extended binary; without it the test is skipped (fails in CI, see above)."""
+    try:
+        return pagefind_executable()
+    except SearchIndexError:
+        _require(False, "Pagefind's extended binary is missing (pip install 'pagefind[extended]')")
+        raise  # not reached: _require skips or fails
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

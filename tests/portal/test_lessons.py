@@ -18,9 +18,8 @@ from portal.lessons import (
     lesson_url,
 )
 from portal.notices import notice_url
-from portal.search import SearchIndexError, pagefind_executable
 
-from .browser import PAGEFIND_QUERY, _require, in_browser_thread
+from .browser import PAGEFIND_QUERY, in_browser_thread, require_pagefind
 
 uses_site = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # A two-character word from the middle of a demo report's failure analysis (…改造后的菌株在…),
@@ -278,21 +277,10 @@ def test_the_lessons_feed_carries_every_report(site):
 # --- search ---------------------------------------------------------------------------------
 
 
-def _pagefind_available() -> bool:
-    try:
-        pagefind_executable()
-    except SearchIndexError:
-        return False
-    return True
-
-
 @uses_site
 @in_browser_thread
 def test_a_word_from_the_middle_of_a_report_finds_it(site, origin, page):
-    _require(
-        _pagefind_available(),
-        "Pagefind's extended binary is missing (pip install 'pagefind[extended]')",
-    )
+    require_pagefind()
     [lesson] = [p for p in site.lessons if p["meta"]["slug"] == FERMENTATION]
     text = lesson["failure_analysis"]
     assert BODY_WORD in text and not text.startswith(BODY_WORD) and not text.endswith(BODY_WORD)

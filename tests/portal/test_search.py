@@ -20,9 +20,9 @@ from portal.guidance import FAQ_URL, GUIDANCE_URL, SELF_CHECK_URL
 from portal.lessons import lesson_url
 from portal.notices import item_segments, notice_url
 from portal.objections import GUIDE_URL
-from portal.search import SearchIndexError, bundles, pagefind_executable, shard_count, shard_of
+from portal.search import bundles, shard_count, shard_of
 
-from .browser import PAGEFIND_QUERY, _require, in_browser_thread
+from .browser import PAGEFIND_QUERY, in_browser_thread, require_pagefind
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -32,23 +32,9 @@ REASON_WORD = "溯源"
 INTRODUCTION_WORD = "书面"
 
 
-def _pagefind_available() -> bool:
-    try:
-        pagefind_executable()
-    except SearchIndexError:
-        return False
-    return True
-
-
-# --- helpers ----------------------------------------------------------------------------------
-
-
 @pytest.fixture(autouse=True)
 def _pagefind():
-    _require(
-        _pagefind_available(),
-        "Pagefind's extended binary is missing (pip install 'pagefind[extended]')",
-    )
+    require_pagefind()
 
 
 def _rejection_pages(notices: list[dict]) -> set[str]:

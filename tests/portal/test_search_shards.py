@@ -13,12 +13,11 @@ from portal.search import (
     bundles,
     index_site,
     marked_pages,
-    pagefind_executable,
     shard_count,
     shard_of,
 )
 
-from .browser import _require
+from .browser import require_pagefind
 
 
 def _page(site: Path, path: str, body: str, marked: bool = True) -> None:
@@ -41,10 +40,7 @@ def _notices_in_other_shards(shards: int, wanted: int) -> list[str]:
 
 @pytest.fixture
 def pagefind():
-    try:
-        return pagefind_executable()
-    except SearchIndexError:
-        _require(False, "Pagefind's extended binary is missing (pip install 'pagefind[extended]')")
+    return require_pagefind()
 
 
 def _site(base: Path) -> Path:
