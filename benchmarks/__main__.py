@@ -667,15 +667,19 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
     tree = make_tree(work)
     with Gunicorn(env, free_port(), args.workers, work / "gunicorn-portal.log") as server:
         build_env = {**env, "PYTHONPATH": str(tree), "CMS_BASE_URL": server.url}
-        log("full build: build_portal(incremental=False), parallel shards")
-        completed, seconds, rss = run_measured(
-            [PY, str(HERE / "portal_phases.py"), "full", "--cms-url", server.url],
-            cwd=tree,
-            env=build_env,
-            timeout=1800,
-        )
-        full = result_line(completed.stdout)
-        full.update(wall_seconds=seconds, peak_rss_mb=rss / 1024)
+
+        def full_build() -> dict:
+            completed, seconds, rss = run_measured(
+                [PY, str(HERE / "portal_phases.py"), "full", "--cms-url", server.url],
+                cwd=tree,
+                env=build_env,
+                timeout=1800,
+            )
+            return {**result_line(completed.stdout), "wall_seconds": seconds,
+                    "peak_rss_mb": rss / 1024}  # fmt: skip
+
+        log("full build: build_portal(incremental=False), rendered and indexed shard by shard")
+        full = full_build()
         output = tree / "publicity_site" / "output"
         full["files"] = sum(1 for p in output.resolve().rglob("*") if p.is_file())
         results["full"] = full
@@ -703,15 +707,7 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
         shutil.rmtree(vanilla_dir / "output", ignore_errors=True)
 
         log("full rebuild over the live site: build_portal(incremental=False) again")
-        completed, seconds, rss = run_measured(
-            [PY, str(HERE / "portal_phases.py"), "full", "--cms-url", server.url],
-            cwd=tree,
-            env=build_env,
-            timeout=1800,
-        )
-        rebuild = result_line(completed.stdout)
-        rebuild.update(wall_seconds=seconds, peak_rss_mb=rss / 1024)
-        results["rebuild"] = rebuild
+        results["rebuild"] = full_build()
 
         log("publish one notice, then python -m portal build (incremental) until it is live")
         completed = subprocess.run(
