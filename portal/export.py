@@ -4,6 +4,7 @@ Each file holds ``metadata`` (Pelican's: title, slug, template, url, save_as, da
 the page's data for its template. Rich text is cleaned here, once, at the boundary.
 """
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -206,14 +207,10 @@ def write_sources(sources: dict[str, Any], content_dir: Path) -> Written:
             continue
         data = source_bytes(source)
         path = target / relative
-        try:
+        with contextlib.suppress(OSError):  # a new source: written below
             if path.read_bytes() == data:
                 continue
-        except OSError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.new")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
+        render.replace_file(path, data)
         written.append(relative)
         entries[relative] = None
     removed = sorted(on_disk - set(sources))

@@ -14,7 +14,6 @@ token), and always for a full build. Both ways give the same sources for the sam
 
 import hashlib
 import json
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 from . import feeds
 from . import notices as notice_pages
 from .client import CMSClient
+from .render import replace_file
 
 STATE_FILE = ".notices.json"
 STATE_VERSION = 1
@@ -75,13 +75,10 @@ class NoticeState:
             return cls()
 
     def save(self, content_dir: Path) -> None:
-        path = content_dir / STATE_FILE
-        temporary = path.with_name(f"{path.name}.new")
         # Only records with a token are kept: a notice fetched without one is fetched again.
         records = {i: record for i, record in self.records.items() if record["v"]}
         data = {"version": STATE_VERSION, "key": self.key, "records": records}
-        temporary.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        os.replace(temporary, path)
+        replace_file(content_dir / STATE_FILE, json.dumps(data, ensure_ascii=False).encode())
 
     @staticmethod
     def discard(content_dir: Path) -> None:

@@ -22,7 +22,6 @@ here too, from the page's own data, and the theme prints it with :func:`jsonld_d
 import csv
 import io
 import json
-import os
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -34,7 +33,7 @@ from markupsafe import Markup
 
 from . import feeds
 from .feeds import LOCAL_TZ, Site, instant, iso
-from .render import walk_files
+from .render import replace_file, walk_files
 
 DATA_DIR = "data"
 DECISIONS_JSON = f"{DATA_DIR}/decisions.json"
@@ -398,14 +397,6 @@ def jsonld_dumps(data: Any) -> Markup:
 
 
 # --- the build step -----------------------------------------------------------------------------
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Writes a new file and renames it over ``path``: a hard-linked old file stays as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
 
 
 def read_pelican_settings(settings_file: Path) -> dict[str, Any]:

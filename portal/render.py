@@ -208,6 +208,15 @@ def discard(directory: Path, trash: Path | None) -> None:
     directory.rename(trash / directory.name)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Writes a new file and renames it over ``path``: a hard-linked old file stays as it was,
+    and a reader sees the old bytes or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def hardlink_copy(source: Path, target: Path, skip: Iterable[str] = ()) -> None:
     """A copy of a site tree that shares file contents with the original (no data copied).
 

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .notices import RESERVED_NOTICE_SEGMENTS
-from .render import discard
+from .render import discard, replace_file
 
 OUTPUT_SUBDIR = "pagefind"
 BUNDLES_FILE = "bundles.json"
@@ -312,8 +312,8 @@ class IndexWriter:
             self.add(0, dict(sorted(everything.items())))
             return self.finish()
         bundles = [f"{shard}/" for shard in sorted(self.groups)]
-        _write_json(self.directory / BUNDLES_FILE, {"bundles": bundles})
-        _write_json(record_path(self.site), {"shards": self.fingerprints})
+        replace_file(self.directory / BUNDLES_FILE, _json({"bundles": bundles}))
+        replace_file(record_path(self.site), _json({"shards": self.fingerprints}))
         indexed = sum(_page_count(self.directory / bundle) for bundle in bundles)
         seconds = time.monotonic() - self.started
         return SearchIndex(self.directory, indexed, seconds, len(self.runs), len(bundles))
@@ -323,11 +323,8 @@ def _any_marked(site: Path, pages: dict[str, Signature]) -> bool:
     return any(_is_marked(site / page) for page in pages)  # stops at the first: a page or two
 
 
-def _write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
-    os.replace(temporary, path)
+def _json(data: dict) -> bytes:
+    return json.dumps(data, sort_keys=True).encode("utf-8")
 
 
 def bundles(site: Path) -> list[Path]:

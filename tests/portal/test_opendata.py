@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar
 
-from portal import feeds, opendata
+from portal import feeds, opendata, render
 from portal.build import SITE_DIR
 from portal.notices import item_segments, notice_url, paragraphs
 from portal.opendata import COLUMN_NAMES, COLUMNS, read_pelican_settings
@@ -305,6 +305,6 @@ def test_outputs_replace_files_and_never_rewrite_a_hard_linked_one(tmp_path: Pat
     new = tmp_path / "build" / "feeds" / "notices.atom.xml"
     new.parent.mkdir(parents=True)
     os.link(old, new)
-    opendata.replace_file(new, b"this build")
+    render.replace_file(new, b"this build")
     assert old.read_bytes() == b"previous build" and new.read_bytes() == b"this build"
     assert [p.name for p in new.parent.iterdir()] == ["notices.atom.xml"]
