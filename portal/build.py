@@ -309,13 +309,10 @@ def _swap(output_link: Path, build_dir: Path) -> None:
     os.replace(temporary_link, output_link)
 
 
-def _keep_search_index(previous_dir: Path | None, build_dir: Path) -> bool:
+def _keep_search_index(previous_dir: Path, build_dir: Path) -> None:
     """A full build over a live site goes live with the live site's search index (hard links),
-    then indexes its own: True when there is one to keep."""
-    if previous_dir is None or not bundles(previous_dir):
-        return False
+    then indexes its own."""
     render.hardlink_copy(previous_dir / OUTPUT_SUBDIR, build_dir / OUTPUT_SUBDIR)
-    return True
 
 
 def _second_copy(build_dir: Path, stamp: str) -> Path:
@@ -410,6 +407,8 @@ def _build_locked(
                 _site_outputs(content_dir, build_dir, settings_file, _in_memory(exported))
 
             steps = render.plan(previous, manifest) if (incremental and previous) else None
+            # A full build with no live index to keep indexes as it renders; any other build
+            # goes live first (a full one with the live index) and indexes in a second copy.
             if steps is None and not (previous_dir and bundles(previous_dir)):
                 mode, index_later = "full", False
                 rendered = _render_and_index(
