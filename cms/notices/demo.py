@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import rules
+from .guards import NoticeGuardError
 from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 from .services import finalise_notice, record_state, start_correction, withdraw_notice
 
@@ -106,12 +107,28 @@ def _batch(year: int, ordinal: str) -> str:
     return f"关于{year}年第{ordinal}批科技创新容错免责认定结果的公示"
 
 
-@transaction.atomic
+def _today():
+    return rules.local_date(timezone.now())
+
+
 def load_demo_notices(user=None) -> list[DecisionNoticePage]:
+    """Create the sample notices, once. Their dates are worked out from today at the start; if
+    midnight in Beijing passes while they load, the publish guard refuses a start date that is
+    now yesterday, and the load (one transaction, rolled back) runs once more from the new day."""
+    today = _today()
+    try:
+        return _load(user, today)
+    except NoticeGuardError:
+        if _today() == today:
+            raise
+        return _load(user, _today())
+
+
+@transaction.atomic
+def _load(user, today) -> list[DecisionNoticePage]:
     index = NoticeIndexPage.objects.get()
     if DecisionNoticePage.objects.filter(notice_number__startswith="示例-").exists():
         return []
-    today = rules.local_date(timezone.now())
     year = today.year
     foundation = f"关于{year}年省基础公益研究专项容错免责认定结果的公示"
     made = [
