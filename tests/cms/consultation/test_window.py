@@ -6,9 +6,11 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from cms.consultation.models import PolicyComment
 from cms.consultation.rules import comment_window
+from cms.notices.rules import local_date
 from cms.policies.models import PolicyStatus
 
 from ..objections.conftest import fresh_rate_limits  # noqa: F401
@@ -49,7 +51,7 @@ def test_window_edges_are_decided_by_the_server(
 
 
 def test_before_the_window_opens_comments_are_refused(api, comment_payload, comment_policy):
-    today = datetime.date.today()
+    today = local_date(timezone.now())
     _reopen(comment_policy, today + datetime.timedelta(days=2), today + datetime.timedelta(9))
     response = api.post(URL, comment_payload, format="json")
     assert response.status_code == 409

@@ -10,9 +10,10 @@ from unittest import mock
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from wagtail.models import ReferenceIndex
 
-from cms.notices.rules import PublicityWindow
+from cms.notices.rules import PublicityWindow, local_date
 from cms.objections.models import Objection, ObjectionEvidence
 
 from .conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, ofd_bytes
@@ -75,7 +76,7 @@ def test_window_edges_are_decided_by_the_server(api, payload, open_notice, offse
 
 
 def test_before_the_window_opens_objections_are_refused(api, payload, make_notice):
-    future = make_notice(start=datetime.date.today() + datetime.timedelta(days=3))
+    future = make_notice(start=local_date(timezone.now()) + datetime.timedelta(days=3))
     future.get_latest_revision().publish()
     payload["item"] = future.items.first().pk
     response = api.post(URL, payload, format="json")
