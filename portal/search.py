@@ -20,16 +20,18 @@ does not segment Chinese, so a two-character word inside a sentence is never fou
 carry ``<html lang="zh-CN">``, which is how Pagefind picks the segmenter.
 """
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,7 @@ UNUSED_FILES = (
     "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js",
 )  # fmt: skip
 TIMEOUT_SECONDS = 600  # ~30 s for 21,000 pages was measured; far more means something is stuck
+POLL_SECONDS = 0.2  # how often ``check()`` is called while Pagefind runs
 
 
 class SearchIndexError(RuntimeError):
@@ -174,23 +177,43 @@ def _previous_fingerprints(previous: Path | None) -> dict[str, str]:
         return {}
 
 
-def _run_pagefind(command: list[str]) -> None:
+def _run_pagefind(command: list[str], check: Callable[[], None] | None = None) -> None:
+    """Runs Pagefind to the end; ``check()`` is called while it runs, and what it raises stops
+    Pagefind (its whole process group) and is raised."""
     try:
-        completed = subprocess.run(
-            command, capture_output=True, text=True, check=False, timeout=TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+    except OSError as exc:
         raise SearchIndexError(f"Pagefind did not run: {exc}") from exc
-    output = f"{completed.stdout}\n{completed.stderr}".strip()
-    if completed.returncode != 0:
-        raise SearchIndexError(f"Pagefind failed (exit {completed.returncode}):\n{output[-2000:]}")
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        try:
+            stdout, stderr = process.communicate(timeout=POLL_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            try:
+                if check is not None:
+                    check()
+                if time.monotonic() > deadline:
+                    raise SearchIndexError(f"Pagefind did not finish in {TIMEOUT_SECONDS} s")
+            except BaseException:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise
+    output = f"{stdout}\n{stderr}".strip()
+    if process.returncode != 0:
+        raise SearchIndexError(f"Pagefind failed (exit {process.returncode}):\n{output[-2000:]}")
     if "(Extended)" not in output:
         raise SearchIndexError(
             f"Pagefind ran without Chinese segmentation (not the extended binary): {command[0]}"
         )
 
 
-def _index_shard(site: Path, pages: list[str], view: Path, target: Path, exe: Path) -> None:
+def _index_shard(site: Path, pages: list[str], view: Path, target: Path, exe: Path,
+                 check: Callable[[], None] | None = None) -> None:  # fmt: skip
     """Pagefind over a hard-linked view of the shard's pages (it has no list-of-files option;
     addresses in the index are relative to the view, the same as in the site)."""
     try:
@@ -200,7 +223,7 @@ def _index_shard(site: Path, pages: list[str], view: Path, target: Path, exe: Pa
     except OSError as exc:
         message = f"The pages of shard {target.name} could not be linked: {exc}"
         raise SearchIndexError(message) from exc
-    _run_pagefind([str(exe), "--site", str(view), "--output-path", str(target)])
+    _run_pagefind([str(exe), "--site", str(view), "--output-path", str(target)], check)
     if not (target / "pagefind.js").is_file():
         raise SearchIndexError(f"Pagefind wrote no {target.name}/pagefind.js")
     for name in UNUSED_FILES:
@@ -214,6 +237,7 @@ def index_site(
     shards: int | None = None,
     executable: Path | None = None,
     trash: Path | None = None,
+    check: Callable[[], None] | None = None,
 ) -> SearchIndex:
     """Writes ``site/pagefind/`` from the pages of ``site``; raises :class:`SearchIndexError`.
 
@@ -223,9 +247,13 @@ def index_site(
     ``site`` is removed first, file by file: a build that starts as a hard-linked copy of the
     live one must never rewrite the live one's files in place. A site with no marked page gets
     no index (Pagefind would otherwise index every page whole, listings included); its search
-    page then says that search is unavailable.
+    page then says that search is unavailable. ``check()`` is called while Pagefind runs: what
+    it raises stops every Pagefind process and is raised.
     """
-    writer = IndexWriter(site, previous=previous, shards=shards, executable=executable, trash=trash)
+    writer = IndexWriter(
+        site, previous=previous, shards=shards, executable=executable, trash=trash,
+        check=check,
+    )  # fmt: skip
     try:
         for shard, pages in sorted(writer.shards_of(_scan(site)).items()):
             writer.add(shard, pages)
@@ -240,9 +268,11 @@ class IndexWriter:
     waits for them (call it however the build ends); ``finish()`` then writes the list of
     bundles and the record. See :func:`index_site` for the arguments."""
 
-    def __init__(self, site: Path, *, previous=None, shards=None, executable=None, trash=None):
+    def __init__(self, site: Path, *, previous=None, shards=None, executable=None, trash=None,
+                 check=None):  # fmt: skip
         self.started = time.monotonic()
         self.site, self.previous, self.trash = site, previous, trash
+        self.check = check
         self.directory = site / OUTPUT_SUBDIR
         shutil.rmtree(self.directory, ignore_errors=True)
         record_path(site).unlink(missing_ok=True)
@@ -283,11 +313,17 @@ class IndexWriter:
                 raise SearchIndexError(f"Shard {name} could not be reused: {exc}") from exc
             return
         if self._views is None:
-            self._views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=self.site.parent))
+            try:
+                self._views = Path(tempfile.mkdtemp(prefix=".search-views-", dir=self.site.parent))
+            except OSError as exc:
+                raise SearchIndexError(f"No room for Pagefind's views of the pages: {exc}") from exc
         view = self._views / name
         self.runs.append(
-            self._pool.submit(_index_shard, self.site, list(pages), view, target, self.executable)
-        )
+            self._pool.submit(
+                _index_shard, self.site, list(pages), view, target, self.executable,
+                self.check,
+            )
+        )  # fmt: skip
 
     def close(self) -> None:
         """Waits for the shards being indexed and removes the views; raises the first error."""

@@ -3,6 +3,7 @@ unchanged shards from the previous build, and the settings' errors. Pagefind rea
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,56 @@ def test_a_first_build_renders_one_group_per_shard_unless_a_source_spans_two():
     # A source with pages in two shards: its shards cannot be indexed before the other renders.
     manifest.sources["generated/notices/a.json"]["outputs"].append(f"notices/{b}/x/index.html")
     assert _render_groups(manifest, writer) == {0: list(manifest.sources)}
+
+
+def _script(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "fake-pagefind"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_check_that_raises_stops_pagefind_and_its_children(tmp_path):
+    """What ``check()`` raises while Pagefind runs stops its whole process group at once."""
+    started = tmp_path / "started"
+    children = tmp_path / "children"
+    command = _script(tmp_path, f'sleep 60 & echo $! > "{children}"; touch "{started}"; wait')
+    calls = []
+
+    def check():
+        calls.append(1)
+        if started.exists():
+            raise _Stop
+
+    with pytest.raises(_Stop):
+        search._run_pagefind([command], check)
+    assert calls
+    assert _ends(int(children.read_text()))  # the sleep it started was stopped with it
+
+
+def _ends(pid: int, seconds: float = 10) -> bool:
+    """Whether the process exits (or is left a zombie, waiting to be reaped) within seconds."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_pagefind_runs_that_fail_or_hang_are_errors(tmp_path, monkeypatch):
+    with pytest.raises(SearchIndexError, match="exit 3"):
+        search._run_pagefind([_script(tmp_path, "echo broken >&2; exit 3")])
+    with pytest.raises(SearchIndexError, match="without Chinese segmentation"):
+        search._run_pagefind([_script(tmp_path, "echo 'Running Pagefind v1.5.2'")])
+    search._run_pagefind([_script(tmp_path, "echo 'Running Pagefind v1.5.2 (Extended)'")])
+    monkeypatch.setattr(search, "TIMEOUT_SECONDS", 0.5)
+    with pytest.raises(SearchIndexError, match="did not finish"):
+        search._run_pagefind([_script(tmp_path, "sleep 30")])
