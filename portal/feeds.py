@@ -195,14 +195,19 @@ def absolute_base(settings: dict[str, Any]) -> str:
     return siteurl.rstrip("/") + "/"
 
 
-def load_sources(content_dir: Path) -> list[dict[str, Any]]:
-    """Every source the exporter wrote (``content/generated``), in a stable order."""
+def load_sources(
+    content_dir: Path, check: Callable[[], None] | None = None
+) -> list[dict[str, Any]]:
+    """Every source the exporter wrote (``content/generated``), in a stable order; ``check()``
+    is called every few hundred files (what it raises stops the reading)."""
     generated = content_dir / "generated"
-    return [
-        json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(generated.rglob("*.json"))
-        if not any(part.startswith(".") for part in path.relative_to(generated).parts)
-    ]
+    sources = []
+    for count, path in enumerate(sorted(generated.rglob("*.json"))):
+        if check is not None and count % 256 == 0:
+            check()
+        if not any(part.startswith(".") for part in path.relative_to(generated).parts):
+            sources.append(json.loads(path.read_text(encoding="utf-8")))
+    return sources
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ here too, from the page's own data, and the theme prints it with :func:`jsonld_d
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -415,14 +415,15 @@ def write_site_outputs(
     build_dir: Path,
     settings: dict[str, Any] | Path,
     sources: list[dict[str, Any]] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> list[str]:
     """The build step: feeds, open data, calendar, sitemap and robots.txt into ``build_dir``,
     from ``sources`` (default: read from ``content_dir``). Returns the paths written (relative to
-    the build)."""
+    the build). ``check()`` is called between the steps; what it raises stops them."""
     if isinstance(settings, Path):
         settings = read_pelican_settings(settings)
     if sources is None:
-        sources = feeds.load_sources(content_dir)
+        sources = feeds.load_sources(content_dir, check)
     site = Site.from_settings(settings, sources)
     written = feeds.write_feeds(site, build_dir, replace_file)
     rows = decision_rows(site)
@@ -434,6 +435,8 @@ def write_site_outputs(
         (SITEMAP, sitemap(site, build_dir)),  # last: after every page is in place
     )
     for path, data in outputs:
+        if check is not None:
+            check()
         replace_file(build_dir / path, data)
         written.append(path)
     return written
