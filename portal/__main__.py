@@ -64,6 +64,9 @@ def build(args) -> int:
         f" ({', '.join(f'{name} {sec:.1f} s' for name, sec in result.phases.items())})"
         f" → {SITE_DIR / 'output'}"
     )
+    if result.left_to_next:
+        print("搜索索引、开放数据和站点地图留给正在等待的下一次构建 / Search index, open data and"
+              " sitemap left to the next build, which is waiting")  # fmt: skip
     return 0
 
 

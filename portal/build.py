@@ -18,7 +18,13 @@ everything before it goes live, except the search index when a site is live alre
 live with that site's index (hard links), then indexes its own and swaps again; the first build
 of all goes live once, complete. After going live a build prepares the next one's copy
 (``.spare/``), so that an incremental build does not wait for tens of thousands of hard links to
-be made."""
+be made.
+
+Builds take turns under a lock. One that has to wait says so (``.build-waiting/``), and the
+build holding the lock then gives way as soon as its pages are live: its second half stops
+(Pagefind is stopped) and is left to the waiting build, whose own second half does it for the
+newer sources. A second publication therefore goes live in seconds, not after the first one's
+search index; under a stream of publications the index waits for a pause."""
 
 import contextlib
 import fcntl
@@ -26,6 +32,7 @@ import json
 import os
 import shutil
 import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -53,10 +60,15 @@ THEME_DIR = ROOT / "themes" / "publicity"
 KEEP_BUILDS = 2
 SPARE_DIR = ".spare"
 TRASH_DIR = ".trash"  # builds moved out of the way, deleted once the build lock is free
+WAITING_DIR = ".build-waiting"  # a file for each build waiting for the lock
 
 
 class BuildError(RuntimeError):
     """The portal could not be built; the site that was live stays live."""
+
+
+class Superseded(Exception):
+    """A build waits for the lock: the second half of this one stops and is left to it."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,8 @@ class BuildResult:
     mode: str = "full"
     rendered: int = 0
     phases: dict[str, float] = field(default_factory=dict)  # phase → seconds
+    # Live with the previous search index, open data and sitemap: a waiting build writes them.
+    left_to_next: bool = False
 
 
 # In the order they run; a build runs some of them: the first build indexes before it goes
@@ -119,13 +133,18 @@ def _spare(site_dir: Path, build: Path) -> Path:
 
 def prepare_next(site_dir: Path, build_dir: Path, trash: Path | None = None) -> None:
     """A hard-linked copy of the live build for the next incremental build to start from."""
+    _drop_spare(site_dir, trash)
+    (site_dir / SPARE_DIR).mkdir(parents=True)
+    render.hardlink_copy(build_dir, _spare(site_dir, build_dir))
+
+
+def _drop_spare(site_dir: Path, trash: Path | None) -> None:
+    """Removes the prepared copy: into ``trash`` when given (a rename), else at once."""
     spares = site_dir / SPARE_DIR
     if trash is not None and spares.is_dir():
         trash.mkdir(parents=True, exist_ok=True)
         spares.rename(trash / SPARE_DIR)
     shutil.rmtree(spares, ignore_errors=True)
-    spares.mkdir(parents=True)
-    render.hardlink_copy(build_dir, _spare(site_dir, build_dir))
 
 
 def _copy_of(site_dir: Path, previous_dir: Path, build_dir: Path) -> None:
@@ -230,10 +249,12 @@ def _in_memory(exported: Export) -> list[dict] | None:
     return [exported.sources[path] for path in sorted(exported.sources, key=Path)]
 
 
-def _site_outputs(content_dir: Path, build_dir: Path, settings_file: Path, sources=None) -> None:
+def _site_outputs(
+    content_dir: Path, build_dir: Path, settings_file: Path, sources=None, check=None
+) -> None:
     """Feeds, open data, calendar, sitemap and robots.txt, from every source (not one shard)."""
     try:
-        opendata.write_site_outputs(content_dir, build_dir, settings_file, sources)
+        opendata.write_site_outputs(content_dir, build_dir, settings_file, sources, check)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BuildError(f"Feeds and open data failed: {exc!r}") from exc
 
@@ -273,28 +294,29 @@ def _feeds(exported: Export, content_dir: Path, build_dir: Path, settings: dict)
 
 
 def _index_for_search(
-    build_dir: Path, previous: Path | None = None, trash: Path | None = None
+    build_dir: Path, previous: Path | None = None, trash: Path | None = None, check=None
 ) -> None:
     """Pagefind over the fresh build (shards unchanged since ``previous`` are reused), before it
     goes live: a failure keeps the old site."""
     try:
-        index_site(build_dir, previous=previous, trash=trash)
+        index_site(build_dir, previous=previous, trash=trash, check=check)
     except SearchIndexError as exc:
         raise BuildError(f"Search index failed: {exc}") from exc
 
 
 def _index_with_outputs(
-    build_dir: Path, previous: Path | None, outputs: Callable[[], None] | None, trash: Path
-) -> None:
+    build_dir: Path, previous: Path | None, outputs: Callable[[], None] | None, trash: Path,
+    check: Callable[[], None] | None = None,
+) -> None:  # fmt: skip
     """The search index, with ``outputs`` (open data, calendar, sitemap) written meanwhile:
     Pagefind runs in processes of its own and leaves part of the machine idle."""
     if outputs is None:
-        _index_for_search(build_dir, previous=previous, trash=trash)
+        _index_for_search(build_dir, previous=previous, trash=trash, check=check)
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(outputs)
         try:
-            _index_for_search(build_dir, previous=previous, trash=trash)
+            _index_for_search(build_dir, previous=previous, trash=trash, check=check)
         finally:
             written.result()
 
@@ -313,6 +335,14 @@ def _keep_search_index(previous_dir: Path, build_dir: Path) -> None:
     """A full build over a live site goes live with the live site's search index (hard links),
     then indexes its own."""
     render.hardlink_copy(previous_dir / OUTPUT_SUBDIR, build_dir / OUTPUT_SUBDIR)
+
+
+def _carry_search_record(previous_dir: Path, build_dir: Path) -> None:
+    """``build_dir`` goes live with the previous build's index (hard links): its record goes
+    with it, so that, should the index be left to the next build, that one still re-indexes
+    only the shards whose pages changed."""
+    with contextlib.suppress(FileNotFoundError):
+        shutil.copyfile(record_path(previous_dir), record_path(build_dir))
 
 
 def _second_copy(build_dir: Path, stamp: str) -> Path:
@@ -340,6 +370,58 @@ def _prune(builds_dir: Path, current: Path, trash: Path) -> None:
 
 def _stamp() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+@contextlib.contextmanager
+def _build_lock(site_dir: Path):
+    """Holds the build lock; a build that has to wait for it leaves a file in ``.build-waiting/``
+    (named by its process) until it has it."""
+    with open(site_dir / ".build.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting = site_dir / WAITING_DIR
+            waiting.mkdir(exist_ok=True)
+            marker = waiting / f"{os.getpid()}-{uuid.uuid4().hex}"
+            marker.touch()
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            finally:
+                marker.unlink(missing_ok=True)
+        yield
+
+
+def another_build_waits(site_dir: Path) -> bool:
+    """Whether a build is waiting for the lock. The file of a process that is gone (killed while
+    it waited) is removed, so that it never stops a build."""
+    try:
+        markers = list((site_dir / WAITING_DIR).iterdir())
+    except FileNotFoundError:
+        return False
+    for marker in markers:
+        pid = marker.name.partition("-")[0]
+        if pid.isdigit() and _alive(int(pid)):
+            return True
+        marker.unlink(missing_ok=True)
+    return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _give_way(site_dir: Path) -> Callable[[], None]:
+    def check() -> None:
+        if another_build_waits(site_dir):
+            raise Superseded
+
+    return check
 
 
 def build_portal(
@@ -375,8 +457,7 @@ def _build_locked(
     cms_url, site_dir, content_dir, theme, settings_file, incremental, jobs, prepare,
     builds_dir, trash, phases, started,
 ) -> BuildResult:  # fmt: skip
-    with open(site_dir / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with _build_lock(site_dir):
         phases.start("export", cms_url)
         previous_dir = _live_build(site_dir / "output")
         # Read while the export waits for the CMS: the live build's manifest, the settings.
@@ -421,6 +502,7 @@ def _build_locked(
                     run_pelican, jobs, feeds_meanwhile, trash,
                 )  # fmt: skip
                 index_later = True
+                _carry_search_record(previous_dir, build_dir)
                 if mode == "full":
                     _keep_search_index(previous_dir, build_dir)
                     phases.start("feeds and open data", f"{rendered} pages rendered")
@@ -437,29 +519,51 @@ def _build_locked(
         phases.start("switch")
         _swap(site_dir / "output", build_dir)
         exported.notices.save(content_dir)
+        left_to_next = False
         if index_later:
             # Live: the pages, listings and feeds. Now the rest, in a copy, then live again.
             phases.start("search index and open data")
-            final_dir = _second_copy(build_dir, _stamp())
-            try:
-                outputs = None
-                if mode == "incremental":
-
-                    def outputs():
-                        _site_outputs(content_dir, final_dir, settings_file)
-
-                _index_with_outputs(final_dir, previous_dir, outputs, trash)
-                manifest.save(manifest_path(final_dir))
-            except BaseException:
-                _discard(final_dir, trash)
-                _prune(builds_dir, build_dir, trash)
-                raise
-            phases.start("switch again")
-            _swap(site_dir / "output", final_dir)
-            _discard(build_dir, trash)  # its files live on in final_dir
+            final_dir = _second_half(
+                site_dir, builds_dir, build_dir, previous_dir, manifest, mode, content_dir,
+                settings_file, trash, phases,
+            )  # fmt: skip
+            left_to_next = final_dir == build_dir
         _prune(builds_dir, final_dir, trash)
-        if prepare:
+        if left_to_next:
+            _drop_spare(site_dir, trash)  # of an older build: the waiting build makes its own
+        elif prepare:
             phases.start("prepare next")
             prepare_next(site_dir, final_dir, trash)
     pages, seconds = len(manifest.sources), time.monotonic() - started
-    return BuildResult(final_dir, pages, seconds, mode, rendered, phases.done())
+    return BuildResult(final_dir, pages, seconds, mode, rendered, phases.done(), left_to_next)
+
+
+def _second_half(site_dir, builds_dir, build_dir, previous_dir, manifest, mode, content_dir,
+                 settings_file, trash, phases) -> Path:  # fmt: skip
+    """The search index (and, after an incremental render, open data, calendar and sitemap) in a
+    hard-linked copy of the live ``build_dir``, swapped in; returns the build now live. Gives
+    way to a build waiting for the lock: returns ``build_dir`` then, still live, unfinished."""
+    if another_build_waits(site_dir):
+        return build_dir
+    check = _give_way(site_dir)
+    final_dir = _second_copy(build_dir, _stamp())
+    try:
+        outputs = None
+        if mode == "incremental":
+
+            def outputs():
+                _site_outputs(content_dir, final_dir, settings_file, check=check)
+
+        _index_with_outputs(final_dir, previous_dir, outputs, trash, check)
+        manifest.save(manifest_path(final_dir))
+    except Superseded:
+        _discard(final_dir, trash)
+        return build_dir
+    except BaseException:
+        _discard(final_dir, trash)
+        _prune(builds_dir, build_dir, trash)
+        raise
+    phases.start("switch again")
+    _swap(site_dir / "output", final_dir)
+    _discard(build_dir, trash)  # its files live on in final_dir
+    return final_dir

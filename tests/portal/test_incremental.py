@@ -2,7 +2,11 @@
 build of the same sources, and the build it started from is left untouched."""
 
 import hashlib
+import os
 import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,10 +17,10 @@ from cms.notices import rules
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
 from portal import render
-from portal.build import build_portal
+from portal.build import WAITING_DIR, another_build_waits, build_portal
 from portal.client import CMSClient
 from portal.export import export_site
-from portal.search import bundles, marked_pages, shard_count, shard_of
+from portal.search import bundles, marked_pages, pagefind_executable, shard_count, shard_of
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -62,14 +66,14 @@ def _content(base: Path) -> Path:
     return content
 
 
-def _publish_one_more_notice():
+def _publish_one_more_notice(slug: str = "incremental-check", number: int = 1):
     from cms.notices.models import DecisionItem
 
     index = NoticeIndexPage.objects.get()
     notice = DecisionNoticePage(
-        title="关于增量构建测试的公示",
-        slug="incremental-check",
-        notice_number="测试-增量-1",
+        title=f"关于增量构建测试的公示（{number}）",
+        slug=slug,
+        notice_number=f"测试-增量-{number}",
         publicity_start=rules.local_date(timezone.now()),
         contact_office="监督评估处",
         contact_phone="0571-00000000",
@@ -77,7 +81,8 @@ def _publish_one_more_notice():
         contact_address="杭州",
     )
     item = DecisionItem(
-        project_code="INC-1", project_name="增量", programme="key_rd", undertaking_unit="某单位",
+        project_code=f"INC-{number}", project_name="增量", programme="key_rd",
+        undertaking_unit="某单位",
         project_leader="某人", decision="rejected", reasons=["no_ground"], explanation="未能认定。",
     )  # fmt: skip
     notice.items.add(item)
@@ -172,6 +177,87 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     [during] = seen
     assert during["build"] != again.output.resolve() and during["page"] and during["search"]
     assert _tree(again.output) == _tree(full.output)
+
+
+def _holding_pagefind(tmp_path: Path, monkeypatch) -> Path:
+    """Pagefind behind a script that, while the returned file exists, says it started and sleeps
+    instead (until it is stopped)."""
+    hold = tmp_path / "hold"
+    script = tmp_path / "pagefind"
+    script.write_text(
+        f'#!/bin/sh\nif [ -e "{hold}" ]; then touch "{hold}.started"; exec sleep 60; fi\n'
+        f'exec "{pagefind_executable()}" "$@"\n'
+    )
+    script.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(script))
+    return hold
+
+
+def _wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_build_waiting_for_the_lock_goes_live_and_indexes_for_the_one_that_gave_way(
+    live_server, tmp_path, monkeypatch
+):
+    """A publication while the previous build writes its search index: that build stops Pagefind
+    and leaves its index (and open data) to the waiting build, which goes live without waiting
+    for an index, then indexes for both, again only the shards whose pages changed."""
+    hold = _holding_pagefind(tmp_path, monkeypatch)
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+    content = _content(tmp_path / "inc")
+    site = tmp_path / "inc" / "site"
+    first = build_portal(live_server.url, site_dir=site, content_dir=content)
+    indexed = tmp_path / "indexed"  # the last build with an index of its own, kept for inodes
+    render.hardlink_copy(first.output, indexed)
+
+    _publish_one_more_notice("first-of-two", 1)
+    hold.touch()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        giving_way = pool.submit(build_portal, live_server.url, site_dir=site, content_dir=content)
+        _wait_for(lambda: hold.with_name("hold.started").exists() or giving_way.done())
+        assert not giving_way.done()  # its Pagefind sleeps: it is writing its index
+        assert (site / "output" / "notices" / "first-of-two" / "index.html").is_file()
+        _publish_one_more_notice("second-of-two", 2)
+        hold.unlink()
+        waiting = pool.submit(build_portal, live_server.url, site_dir=site, content_dir=content)
+        gave_way = giving_way.result(timeout=120)  # its Pagefind would sleep 60 s, then fail
+        done = waiting.result(timeout=300)
+
+    assert gave_way.left_to_next and gave_way.output != done.output
+    assert not done.left_to_next and (site / "output").resolve() == done.output
+    assert not list((site / WAITING_DIR).iterdir())
+    page = "notices/{}/index.html"
+    assert all((done.output / page.format(s)).is_file() for s in ("first-of-two", "second-of-two"))
+    full = build_portal(
+        live_server.url,
+        site_dir=tmp_path / "full" / "site",
+        content_dir=_content(tmp_path / "full"),
+        incremental=False,
+    )
+    assert _tree(done.output) == _tree(full.output)  # index, open data and sitemap caught up
+    reindexed = _reindexed_shards(indexed, done.output)
+    assert {str(shard_of(page.format("first-of-two"), shard_count())),
+            str(shard_of(page.format("second-of-two"), shard_count()))} <= reindexed  # fmt: skip
+    assert len(reindexed) < len(bundles(done.output))
+
+
+def test_the_file_of_a_build_that_died_waiting_does_not_stop_another(tmp_path):
+    waiting = tmp_path / WAITING_DIR
+    waiting.mkdir()
+    assert not another_build_waits(tmp_path)
+    process = subprocess.Popen(["true"])
+    process.wait()  # gone: its file stays behind, as after a kill
+    (waiting / f"{process.pid}-abc").touch()
+    assert not another_build_waits(tmp_path)
+    assert not list(waiting.iterdir())
+    (waiting / f"{os.getpid()}-def").touch()
+    assert another_build_waits(tmp_path)
 
 
 def _manifest(sources: dict[str, tuple[str, list[str]]], fingerprint="f") -> render.Manifest:
