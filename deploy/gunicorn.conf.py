@@ -24,7 +24,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
 
 # Sync workers, (2 x cores) + 1 by default: the work is database-bound and short. Each worker
 # keeps one persistent PostgreSQL connection (CONN_MAX_AGE), so workers x app machines (+ the
-# task worker and cron jobs) must stay below PostgreSQL's max_connections.
+# task workers and cron jobs) must stay below PostgreSQL's max_connections.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "sync"
 threads = 1
