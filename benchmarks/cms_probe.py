@@ -3,6 +3,7 @@
     python benchmarks/cms_probe.py queries               # SQL queries per request
     python benchmarks/cms_probe.py profile --item ID     # where an objection request's time goes
     python benchmarks/cms_probe.py publish --tree DIR --cms-url URL   # publish-to-live
+    python benchmarks/cms_probe.py publish-twice --tree DIR --cms-url URL --number 9002
 
 Each prints one line: ``BENCH_RESULT {json}``.
 """
@@ -156,15 +157,11 @@ def _live_parts(output: Path, page: str) -> dict[str, bool]:
     return parts
 
 
-def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
-    """Publishes one new notice through the real path (guards included), then runs
-    ``python -m portal build`` in the benchmark tree: the time until the page, its listing and
-    the notices feed are live, and until the build process has finished (search index and open
-    data included)."""
-    from portal.notices import notice_url
-
+def _publish_notice(number: int):
+    """Publishes one new notice through the real path (guards included); returns it, the
+    moment before and the seconds ``publish()`` took."""
     now = timezone.now()
-    planner = Planner(seed=4242, now=now)
+    planner = Planner(seed=4242 + number - 9001, now=now)
     plan = planner.notice(rules.local_date(now), live=False)
     year = rules.local_date(now).year
     plan.fields.update(
@@ -180,14 +177,15 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
         notice.items.add(item)
     index.add_child(instance=notice)
     notice.save_revision().publish()
-    published = time.perf_counter()
+    seconds = time.perf_counter() - began
     notice.refresh_from_db()
     if not notice.live:
         raise RuntimeError("the published notice did not go live")
-    output = tree / "publicity_site" / "output"
-    page = notice_url(notice.slug, notice.pk)
-    target = output / page / "index.html"
-    existed_before = target.exists()
+    return notice, len(plan.items), began, seconds
+
+
+def _start_build(tree: Path, cms_url: str) -> subprocess.Popen:
+    """``python -m portal build`` in the benchmark tree, as a task worker runs it."""
     command = [
         sys.executable,
         str(Path(__file__).with_name("portal_phases.py")),
@@ -196,49 +194,92 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
         cms_url,
     ]
     environment = {**os.environ, "PYTHONPATH": str(tree)}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         command, cwd=tree, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )  # fmt: skip
-    # Live: the page, the first page of its listing and the notices feed, as a reader sees them
-    # through the output link, polled every 5 ms while the build runs.
-    live_at, seen = None, {}
-    while live_at is None and process.poll() is None:
-        seen = _live_parts(output, page)
-        if all(seen.values()):
-            live_at = time.perf_counter()
-        else:
-            time.sleep(0.005)
+
+
+def _wait_live(process: subprocess.Popen, output: Path, page: str) -> float | None:
+    """Polls every 5 ms, while the build runs, until the page, the first page of its listing
+    and the notices feed are live, as a reader sees them through the output link."""
+    while process.poll() is None:
+        if all(_live_parts(output, page).values()):
+            return time.perf_counter()
+        time.sleep(0.005)
+    return time.perf_counter() if all(_live_parts(output, page).values()) else None
+
+
+def _finish(process: subprocess.Popen) -> tuple[dict, list[str], float]:
     stdout, stderr = process.communicate()
-    built = time.perf_counter()
-    if live_at is None:
-        seen = _live_parts(output, page)
-        live_at = built if all(seen.values()) else None
-    exists = target.exists()
+    finished = time.perf_counter()
     line = [x for x in stdout.splitlines() if x.startswith("BENCH_RESULT ")]
     if process.returncode != 0 or not line:
         raise RuntimeError(f"portal build failed:\n{stdout}\n{stderr}")
     build = json.loads(line[-1].split(" ", 1)[1])
-    cli_output = [x for x in stdout.splitlines() if not x.startswith("BENCH_RESULT")]
+    return build, [x for x in stdout.splitlines() if not x.startswith("BENCH_RESULT")], finished
+
+
+def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
+    """Publishes one new notice, then runs ``python -m portal build``: the time until the page,
+    its listing and the notices feed are live, and until the build process has finished (search
+    index and open data included)."""
+    from portal.notices import notice_url
+
+    notice, items, began, publish_seconds = _publish_notice(number)
+    output = tree / "publicity_site" / "output"
+    page = notice_url(notice.slug, notice.pk)
+    target = output / page / "index.html"
+    existed_before = target.exists()
+    process = _start_build(tree, cms_url)
+    live_at = _wait_live(process, output, page)
+    build, cli_output, built = _finish(process)
     return {
         "notice": notice.pk,
-        "items": len(plan.items),
+        "items": items,
         "page": str(target.relative_to(output)),
         "existed_before": existed_before,
-        "exists": exists,
-        "live_parts": seen,
-        "publish_seconds": published - began,
+        "exists": target.exists(),
+        "live_parts": _live_parts(output, page),
+        "publish_seconds": publish_seconds,
         "live_seconds": (live_at - began) if live_at else None,
-        "build_process_seconds": built - published,
+        "build_process_seconds": built - began - publish_seconds,
         "total_seconds": built - began,
         "build": build,
         "cli_output": cli_output[-3:],
     }
 
 
+def publish_twice(tree: Path, cms_url: str, number: int = 9002) -> dict:
+    """Two publications in a row, each built by its own process (as by two task workers): the
+    second is published once the first is live, while the first writes its search index. The
+    time until the second is live, and what each build did (how many swaps)."""
+    from portal.notices import notice_url
+
+    output = tree / "publicity_site" / "output"
+    first, _, first_began, _ = _publish_notice(number)
+    first_build = _start_build(tree, cms_url)
+    first_live = _wait_live(first_build, output, notice_url(first.slug, first.pk))
+    second, _, second_began, _ = _publish_notice(number + 1)
+    second_build = _start_build(tree, cms_url)
+    second_live = _wait_live(second_build, output, notice_url(second.slug, second.pk))
+    first_result, first_output, first_done = _finish(first_build)
+    second_result, second_output, second_done = _finish(second_build)
+    return {
+        "first_live_seconds": (first_live - first_began) if first_live else None,
+        "first_build_seconds": first_done - first_began,
+        "first_swaps": first_result["swaps"],
+        "second_live_seconds": (second_live - second_began) if second_live else None,
+        "second_build_seconds": second_done - second_began,
+        "second_swaps": second_result["swaps"],
+        "first_second_apart_seconds": second_began - first_began,
+        "cli_output": first_output[-2:] + second_output[-2:],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["queries", "profile", "publish"])
+    parser.add_argument("what", choices=["queries", "profile", "publish", "publish-twice"])
     parser.add_argument("--item", type=int)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--tree", type=Path)
@@ -249,8 +290,10 @@ def main() -> int:
         result = queries(args.item)
     elif args.what == "profile":
         result = profile(args.item, args.requests)
-    else:
+    elif args.what == "publish":
         result = publish(args.tree, args.cms_url, args.number)
+    else:
+        result = publish_twice(args.tree, args.cms_url, args.number)
     print("BENCH_RESULT " + json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -266,8 +266,30 @@ def _portal(p: dict) -> str:
             f" seen), and until the build process exits. Goal ≤ 2 s.",
             _table(["step", "time"], publish_rows),
             "Build output: " + " / ".join(f"`{line}`" for line in publish["cli_output"] if line),
+            *_publish_twice(p.get("publish_twice")),
         ]
     )
+
+
+def _publish_twice(twice: dict | None) -> list[str]:
+    if not twice:
+        return []
+    rows = [
+        ["first: publish call → live", _s(twice["first_live_seconds"])],
+        ["second published, after the first's call", _s(twice["first_second_apart_seconds"])],
+        ["**second: publish call → live**", f"**{_s(twice['second_live_seconds'])}**"],
+        ["first: build process finished, after its call", _s(twice["first_build_seconds"])],
+        ["second: build finished, after its call", _s(twice["second_build_seconds"])],
+        ["swaps (first build, second build)", f"{twice['first_swaps']}, {twice['second_swaps']}"],
+    ]
+    return [
+        "Two publications in a row, each built by its own `python -m portal build` (as by the "
+        "two task workers): the second notice is published as soon as the first is live, while "
+        "the first build writes its search index. The second build waits for the lock; the "
+        "first gives way (one swap: its pages, listings and feeds) and the second writes the "
+        "search index and open data for both (two swaps).",
+        _table(["step", "time"], rows),
+    ]
 
 
 def _weight(w: dict) -> str:
