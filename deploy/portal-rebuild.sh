@@ -8,5 +8,7 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
 "$PYTHON" -m portal build --cms-url "$CMS_BASE_URL"
 if [[ -n "${PORTAL_S3_BUCKET:-}" ]]; then
-  "$PYTHON" -m portal publish
+  # Two workers can finish builds close together (one gave way to the other): their publishes
+  # take turns, the later one uploading the newer build.
+  flock publicity_site/.publish.lock "$PYTHON" -m portal publish
 fi
