@@ -345,11 +345,9 @@ def _carry_search_record(previous_dir: Path, build_dir: Path) -> None:
         shutil.copyfile(record_path(previous_dir), record_path(build_dir))
 
 
-def _second_copy(build_dir: Path, stamp: str) -> Path:
+def _second_copy(build_dir: Path, copy: Path, check: Callable[[], None]) -> None:
     """A hard-linked copy of a build (its search index left out: it is written afresh)."""
-    copy = build_dir.with_name(stamp)
-    render.hardlink_copy(build_dir, copy, skip=(OUTPUT_SUBDIR,))
-    return copy
+    render.hardlink_copy(build_dir, copy, skip=(OUTPUT_SUBDIR,), check=check)
 
 
 def _discard(build: Path, trash: Path) -> None:
@@ -502,7 +500,6 @@ def _build_locked(
                     run_pelican, jobs, feeds_meanwhile, trash,
                 )  # fmt: skip
                 index_later = True
-                _carry_search_record(previous_dir, build_dir)
                 if mode == "full":
                     _keep_search_index(previous_dir, build_dir)
                     phases.start("feeds and open data", f"{rendered} pages rendered")
@@ -522,6 +519,7 @@ def _build_locked(
         left_to_next = False
         if index_later:
             # Live: the pages, listings and feeds. Now the rest, in a copy, then live again.
+            _carry_search_record(previous_dir, build_dir)
             phases.start("search index and open data")
             final_dir = _second_half(
                 site_dir, builds_dir, build_dir, previous_dir, manifest, mode, content_dir,
@@ -543,11 +541,11 @@ def _second_half(site_dir, builds_dir, build_dir, previous_dir, manifest, mode, 
     """The search index (and, after an incremental render, open data, calendar and sitemap) in a
     hard-linked copy of the live ``build_dir``, swapped in; returns the build now live. Gives
     way to a build waiting for the lock: returns ``build_dir`` then, still live, unfinished."""
-    if another_build_waits(site_dir):
-        return build_dir
     check = _give_way(site_dir)
-    final_dir = _second_copy(build_dir, _stamp())
+    final_dir = build_dir.with_name(_stamp())
     try:
+        check()
+        _second_copy(build_dir, final_dir, check)
         outputs = None
         if mode == "incremental":
 

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from pathlib import Path
 SOURCE_DIRS = ("pages", "generated")
 SHARD_MIN_SOURCES = 200  # fewer sources render in one Pelican process
 MANIFEST_VERSION = 2
+CHECK_SECONDS = 0.1  # how often a long copy calls its ``check()``
 
 
 class RenderError(RuntimeError):
@@ -217,15 +219,24 @@ def replace_file(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def hardlink_copy(source: Path, target: Path, skip: Iterable[str] = ()) -> None:
+def hardlink_copy(
+    source: Path, target: Path, skip: Iterable[str] = (), check: Callable[[], None] | None = None
+) -> None:
     """A copy of a site tree that shares file contents with the original (no data copied).
 
     ``skip`` names top-level entries that later steps write afresh: they are left out rather
     than shared, since a step writing into a shared file would change the original too.
+    ``check()`` is called every tenth of a second or so; what it raises stops the copy, half
+    made.
     """
     skipped = set(skip)
+    checked = time.monotonic()
 
     def ignore(directory: str, names: list[str]) -> set[str]:
+        nonlocal checked
+        if check is not None and time.monotonic() - checked > CHECK_SECONDS:
+            check()
+            checked = time.monotonic()
         return skipped.intersection(names) if Path(directory) == source else set()
 
     shutil.copytree(source, target, copy_function=os.link, symlinks=True, ignore=ignore)

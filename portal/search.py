@@ -255,8 +255,11 @@ def index_site(
         check=check,
     )  # fmt: skip
     try:
-        for shard, pages in sorted(writer.shards_of(_scan(site)).items()):
-            writer.add(shard, pages)
+        pages = _scan(site)
+        if check is not None:
+            check()
+        for shard, group in sorted(writer.shards_of(pages).items()):
+            writer.add(shard, group)
     finally:
         writer.close()
     return writer.finish()

@@ -247,6 +247,29 @@ def test_a_build_waiting_for_the_lock_goes_live_and_indexes_for_the_one_that_gav
     assert len(reindexed) < len(bundles(done.output))
 
 
+def test_a_copy_of_a_build_stops_when_its_check_says_so(tmp_path, monkeypatch):
+    source = tmp_path / "build"
+    for number in range(50):
+        (source / f"d{number}").mkdir(parents=True)
+        (source / f"d{number}" / "index.html").write_text(str(number))
+    monkeypatch.setattr(render, "CHECK_SECONDS", 0)
+    calls = []
+
+    class Stop(Exception):
+        pass
+
+    def check():
+        calls.append(1)
+        if len(calls) == 10:
+            raise Stop
+
+    with pytest.raises(Stop):
+        render.hardlink_copy(source, tmp_path / "copy", check=check)
+    assert 0 < len(list((tmp_path / "copy").iterdir())) < 50  # stopped half made
+    render.hardlink_copy(source, tmp_path / "whole", check=lambda: None)
+    assert _inodes(tmp_path / "whole") == _inodes(source)
+
+
 def test_the_file_of_a_build_that_died_waiting_does_not_stop_another(tmp_path):
     waiting = tmp_path / WAITING_DIR
     waiting.mkdir()
