@@ -223,3 +223,30 @@ def test_pagefind_runs_that_fail_or_hang_are_errors(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "TIMEOUT_SECONDS", 0.5)
     with pytest.raises(SearchIndexError, match="did not finish"):
         search._run_pagefind([_script(tmp_path, "sleep 30")])
+
+
+def _failing(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def test_failures_around_pagefind_are_search_index_errors(tmp_path, pagefind, monkeypatch):
+    """What the build reports as "Search index failed" (the live site stays): no room for the
+    views Pagefind reads, a page that cannot be linked into one, a shard that cannot be reused."""
+    site = _site(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(search.tempfile, "mkdtemp", _failing)
+        with pytest.raises(SearchIndexError, match="No room for Pagefind's views"):
+            index_site(site, shards=4, executable=pagefind)
+    with monkeypatch.context() as patch:
+        patch.setattr(search.os, "link", _failing)
+        with pytest.raises(SearchIndexError, match="could not be linked"):
+            index_site(site, shards=4, executable=pagefind)
+    assert not list(site.parent.glob(".search-views-*"))  # the half-made views are gone
+
+    index_site(site, shards=4, executable=pagefind)
+    copy = site.with_name("b2")
+    shutil.copytree(site, copy, copy_function=os.link, ignore=lambda d, n: {"pagefind"} & set(n))
+    with monkeypatch.context() as patch:
+        patch.setattr(search.shutil, "copytree", _failing)
+        with pytest.raises(SearchIndexError, match="could not be reused"):
+            index_site(copy, previous=site, shards=4, executable=pagefind)
