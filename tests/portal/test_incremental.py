@@ -66,6 +66,18 @@ def _content(base: Path) -> Path:
     return content
 
 
+def _load_demo() -> None:
+    with open("/dev/null", "w") as quiet:
+        call_command("load_seed_policy", stdout=quiet)
+        call_command("load_demo_notices", stdout=quiet)
+
+
+def _demo_site(base: Path) -> tuple[Path, Path]:
+    """The seed policy and the demo notices in the CMS; the content and site directories."""
+    _load_demo()
+    return _content(base), base / "site"
+
+
 def _publish_one_more_notice(slug: str = "incremental-check", number: int = 1):
     from cms.notices.models import DecisionItem
 
@@ -109,11 +121,7 @@ def _live_view(output: Path) -> dict:
 def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     live_server, tmp_path, monkeypatch
 ):
-    with open("/dev/null", "w") as quiet:
-        call_command("load_seed_policy", stdout=quiet)
-        call_command("load_demo_notices", stdout=quiet)
-    content = _content(tmp_path / "inc")
-    site = tmp_path / "inc" / "site"
+    content, site = _demo_site(tmp_path / "inc")
 
     first = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert first.mode == "full"
@@ -207,11 +215,7 @@ def test_a_build_waiting_for_the_lock_goes_live_and_indexes_for_the_one_that_gav
     and leaves its index (and open data) to the waiting build, which goes live without waiting
     for an index, then indexes for both, again only the shards whose pages changed."""
     hold = _holding_pagefind(tmp_path, monkeypatch)
-    with open("/dev/null", "w") as quiet:
-        call_command("load_seed_policy", stdout=quiet)
-        call_command("load_demo_notices", stdout=quiet)
-    content = _content(tmp_path / "inc")
-    site = tmp_path / "inc" / "site"
+    content, site = _demo_site(tmp_path / "inc")
     first = build_portal(live_server.url, site_dir=site, content_dir=content)
     indexed = tmp_path / "indexed"  # the last build with an index of its own, kept for inodes
     render.hardlink_copy(first.output, indexed)
@@ -308,9 +312,7 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
     """Only the notices whose version changed are fetched (``?ids=``); only the sources whose
     bytes changed are written (the others keep their inode and time); the result is what a
     full export writes."""
-    with open("/dev/null", "w") as quiet:
-        call_command("load_seed_policy", stdout=quiet)
-        call_command("load_demo_notices", stdout=quiet)
+    _load_demo()
     content = _content(tmp_path / "inc")
     export_site(CMSClient(live_server.url), content, incremental=False)
     generated = content / "generated"
