@@ -24,6 +24,10 @@ class CMSClient:
         self._versions: Future | None = None
         self._schema: dict[str, Any] | None = None
 
+    def another(self) -> "CMSClient":
+        """A client on a connection of its own, for another thread (sessions are not shared)."""
+        return CMSClient(self.base_url, timeout=self.timeout)
+
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         url = f"{self.base_url}{path}"
         try:
@@ -65,7 +69,7 @@ class CMSClient:
 
         def fetch(offset: int) -> list[dict[str, Any]]:
             if not hasattr(local, "client"):
-                local.client = CMSClient(self.base_url, timeout=self.timeout)
+                local.client = self.another()
             return local.client.get_json(path, {"limit": PAGE_SIZE, "offset": offset})["items"]
 
         with ThreadPoolExecutor(max_workers=connections) as pool:
@@ -107,9 +111,8 @@ class CMSClient:
     def prefetch_notice_versions(self) -> None:
         """Asks for the versions now, on a connection of its own, while other pages are fetched;
         :meth:`notice_versions` then waits for that answer."""
-        other = CMSClient(self.base_url, timeout=self.timeout)
         pool = ThreadPoolExecutor(max_workers=1)
-        self._versions = pool.submit(other.get_json, "/api/v3/notices/versions/")
+        self._versions = pool.submit(self.another().get_json, "/api/v3/notices/versions/")
         pool.shutdown(wait=False)
 
     def page_detail(self, page_id: int) -> dict[str, Any]:
