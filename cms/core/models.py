@@ -6,14 +6,53 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.models import Page
 
+from . import gate
+
 
 class HeadlessPage(Page):
-    """A page the portal renders: the CMS has no templates, so it offers no preview."""
+    """A page the portal renders: the CMS has no templates, so it offers no preview.
+
+    Every change of its state passes the gate (:mod:`cms.core.gate`); a page type says what
+    the gate forbids with the attributes and the method below.
+    """
 
     preview_modes: list = []
+    #: Once live, never unpublished, deleted or moved (withdrawn, corrected or superseded instead).
+    permanent_once_public = False
+    copyable = True
+    kind_en = "page"
 
     class Meta:
         abstract = True
+
+    def gate_publish_errors(self, now, *, was_published: bool) -> list:
+        """Why this page (as it would be published) may not be published now."""
+        return []
+
+    def permissions_for_user(self, user):
+        return gate.GatedPagePermissionTester(user, self)
+
+    def save(self, *args, **kwargs):
+        if self.permanent_once_public:
+            self.expire_at = None  # scheduled expiry would unpublish it
+        update_fields = kwargs.get("update_fields")
+        if not self._state.adding and (
+            update_fields is None or {"live", "live_revision"} & set(update_fields)
+        ):
+            gate.check_save(self)
+        return super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        gate.ensure_allowed(self, gate.DELETE)
+        return super().delete(*args, **kwargs)
+
+    def copy(self, *args, **kwargs):
+        gate.ensure_allowed(self, gate.COPY)
+        return super().copy(*args, **kwargs)
+
+    def unpublish(self, *args, **kwargs):
+        gate.ensure_allowed(self, gate.UNPUBLISH)
+        return super().unpublish(*args, **kwargs)
 
 
 class HomePage(HeadlessPage):

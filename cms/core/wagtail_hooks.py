@@ -1,8 +1,12 @@
 """The admin dashboard shows how the last portal builds went."""
 
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
+from . import gate
 from .models import PortalBuild
 
 
@@ -19,3 +23,17 @@ class PortalBuildPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_portal_build_panel(request, panels):
     panels.append(PortalBuildPanel())
+
+
+@hooks.register("before_publish_page")
+def refuse_publication_the_gate_refuses(request, page):
+    """The admin's publish buttons (create, edit, revert) meet the page's publish guard first,
+    with its reasons, before Wagtail's publish action runs; the draft they saved stays."""
+    stored = type(page).objects.filter(pk=page.pk).values_list("first_published_at", flat=True)
+    was_published = bool(stored and stored[0])
+    errors = gate.publish_errors(page, timezone.now(), was_published=was_published)
+    if not errors:
+        return None
+    for error in errors:
+        messages.error(request, f"不能发布：{error.message}")
+    return redirect("wagtailadmin_pages:edit", page.pk)

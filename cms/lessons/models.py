@@ -157,8 +157,12 @@ class LessonPage(HeadlessPage):
             self.live = False
         return super().save(*args, **kwargs)
 
+    def gate_publish_errors(self, now, *, was_published: bool) -> list:
+        """De-identification, on every path to publishing (cms/core/gate.py)."""
+        return self.deidentification_errors()
+
     def publish(self, revision, *args, **kwargs):
-        """Every path to publishing (admin, workflow, API, shell) passes the guard here."""
+        """Publishing through a revision is refused before Wagtail writes anything."""
         if errors := revision.as_object().deidentification_errors():
             raise NoticeGuardError(errors)
         return super().publish(revision, *args, **kwargs)

@@ -72,10 +72,11 @@ def _digest(value: Any) -> str:
 
 # The texts (introduction, contact, notes, items) change only with a publication, which
 # changes ``latest_revision_id`` and ``last_published_at``; withdrawal sets ``withdrawn_at``.
+# corrects_id last: the rows' last value is what they correct.
 OWN_FIELDS = (
     "pk", "latest_revision_id", "last_published_at", "first_published_at", "title", "slug",
     "notice_number", "publicity_start", "publicity_days", "finalised_at", "withdrawn_at",
-    "corrects_id",
+    "recorded_state", "correction_note", "withdrawal_reason", "corrects_id",
 )  # fmt: skip
 SUMMARY_FIELDS = ("pk", "title", "slug", "notice_number", "live", "first_published_at")
 

@@ -1,7 +1,8 @@
 """Sample notices (clearly labelled 示例) in every state, so a newcomer sees the whole lifecycle.
 
-Past windows are made by publishing today and then moving the start date back: the guards do
-not let anyone publish with a start date in the past, and the demo does not pretend otherwise.
+Past windows are made by publishing each notice on its own (past) start day, as if it were that
+day (:func:`cms.core.clock.travel_to`): the guards do not let anyone publish with a start date in
+the past, and the public record shows each sample going live on its first day.
 """
 
 from datetime import timedelta
@@ -9,11 +10,15 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from cms.core.clock import travel_to
+
 from . import rules
 from .guards import NoticeGuardError
 from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 from .services import finalise_notice, record_state, start_correction, withdraw_notice
 
+#: Every demo notice's number starts so; nothing with it reaches the marks export.
+DEMO_NUMBER_PREFIX = "示例-"
 CONTACT = {
     "contact_office": "浙江省科学技术厅监督评估处（示例）",
     "contact_phone": "0571-00000000",
@@ -72,7 +77,7 @@ def _notice(index, number: str, title: str, start, items, **extra) -> DecisionNo
     notice = DecisionNoticePage(
         title=f"【示例】{title}",
         slug=f"demo-{number.lower()}",
-        notice_number=f"示例-{number}",
+        notice_number=f"{DEMO_NUMBER_PREFIX}{number}",
         publicity_start=start,
         introduction=INTRODUCTION,
         live=False,
@@ -86,20 +91,21 @@ def _notice(index, number: str, title: str, start, items, **extra) -> DecisionNo
 
 
 def _publish(notice: DecisionNoticePage, started_days_ago: int = 0) -> DecisionNoticePage:
-    notice.save_revision().publish()
-    notice.refresh_from_db()
+    """Publishes the notice now, or ``started_days_ago`` on its start day, a minute into it."""
+    now = timezone.now()
     if started_days_ago:
-        start = notice.publicity_start - timedelta(days=started_days_ago)
-        DecisionNoticePage.objects.filter(pk=notice.pk).update(
-            publicity_start=start, go_live_at=rules.PublicityWindow(start).opens_at
-        )
-        notice.refresh_from_db()
-    record_state(notice, timezone.now())
+        with travel_to(notice.publicity_window.opens_at + timedelta(minutes=1)):
+            notice.save_revision().publish()
+    else:
+        notice.save_revision().publish()
+    notice.refresh_from_db()
+    record_state(notice, now)
     return notice
 
 
 def _published(index, today, number, title, prefix, programme="key_rd", started_days_ago=0):
-    notice = _notice(index, number, title, today, _items(prefix, programme))
+    start = today - timedelta(days=started_days_ago)
+    notice = _notice(index, number, title, start, _items(prefix, programme))
     return _publish(notice, started_days_ago)
 
 
@@ -127,7 +133,7 @@ def load_demo_notices(user=None) -> list[DecisionNoticePage]:
 @transaction.atomic
 def _load(user, today) -> list[DecisionNoticePage]:
     index = NoticeIndexPage.objects.get()
-    if DecisionNoticePage.objects.filter(notice_number__startswith="示例-").exists():
+    if DecisionNoticePage.objects.filter(notice_number__startswith=DEMO_NUMBER_PREFIX).exists():
         return []
     year = today.year
     foundation = f"关于{year}年省基础公益研究专项容错免责认定结果的公示"

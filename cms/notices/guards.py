@@ -3,16 +3,26 @@ the approval step, the publish action and the API alike."""
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
+from cms.core.gate import GateError
 
 from . import rules
 
 
-def publish_errors(notice, now: datetime) -> list[rules.GuardError]:
-    """Why this notice may not be approved or published now (empty when it may)."""
+def publish_errors(
+    notice, now: datetime, *, was_published: bool | None = None
+) -> list[rules.GuardError]:
+    """Why this notice may not be approved or published now (empty when it may).
+
+    ``was_published`` says whether it had been published before this publication; by default
+    the notice's own ``first_published_at`` tells.
+    """
+    if was_published is None:
+        was_published = notice.first_published_at is not None
     errors: list[rules.GuardError] = []
-    if notice.first_published_at is not None:
+    if was_published:
         errors.append(rules.GuardError.of("published_is_final"))
+    if notice.withdrawn_at is not None:
+        errors.append(rules.GuardError.of("withdrawn_not_publishable"))
     if notice.publicity_start is not None:
         try:
             rules.check_publish_start(notice.publicity_start, now)
@@ -28,14 +38,10 @@ def publish_errors(notice, now: datetime) -> list[rules.GuardError]:
     return errors
 
 
-class NoticeGuardError(PermissionDenied):
-    """Raised where a guard stops an action; carries every :class:`rules.GuardError`."""
-
-    def __init__(self, errors: list[rules.GuardError]):
-        self.errors = errors
-        super().__init__("；".join(error.message for error in errors))
+class NoticeGuardError(GateError):
+    """Raised where a guard stops an action on a notice; carries every :class:`rules.GuardError`."""
 
 
-def ensure_publishable(notice, now: datetime) -> None:
-    if errors := publish_errors(notice, now):
+def ensure_publishable(notice, now: datetime, *, was_published: bool | None = None) -> None:
+    if errors := publish_errors(notice, now, was_published=was_published):
         raise NoticeGuardError(errors)

@@ -23,8 +23,8 @@ from cms.core.models import HeadlessPage
 from . import rules
 from .fields import CodeListField
 from .forms import DecisionNoticeForm
-from .guards import ensure_publishable
-from .publication import clause_lookup, item_public_data, notice_summary
+from .guards import ensure_publishable, publish_errors
+from .publication import clause_lookup, item_public_data, notice_summary, record_data
 
 #: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
 NOTICE_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -96,9 +96,25 @@ class DecisionNoticePage(HeadlessPage):
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(_("撤回原因"), blank=True, editable=False)
     recorded_state = models.CharField(_("已记录状态"), max_length=32, blank=True, editable=False)
+    reapproval_reason = models.TextField(
+        _("须重新审定"),
+        blank=True,
+        editable=False,
+        help_text=_("已审定的公告未能按期上线时，说明原因；修改后重新提交集体审定即清除。"),
+    )
+
+    #: What the row alone holds: never taken from a revision when one is published or reverted.
+    ROW_STATE_FIELDS = (
+        "finalised_at", "withdrawn_at", "withdrawal_reason", "recorded_state",
+        "reapproval_reason", "corrects_id",
+    )  # fmt: skip
+    permanent_once_public = True
+    copyable = False
+    kind_en = "notice"
 
     base_form_class = DecisionNoticeForm
     content_panels = [
+        FieldPanel("reapproval_reason", read_only=True, classname="reapproval"),
         *Page.content_panels,
         MultiFieldPanel(
             [FieldPanel("notice_number"), FieldPanel("publicity_start")], heading=_("公示")
@@ -138,6 +154,7 @@ class DecisionNoticePage(HeadlessPage):
         APIField("corrected_by_summary"),
         APIField("withdrawal"),
         APIField("finalised_on"),
+        APIField("record_data"),
     ]
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types: list[str] = []
@@ -203,6 +220,7 @@ class DecisionNoticePage(HeadlessPage):
             "corrected_by_summary": self.corrected_by_summary,
             "withdrawal": self.withdrawal,
             "finalised_on": self.finalised_on,
+            "record_data": self.record_data,
         }
 
     def state_at(self, at: datetime | None = None) -> rules.NoticeState:
@@ -214,15 +232,35 @@ class DecisionNoticePage(HeadlessPage):
             self.live = False
         return super().save(*args, **kwargs)
 
-    def publish(self, revision, *args, **kwargs):
-        """Every path to publishing (admin, workflow, API, shell) passes the guards here.
+    def gate_publish_errors(self, now, *, was_published: bool) -> list:
+        return publish_errors(self, now, was_published=was_published)
 
-        A revision that was already approved and waits for its go-live is not checked again:
-        its start date was checked when it was approved.
+    def publish(self, revision, *args, **kwargs):
+        """Publishing through a revision (workflow, scheduler, shell) passes the guards here,
+        before Wagtail writes anything; the gate in ``save`` catches every other path.
+
+        A revision approved for a later go-live is checked again when it goes live: a start
+        date that has passed by then refuses it (the scheduler flags it for re-approval first).
         """
-        if revision.approved_go_live_at is None:
-            ensure_publishable(revision.as_object(), timezone.now())
+        ensure_publishable(
+            revision.as_object(), timezone.now(), was_published=self.first_published_at is not None
+        )
         return super().publish(revision, *args, **kwargs)
+
+    def save_revision(self, *args, **kwargs):
+        """An edit after a missed go-live (its date checked by the form) clears the flag."""
+        if self.reapproval_reason and self.pk:
+            DecisionNoticePage.objects.filter(pk=self.pk).update(reapproval_reason="")
+            self.reapproval_reason = ""
+        return super().save_revision(*args, **kwargs)
+
+    def with_content_json(self, content):
+        """A revision carries the content; withdrawal, finalisation and correction links stay
+        as the row holds them, whichever revision is published or reverted to."""
+        page = super().with_content_json(content)
+        for name in self.ROW_STATE_FIELDS:
+            setattr(page, name, getattr(self, name))
+        return page
 
     def item_facts(self) -> list[rules.ItemFacts]:
         return [item.facts() for item in self.items.all()]
@@ -304,6 +342,10 @@ class DecisionNoticePage(HeadlessPage):
         if self.withdrawn_at is None:
             return None
         return {"withdrawn_at": self.withdrawn_at.isoformat(), "reason": self.withdrawal_reason}
+
+    @property
+    def record_data(self) -> dict:
+        return record_data(self)
 
     @property
     def finalised_on(self) -> str | None:

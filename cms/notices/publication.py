@@ -56,3 +56,38 @@ def notice_summary(page) -> dict[str, Any]:
         "slug": page.slug,
         "notice_number": page.notice_number,
     }
+
+
+def record_data(notice) -> dict[str, Any]:
+    """The notice's canonical public data, as the public record hashes it (docs/public-record.md):
+    what the portal publishes of its decisions, with the state as last recorded."""
+    window = notice.publicity_window
+    corrects = notice.corrects
+    return {
+        "notice_number": notice.notice_number,
+        "title": notice.title,
+        "window_start": window.start_date.isoformat(),
+        "window_end": window.end_date.isoformat(),
+        "state": notice.recorded_state,
+        "corrects": corrects.notice_number if corrects is not None else None,
+        "correction_note": notice.correction_note,
+        "withdrawal_reason": notice.withdrawal_reason if notice.withdrawn_at else None,
+        "finalised_on": (
+            rules.local_date(notice.finalised_at).isoformat() if notice.finalised_at else None
+        ),
+        "items": [
+            {
+                "item_id": item.pk,
+                "project_code": item.project_code,
+                "project_name": item.project_name,
+                "programme": item.programme,
+                "undertaking_unit": item.undertaking_unit,
+                "project_leader": item.project_leader,
+                "decision": item.decision,
+                "ground_codes": list(item.grounds or ()),
+                "reason_codes": list(item.reasons or ()),
+                "explanation": item.explanation,
+            }
+            for item in notice.items.all()
+        ],
+    }

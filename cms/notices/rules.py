@@ -20,7 +20,8 @@ __all__ = [
     "MESSAGES", "MIN_PANEL_SIZE", "PUBLICITY_TZ", "REJECTION_REASONS", "Clause", "Decision",
     "GuardError", "HandlingBody", "ItemFacts", "LabelledEnum", "NoticeFacts", "NoticeState",
     "Programme", "PublicityWindow", "WindowPhase", "check_finalise", "check_item", "check_items",
-    "check_objection", "check_publish_start", "check_transition", "chinese_numeral_to_int",
+    "check_live_throughout", "check_objection", "check_publish_start", "check_single_correction",
+    "check_transition", "chinese_numeral_to_int",
     "clause_anchor", "ensure_item", "format_date_en", "format_date_zh", "get_clause",
     "get_exclusion", "get_ground", "get_reason", "handling_body_for", "int_to_chinese_numeral",
     "local_date", "state_at",
@@ -81,8 +82,43 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "published_is_final": ("公告已发布，不能直接修改；如需变更，请发布更正公告。",
                            "A published notice cannot be edited in place; publish a correction "
                            "notice instead."),
-    "objections_unanswered": ("尚有{count}件异议未答复，答复后方可确认结果。",
-                              "{count} objection(s) still need an answer before finalising."),
+    "objections_unanswered": ("尚有{count}件异议未答复（含被更正公告上的异议），"
+                              "答复后方可确认结果。",
+                              "{count} objection(s), counted along the correction chain, still "
+                              "need an answer before finalising."),
+    "ever_public_unpublish": ("已公开发布的{kind}不能取消发布：公告请“撤回公告”（说明原因）或发布"
+                              "“更正公告”；政策文件请将状态改为“已修订”或“已废止”。",
+                              "A {kind_en} that has been published cannot be unpublished: withdraw "
+                              "it with a reason or publish a correction (a policy is marked "
+                              "revised or repealed)."),
+    "ever_public_delete": ("已公开发布的{kind}不能删除，它是公示记录的一部分。",
+                           "A {kind_en} that has been published cannot be deleted: it is part of "
+                           "the public record."),
+    "ever_public_move": ("已公开发布的{kind}不能移动，其公开网址必须保持不变。",
+                         "A {kind_en} that has been published cannot be moved: its public address "
+                         "must not change."),
+    "copy_not_offered": ("{kind}不能复制：公告编号必须唯一。请新建公告，"
+                         "或对已发布的公告使用“更正公告”。",
+                         "A {kind_en} cannot be copied: its number must be unique. Add a new one, "
+                         "or correct a published notice."),
+    "withdrawn_not_publishable": ("公告已撤回，不能发布。",
+                                  "A withdrawn notice cannot be published."),
+    "correction_open": ("本公告已有更正公告“{number}”尚未发布，"
+                        "请先完成或删除该草稿，再发起新的更正。",
+                        "A correction of this notice ({number}) is still unpublished; publish or "
+                        "delete it before starting another."),
+    "not_live_whole_window": ("公示记录显示本公告于{published}上线，"
+                              "晚于公示首日{start}，未满公示期，"
+                              "不能确认结果；请发布更正公告重新公示。",
+                              "The public record shows this notice went live on {published_en}, "
+                              "after the first day of its window ({start_en}); it was not on "
+                              "publicity for every day of it. Publish a correction instead."),
+    "scheduled_start_passed": ("公示开始日期{start}已过（今天是{today}，北京时间），"
+                               "公告未按期上线；"
+                               "请修改公示开始日期后重新提交集体审定。",
+                               "The publicity start date {start_en} has passed (today is "
+                               "{today_en}, Asia/Shanghai) and the notice did not go live; set a "
+                               "new start date and submit it for approval again."),
 })
 # fmt: on
 
@@ -604,6 +640,25 @@ def check_finalise(window: PublicityWindow, now: datetime, unanswered_objections
         raise GuardError.of("window_open", **window.date_texts())
     if unanswered_objections > 0:
         raise GuardError.of("objections_unanswered", count=unanswered_objections)
+
+
+def check_live_throughout(window: PublicityWindow, went_live_on: date | None) -> None:
+    """GuardError('not_live_whole_window') unless the notice went live by its window's first
+    day (``went_live_on``: the Asia/Shanghai date the public record shows; None if it shows
+    no publication). A live notice cannot be unpublished, so going live in time suffices."""
+    if went_live_on is None or went_live_on > window.start_date:
+        published = went_live_on or window.end_date + timedelta(days=1)
+        raise GuardError.of(
+            "not_live_whole_window", published=format_date_zh(published),
+            start=format_date_zh(window.start_date), published_en=format_date_en(published),
+            start_en=format_date_en(window.start_date),
+        )  # fmt: skip
+
+
+def check_single_correction(open_corrections: Sequence[str]) -> None:
+    """GuardError('correction_open') when a correction (by number) is still unpublished."""
+    if open_corrections:
+        raise GuardError.of("correction_open", number=open_corrections[0])
 
 
 def check_objection(window: PublicityWindow, at: datetime) -> None:

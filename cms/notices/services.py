@@ -3,31 +3,78 @@ the state changes that time alone brings. Each runs in one transaction, checks t
 and leaves an entry in Wagtail's audit log."""
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
+from wagtail.models import Revision
 
 from cms.core.tasks import request_portal_rebuild
+from cms.record import services as record
+from cms.record.models import RecordEvent, RecordKind
 
 from . import rules
-from .guards import NoticeGuardError
+from .guards import NoticeGuardError, publish_errors
 from .models import DecisionNoticePage, ExemptionMark
+from .publication import record_data
 
 #: Functions that count a notice's unanswered objections; the objections app adds its own.
 UNANSWERED_OBJECTION_COUNTERS: list[Callable[[DecisionNoticePage], int]] = []
 
+#: The public event a change of recorded state is, for a notice that is live.
+STATE_EVENTS = {
+    rules.NoticeState.UNDER_PUBLICITY: RecordEvent.WINDOW_OPENED,
+    rules.NoticeState.CLOSED: RecordEvent.WINDOW_CLOSED,
+    rules.NoticeState.CORRECTED: RecordEvent.CORRECTED,
+    rules.NoticeState.WITHDRAWN: RecordEvent.WITHDRAWN,
+    rules.NoticeState.FINALISED: RecordEvent.FINALISED,
+}
+
+
+def correction_chain(notice: DecisionNoticePage) -> list[DecisionNoticePage]:
+    """The notice and every notice it corrects, back to the first."""
+    chain, seen = [notice], {notice.pk}
+    while chain[-1].corrects_id and chain[-1].corrects_id not in seen:
+        seen.add(chain[-1].corrects_id)
+        chain.append(DecisionNoticePage.objects.get(pk=chain[-1].corrects_id))
+    return chain
+
 
 def unanswered_objections(notice: DecisionNoticePage) -> int:
-    return sum(counter(notice) for counter in UNANSWERED_OBJECTION_COUNTERS)
+    """Unanswered objections on the notice and on every notice it corrects."""
+    counters = UNANSWERED_OBJECTION_COUNTERS
+    return sum(counter(link) for link in correction_chain(notice) for counter in counters)
 
 
-def _guard(check: Callable[[], None]) -> None:
-    try:
-        check()
-    except rules.GuardError as error:
-        raise NoticeGuardError([error]) from error
+def went_live_on(notice: DecisionNoticePage):
+    """The Asia/Shanghai date the public record shows the notice going live, or None."""
+    events = (RecordEvent.PUBLISHED, RecordEvent.CORRECTION_PUBLISHED)
+    for entry in record.entries_for(RecordKind.NOTICE, notice.notice_number):
+        if entry.event in events:
+            return rules.local_date(entry.recorded_at)
+    return None
+
+
+def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
+    """Every reason the notice cannot be finalised now, in the order to act on them."""
+    errors = []
+    checks = (
+        lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice)),
+        lambda: rules.check_live_throughout(notice.publicity_window, went_live_on(notice)),
+        lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED),
+    )
+    for check in checks:
+        try:
+            check()
+        except rules.GuardError as error:
+            errors.append(error)
+    # check_finalise stops at the first of window and objections: name both when both hold.
+    window_first = errors and errors[0].code in ("window_open", "window_not_started")
+    if window_first and (count := unanswered_objections(notice)):
+        errors.insert(1, rules.GuardError.of("objections_unanswered", count=count))
+    return errors
 
 
 @transaction.atomic
@@ -35,11 +82,8 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
     """认定结果: records the final results and the exemption marks for the project system."""
     now = now or timezone.now()
     notice = DecisionNoticePage.objects.select_for_update().get(pk=notice.pk)
-    # The window and objections first: their messages say what to wait for.
-    _guard(
-        lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice))
-    )
-    _guard(lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED))
+    if errors := finalise_errors(notice, now):
+        raise NoticeGuardError(errors)
     notice.finalised_at = now
     notice.save(update_fields=["finalised_at"])
     decision_date = rules.local_date(now)
@@ -59,6 +103,14 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
     return marks
 
 
+def withdraw_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
+    try:
+        rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN)
+    except rules.GuardError as error:
+        return [error]
+    return []
+
+
 @transaction.atomic
 def withdraw_notice(notice: DecisionNoticePage, user, reason: str, now: datetime | None = None):
     """撤回: the notice stays readable, marked withdrawn, with the reason."""
@@ -67,26 +119,61 @@ def withdraw_notice(notice: DecisionNoticePage, user, reason: str, now: datetime
     if not reason:
         raise NoticeGuardError([rules.GuardError.of("withdrawal_needs_reason", field="reason")])
     notice = DecisionNoticePage.objects.select_for_update().get(pk=notice.pk)
-    _guard(lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN))
+    if errors := withdraw_errors(notice, now):
+        raise NoticeGuardError(errors)
     notice.withdrawn_at, notice.withdrawal_reason = now, reason
     notice.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    # A revision approved for a later go-live must never go live now.
+    cancelled = notice.revisions.filter(approved_go_live_at__isnull=False).update(
+        approved_go_live_at=None
+    )
+    if cancelled:
+        DecisionNoticePage.objects.filter(pk=notice.pk).update(go_live_at=None)
     log(instance=notice, action="notices.withdraw", user=user, data={"reason": reason})
     record_state(notice, now, user=user)
     request_portal_rebuild(f"撤回公告：{notice.notice_number}")
     return notice
 
 
+def open_corrections(original: DecisionNoticePage) -> list[str]:
+    """Numbers of the corrections of ``original`` that are not live yet (at most one may be)."""
+    return list(
+        original.corrections.filter(live=False, withdrawn_at__isnull=True).values_list(
+            "notice_number", flat=True
+        )
+    )
+
+
+def correction_errors(original: DecisionNoticePage, now: datetime, start=None) -> list:
+    errors = []
+    checks = [
+        lambda: rules.check_transition(original.state_at(now), rules.NoticeState.CORRECTED),
+        lambda: rules.check_single_correction(open_corrections(original)),
+    ]
+    if start is not None:
+        checks.append(lambda: rules.check_publish_start(start, now))
+    for check in checks:
+        try:
+            check()
+        except rules.GuardError as error:
+            errors.append(error)
+    return errors
+
+
 @transaction.atomic
-def start_correction(original: DecisionNoticePage, user, now: datetime | None = None):
-    """更正公告: a new draft notice carrying the original's items, linked to it.
+def start_correction(original: DecisionNoticePage, user, now: datetime | None = None, start=None):
+    """更正公告: a new draft notice carrying the original's items, linked to it, whose window
+    starts on ``start`` (today by default, never earlier). At most one is open at a time.
 
     The original stays as published; once the correction is approved and published, the
     original reads as corrected and the correction's items have a fresh window of their own.
     """
     now = now or timezone.now()
-    _guard(lambda: rules.check_transition(original.state_at(now), rules.NoticeState.CORRECTED))
+    original = DecisionNoticePage.objects.select_for_update().get(pk=original.pk)
+    start = start or rules.local_date(now)
+    if errors := correction_errors(original, now, start):
+        raise NoticeGuardError(errors)
     sequence = original.corrections.count() + 1
-    start = rules.local_date(now) + timedelta(days=1)
     correction = DecisionNoticePage(
         title=f"关于《{original.title}》的更正公告",
         slug=f"{original.slug}-correction-{sequence}",
@@ -116,21 +203,70 @@ def start_correction(original: DecisionNoticePage, user, now: datetime | None = 
     return correction
 
 
-def record_state(notice: DecisionNoticePage, now: datetime, user=None) -> bool:
-    """Logs the notice's state if it differs from the one last recorded."""
+def record_state(
+    notice: DecisionNoticePage, now: datetime, user=None, published: bool = False
+) -> bool:
+    """Logs the notice's state if it differs from the one last recorded, and appends the public
+    events to the public record: ``published`` (when told) and the change of state, for a
+    notice that is live."""
     state = notice.state_at(now)
-    if notice.recorded_state == state.value:
-        return False
-    previous = notice.recorded_state or None
-    DecisionNoticePage.objects.filter(pk=notice.pk).update(recorded_state=state.value)
-    notice.recorded_state = state.value
-    log(
-        instance=notice,
-        action="notices.state_change",
-        user=user,
-        data={"from": previous, "to": state.value, "label": state.label},
-    )
-    return True
+    changed = notice.recorded_state != state.value
+    if changed:
+        previous = notice.recorded_state or None
+        DecisionNoticePage.objects.filter(pk=notice.pk).update(recorded_state=state.value)
+        notice.recorded_state = state.value
+        log(
+            instance=notice,
+            action="notices.state_change",
+            user=user,
+            data={"from": previous, "to": state.value, "label": state.label},
+        )
+    if notice.live:
+        events = []
+        if published:
+            corrects = notice.corrects_id is not None
+            events.append(RecordEvent.CORRECTION_PUBLISHED if corrects else RecordEvent.PUBLISHED)
+        if changed and state in STATE_EVENTS:
+            events.append(STATE_EVENTS[state])
+        if events:
+            data = record_data(notice)
+            for event in events:
+                record.append(RecordKind.NOTICE, notice.notice_number, event, data, now)
+    return changed
+
+
+def hold_late_scheduled(now: datetime | None = None) -> list[DecisionNoticePage]:
+    """Approved notices whose go-live has come but whose start date has passed (the scheduler
+    did not run that day) are not published late with a short window: their approval is
+    cancelled and the notice says why, for editors to set a new date and submit it again."""
+    now = now or timezone.now()
+    held = []
+    notice_type = ContentType.objects.get_for_model(DecisionNoticePage)
+    due = Revision.objects.filter(approved_go_live_at__lte=now, content_type=notice_type)
+    for revision in due:
+        notice = revision.as_object()
+        if not isinstance(notice, DecisionNoticePage):
+            continue
+        if not (errors := publish_errors(notice, now, was_published=notice.live)):
+            continue
+        with transaction.atomic():
+            Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+            reason = "；".join(error.message for error in errors)
+            if any(error.code == "start_in_past" for error in errors):
+                window = notice.publicity_window
+                reason = rules.GuardError.of(
+                    "scheduled_start_passed",
+                    start=rules.format_date_zh(window.start_date),
+                    today=rules.format_date_zh(rules.local_date(now)),
+                    start_en=rules.format_date_en(window.start_date),
+                    today_en=rules.format_date_en(rules.local_date(now)),
+                ).message
+            DecisionNoticePage.objects.filter(pk=notice.pk).update(
+                reapproval_reason=reason, go_live_at=None
+            )
+            log(instance=notice, action="notices.reapproval_needed", data={"reason": reason})
+        held.append(notice)
+    return held
 
 
 def record_state_changes(now: datetime | None = None) -> list[DecisionNoticePage]:

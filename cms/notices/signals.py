@@ -6,13 +6,13 @@ from django.utils import timezone
 from wagtail.signals import page_published
 
 from .models import DecisionNoticePage
-from .services import record_state
+from .services import record_state, went_live_on
 
 
 @receiver(page_published, sender=DecisionNoticePage)
 def record_state_on_publish(sender, instance, revision=None, **kwargs):
     now = timezone.now()
     user = getattr(revision, "user", None)
-    record_state(instance, now, user=user)
+    record_state(instance, now, user=user, published=went_live_on(instance) is None)
     if instance.corrects_id:
         record_state(instance.corrects.specific, now, user=user)

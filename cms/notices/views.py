@@ -5,6 +5,7 @@ import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,11 +17,21 @@ from django.utils import timezone
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from . import rules
+from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
 from .models import DecisionNoticePage, ExemptionMark
-from .services import finalise_notice, start_correction, unanswered_objections, withdraw_notice
+from .services import (
+    correction_errors,
+    finalise_errors,
+    finalise_notice,
+    start_correction,
+    unanswered_objections,
+    withdraw_errors,
+    withdraw_notice,
+)
 
-MARK_COLUMNS = ["project_code", "decision", "decision_date", "notice_number"]
+#: superseded_by: the correction notice whose marks replace this row's (empty if current).
+MARK_COLUMNS = ["project_code", "decision", "decision_date", "notice_number", "superseded_by"]
 
 
 def _notice(page_id: int) -> DecisionNoticePage:
@@ -41,6 +52,9 @@ class NoticeAction:
     permitted: Callable[[object, DecisionNoticePage], bool]
     perform: Callable[[HttpRequest, DecisionNoticePage], str]  # returns where to go next
     needs_reason: bool = False
+    #: Why the action would be refused now, shown before the click.
+    precheck: Callable[[DecisionNoticePage], list] = lambda notice: []
+    asks_start_date: bool = False
 
 
 def _run(request, page_id: int, action: NoticeAction):
@@ -53,6 +67,9 @@ def _run(request, page_id: int, action: NoticeAction):
             return redirect(action.perform(request, notice))
         except NoticeGuardError as exc:
             errors = [error.message for error in exc.errors]
+    else:
+        errors = [error.message for error in action.precheck(notice)]
+    today = rules.local_date(timezone.now())
     context = {
         "header_title": f"{action.title}：{notice.title}",
         "page_title": f"{action.title}：{notice.title}",
@@ -66,6 +83,10 @@ def _run(request, page_id: int, action: NoticeAction):
         "back_url": _explore_url(notice),
         "needs_reason": action.needs_reason,
         "reason": request.POST.get("reason", ""),
+        "asks_start_date": action.asks_start_date,
+        "start_date": request.POST.get("start_date") or today.isoformat(),
+        "today": today.isoformat(),
+        "refused": bool(errors) and request.method != "POST",
     }
     return TemplateResponse(request, "notices/admin/confirm_action.html", context)
 
@@ -82,8 +103,25 @@ def _withdraw(request, notice) -> str:
     return _explore_url(notice)
 
 
+def _start_date(request):
+    text = request.POST.get("start_date", "")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise NoticeGuardError(
+            [
+                rules.GuardError(
+                    "start_date_invalid",
+                    "请填写有效的公示开始日期（年-月-日）。",
+                    "Enter a valid start date (YYYY-MM-DD).",
+                    field="start_date",
+                )
+            ]
+        ) from None
+
+
 def _correct(request, notice) -> str:
-    correction = start_correction(notice, request.user)
+    correction = start_correction(notice, request.user, start=_start_date(request))
     messages.success(request, "已创建更正公告草稿，请修改后提交集体审定。")
     return reverse("wagtailadmin_pages:edit", args=[correction.pk])
 
@@ -94,6 +132,7 @@ FINALISE = NoticeAction(
     confirm_label="确认认定结果",
     permitted=lambda user, notice: user.has_perm("notices.finalise_decisionnoticepage"),
     perform=_finalise,
+    precheck=lambda notice: finalise_errors(notice, timezone.now()),
 )
 WITHDRAW = NoticeAction(
     title="撤回公告",
@@ -102,14 +141,18 @@ WITHDRAW = NoticeAction(
     permitted=lambda user, notice: user.has_perm("notices.withdraw_decisionnoticepage"),
     perform=_withdraw,
     needs_reason=True,
+    precheck=lambda notice: withdraw_errors(notice, timezone.now()),
 )
 CORRECT = NoticeAction(
     title="更正公告",
     explanation="已发布的公告不能直接修改。将创建一份更正公告草稿（含原事项），"
-    "修改后经集体审定发布；更正事项重新公示7天，原公告保留并标注“已更正”。",
+    "修改后经集体审定发布；更正事项自所填开始日期起重新公示7天（可选今天，不能早于今天）。"
+    "原公告保留并标注“已更正”。同一公告同时只能有一份未发布的更正公告。",
     confirm_label="创建更正公告",
     permitted=lambda user, notice: notice.permissions_for_user(user).can_edit(),
     perform=_correct,
+    precheck=lambda notice: correction_errors(notice, timezone.now()),
+    asks_start_date=True,
 )
 
 
@@ -148,18 +191,36 @@ class GuardedWorkflowActionView(WorkflowActionView):
         return super().post(request, *args, **kwargs)
 
 
+def export_marks_queryset():
+    """Marks for the provincial system: never those of demo (示例) notices."""
+    return ExemptionMark.objects.exclude(notice_number__startswith=DEMO_NUMBER_PREFIX).order_by(
+        "decision_date", "project_code"
+    )
+
+
+def superseding_numbers() -> dict[int, str]:
+    """Notice id → the number of the live correction that supersedes its marks."""
+    return dict(
+        DecisionNoticePage.objects.filter(live=True, corrects__isnull=False).values_list(
+            "corrects_id", "notice_number"
+        )
+    )
+
+
 def export_marks(request, fmt: str):
     """免责标注 for the provincial project management system, as CSV or JSON."""
     if not request.user.has_perm("notices.view_exemptionmark"):
         raise PermissionDenied
+    superseded = superseding_numbers()
     rows = [
         {
             "project_code": mark.project_code,
             "decision": mark.decision,
             "decision_date": mark.decision_date.isoformat(),
             "notice_number": mark.notice_number,
+            "superseded_by": superseded.get(mark.notice_id, ""),
         }
-        for mark in ExemptionMark.objects.order_by("decision_date", "project_code")
+        for mark in export_marks_queryset()
     ]
     if fmt == "json":
         body = json.dumps({"exemption_marks": rows}, ensure_ascii=False, indent=1)

@@ -17,7 +17,13 @@ LOG_ACTIONS = {
     "notices.withdraw": ("撤回公告", "已撤回公告"),
     "notices.correction_started": ("创建更正公告", "已创建更正公告"),
     "notices.state_change": ("公告状态变化", "公告状态变化"),
+    "notices.reapproval_needed": ("须重新审定", "公示开始日期已过，公告未上线，须重新审定"),
 }
+
+
+def state_text(page) -> str:
+    state = page.state_at().label
+    return f"{state}（须重新审定）" if page.reapproval_reason else state
 
 
 class NoticeViewSet(PageViewSet):
@@ -33,7 +39,7 @@ class NoticeViewSet(PageViewSet):
         *PageViewSet.columns,
         Column("notice_number", label="公告编号"),
         Column("publicity_start", label="公示开始"),
-        Column("state_label", label="公示状态", accessor=lambda page: page.state_at().label),
+        Column("state_label", label="公示状态", accessor=lambda page: state_text(page)),
     ]
 
 

@@ -6,3 +6,6 @@ class PoliciesConfig(AppConfig):
     name = "cms.policies"
     label = "policies"
     verbose_name = _("政策文件")
+
+    def ready(self):
+        from . import signals  # noqa: F401

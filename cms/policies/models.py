@@ -44,6 +44,10 @@ class PolicyIndexPage(HeadlessPage):
 
 
 class PolicyPage(HeadlessPage):
+    """A policy document. Once live it stays: it is revised or repealed, never unpublished."""
+
+    permanent_once_public = True
+    kind_en = "policy"
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     issuing_body = models.CharField(_("发文机关"), max_length=100)
     status = models.CharField(
@@ -169,6 +173,16 @@ class PolicyPage(HeadlessPage):
         if window is None:
             return None
         return window_summary(window, timezone.now(), in_consultation=self.in_consultation)
+
+    def record_data(self) -> dict:
+        """The policy's canonical public data in the public record (docs/public-record.md)."""
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "document_number": self.document_number,
+            "issuing_body": self.issuing_body,
+            "status": self.status,
+        }
 
     def clean(self):
         super().clean()

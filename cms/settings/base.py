@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "cms.consultation",
     "cms.lessons",
     "cms.guidance",
+    "cms.record",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from cms.core.clock import travel_to
 from cms.notices import rules
 from cms.notices.models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 
@@ -61,8 +62,13 @@ def notice_index(seeded) -> NoticeIndexPage:
 def make_notice(notice_index):
     counter = iter(range(1, 1000))
 
-    def make(items=None, start=None, publish=False, **fields) -> DecisionNoticePage:
+    def make(
+        items=None, start=None, publish=False, started_days_ago=0, **fields
+    ) -> DecisionNoticePage:
+        """A notice; ``started_days_ago`` publishes it on that past day, as if it were then."""
         number = next(counter)
+        if started_days_ago:
+            start = today() - datetime.timedelta(days=started_days_ago)
         notice = DecisionNoticePage(
             title=fields.pop("title", f"关于第{number}批认定结果的公示"),
             slug=f"notice-{number}",
@@ -75,7 +81,11 @@ def make_notice(notice_index):
             notice.items.add(item)
         notice_index.add_child(instance=notice)
         revision = notice.save_revision()
-        if publish:
+        if publish and started_days_ago:
+            with travel_to(notice.publicity_window.opens_at + datetime.timedelta(minutes=1)):
+                revision.publish()
+            notice.refresh_from_db()
+        elif publish:
             revision.publish()
             notice.refresh_from_db()
         return notice
@@ -101,7 +111,9 @@ def approver(db):
 
 
 def move_start(notice: DecisionNoticePage, days_back: int) -> DecisionNoticePage:
-    """Pretend the notice went live ``days_back`` days ago (the guards forbid doing it)."""
+    """Move the notice's window ``days_back`` days into the past behind the guards' back (the
+    public record still shows when it really went live: finalising it is refused; use
+    ``make_notice(publish=True, started_days_ago=...)`` for a notice that may be finalised)."""
     start = notice.publicity_start - datetime.timedelta(days=days_back)
     DecisionNoticePage.objects.filter(pk=notice.pk).update(publicity_start=start)
     notice.refresh_from_db()

@@ -16,7 +16,7 @@ from cms.notices import rules, services
 from cms.notices.guards import NoticeGuardError
 from cms.notices.management.commands.run_publicity_scheduler import run_once
 
-from .conftest import move_start, today
+from .conftest import today
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_a_new_day_asks_for_a_rebuild_even_without_changes(make_notice):
 
 
 def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_client):
-    notice = move_start(make_notice(publish=True), 7)
+    notice = make_notice(publish=True, started_days_ago=7)
     marks = services.finalise_notice(notice, approver)
     assert {(m.project_code, m.decision) for m in marks} == {
         ("ZJ2026-001", "exempted"),
@@ -93,7 +93,10 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
 
     body = admin_client.get("/admin/notices/marks.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
-    assert rows[0].keys() == {"project_code", "decision", "decision_date", "notice_number"}
+    assert rows[0].keys() == {
+        "project_code", "decision", "decision_date", "notice_number", "superseded_by"
+    }
+    assert rows[0]["superseded_by"] == ""
     assert {r["project_code"] for r in rows} == {"ZJ2026-001", "ZJ2026-002"}
     assert rows[0]["notice_number"] == notice.notice_number
     data = json.loads(admin_client.get("/admin/notices/marks.json").content)
@@ -104,14 +107,14 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
 
 
 def test_finalising_twice_is_refused(make_notice, approver):
-    notice = move_start(make_notice(publish=True), 7)
+    notice = make_notice(publish=True, started_days_ago=7)
     services.finalise_notice(notice, approver)
     with pytest.raises(NoticeGuardError, match="不能从"):
         services.finalise_notice(notice, approver)
 
 
 def test_unanswered_objections_block_finalisation(make_notice, approver, monkeypatch):
-    notice = move_start(make_notice(publish=True), 7)
+    notice = make_notice(publish=True, started_days_ago=7)
     monkeypatch.setattr(services, "UNANSWERED_OBJECTION_COUNTERS", [lambda n: 2])
     with pytest.raises(NoticeGuardError) as excinfo:
         services.finalise_notice(notice, approver)
@@ -124,11 +127,11 @@ def test_unanswered_objections_block_finalisation(make_notice, approver, monkeyp
 def test_correction_is_a_new_notice_linked_both_ways_with_a_fresh_window(
     make_notice, editor, client
 ):
-    original = move_start(make_notice(publish=True), 3)
+    original = make_notice(publish=True, started_days_ago=3)
     correction = services.start_correction(original, editor)
     assert correction.corrects_id == original.pk and not correction.live
     assert [i.project_code for i in correction.items.all()] == ["ZJ2026-001", "ZJ2026-002"]
-    assert correction.publicity_start == today() + datetime.timedelta(days=1)
+    assert correction.publicity_start == today()
     assert "notices.correction_started" in _log_actions(original)
 
     correction.publicity_start = today()
@@ -167,8 +170,7 @@ def test_withdrawal_needs_a_reason_and_keeps_the_notice_readable(make_notice, ap
 
 
 def test_every_state_change_is_in_the_audit_log_with_user_and_time(make_notice, approver):
-    notice = make_notice(publish=True)
-    move_start(notice, 7)
+    notice = make_notice(publish=True, started_days_ago=7)
     services.finalise_notice(notice, approver)
     entries = PageLogEntry.objects.filter(page=notice, action="notices.state_change").order_by(
         "timestamp"

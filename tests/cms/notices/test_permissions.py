@@ -144,7 +144,7 @@ def _finalise(client, notice):
 
 
 def test_editor_cannot_finalise(client, editor, make_notice):
-    notice = move_start(make_notice(publish=True), 8)
+    notice = make_notice(publish=True, started_days_ago=8)
     client.force_login(editor)
     assert_denied(_finalise(client, notice))
     notice.refresh_from_db()
@@ -152,12 +152,12 @@ def test_editor_cannot_finalise(client, editor, make_notice):
 
 
 def test_anonymous_cannot_finalise(client, make_notice):
-    notice = move_start(make_notice(publish=True), 8)
+    notice = make_notice(publish=True, started_days_ago=8)
     assert "/admin/login/" in _finalise(client, notice)["Location"]
 
 
 def test_approver_finalises_a_closed_notice(client, approver, make_notice):
-    notice = move_start(make_notice(publish=True), 7)
+    notice = make_notice(publish=True, started_days_ago=7)
     client.force_login(approver)
     assert _finalise(client, notice).status_code == 302
     notice.refresh_from_db()
@@ -166,7 +166,7 @@ def test_approver_finalises_a_closed_notice(client, approver, make_notice):
 
 
 def test_approver_cannot_finalise_while_the_window_is_open(client, approver, make_notice):
-    notice = move_start(make_notice(publish=True), 6)
+    notice = make_notice(publish=True, started_days_ago=6)
     client.force_login(approver)
     response = _finalise(client, notice)
     assert response.status_code == 200
@@ -194,6 +194,8 @@ def test_withdraw_needs_the_permission_and_a_reason(client, editor, approver, ma
 def test_an_editor_starts_a_correction_and_lands_in_its_editor(client, editor, make_notice):
     notice = make_notice(publish=True)
     client.force_login(editor)
-    response = client.post(f"/admin/notices/{notice.pk}/correct/")
+    response = client.post(
+        f"/admin/notices/{notice.pk}/correct/", {"start_date": today().isoformat()}
+    )
     correction = DecisionNoticePage.objects.get(corrects=notice)
     assert response["Location"] == f"/admin/pages/{correction.pk}/edit/"

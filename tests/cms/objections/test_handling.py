@@ -1,6 +1,8 @@
 """Handling objections in the admin: who sees what, answering, corrections, finalisation. Who
 sees a submitter's identity is shared with comments (tests taking ``endpoint``)."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -13,7 +15,6 @@ from cms.notices.models import DecisionNoticePage
 from cms.notices.services import finalise_notice
 from cms.objections.models import Objection
 
-from ..notices.conftest import move_start
 from .conftest import PDF_BYTES
 
 pytestmark = pytest.mark.django_db
@@ -158,11 +159,12 @@ def test_an_upheld_objection_starts_a_correction(client, handler, objection):
 def test_an_unanswered_objection_blocks_finalisation(approver, handler, objection):
     from cms.objections.services import answer_objection
 
-    notice = move_start(objection.notice.specific, 7)
+    notice = objection.notice.specific
+    after_the_window = notice.publicity_window.closes_at + datetime.timedelta(hours=1)
     with pytest.raises(NoticeGuardError) as excinfo:
-        finalise_notice(notice, approver)
+        finalise_notice(notice, approver, now=after_the_window)
     assert excinfo.value.errors[0].code == "objections_unanswered"
     answer_objection(objection, handler, "not_upheld", "", "异议不成立。")
-    finalise_notice(notice, approver)
+    finalise_notice(notice, approver, now=after_the_window)
     notice.refresh_from_db()
     assert notice.finalised_at is not None

@@ -1,6 +1,8 @@
 """The clock of the publicity lifecycle: run it from cron (or with --every in the embedded mode).
 
-Each run publishes notices whose go-live has come (Wagtail's ``publish_scheduled``), records and
+Each run holds back approved notices whose start date passed before they went live (they need
+re-approval with a fresh window), publishes those whose go-live has come (Wagtail's
+``publish_scheduled``, through the same guards), records and
 audits the state changes that time brought (a window opening or closing at midnight,
 Asia/Shanghai), and asks for a portal rebuild when anything changed or the date turned.
 """
@@ -14,13 +16,13 @@ from django.utils import timezone
 from cms.core.models import PortalBuild
 from cms.core.tasks import request_portal_rebuild
 from cms.notices.rules import local_date
-from cms.notices.services import record_state_changes
+from cms.notices.services import hold_late_scheduled, record_state_changes
 
 
 def run_once(now=None) -> list[str]:
     """One tick; returns what it did, for the log."""
     now = now or timezone.now()
-    done = []
+    done = [f"{notice.notice_number}: 须重新审定" for notice in hold_late_scheduled(now)]
     call_command("publish_scheduled", verbosity=0)
     changed = record_state_changes(now)
     done += [f"{notice.notice_number}: {notice.recorded_state}" for notice in changed]
