@@ -94,7 +94,11 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
     body = admin_client.get("/admin/notices/marks.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows[0].keys() == {
-        "project_code", "decision", "decision_date", "notice_number", "superseded_by"
+        "project_code",
+        "decision",
+        "decision_date",
+        "notice_number",
+        "superseded_by",
     }
     assert rows[0]["superseded_by"] == ""
     assert {r["project_code"] for r in rows} == {"ZJ2026-001", "ZJ2026-002"}
