@@ -168,3 +168,24 @@ def test_an_unanswered_objection_blocks_finalisation(approver, handler, objectio
     finalise_notice(notice, approver, now=after_the_window)
     notice.refresh_from_db()
     assert notice.finalised_at is not None
+
+
+def test_an_unanswered_objection_on_the_original_blocks_finalising_its_correction(
+    approver, editor, handler, objection
+):
+    """Finalising counts objections along the whole correction chain."""
+    from cms.notices.services import start_correction
+    from cms.objections.services import answer_objection
+
+    original = objection.notice.specific
+    correction = start_correction(original, editor)
+    correction.save_revision().publish()
+    correction.refresh_from_db()
+    after_the_window = correction.publicity_window.closes_at + datetime.timedelta(hours=1)
+    with pytest.raises(NoticeGuardError) as excinfo:
+        finalise_notice(correction, approver, now=after_the_window)
+    assert [error.code for error in excinfo.value.errors] == ["objections_unanswered"]
+    answer_objection(objection, handler, "not_upheld", "", "异议不成立。")
+    finalise_notice(correction, approver, now=after_the_window)
+    correction.refresh_from_db()
+    assert correction.finalised_at is not None
