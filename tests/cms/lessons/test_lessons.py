@@ -106,6 +106,21 @@ def test_publish_refuses_a_report_that_names_the_related_notice_s_people(
     assert not lesson.live and lesson.first_published_at is None
 
 
+def test_wagtail_s_publish_action_called_directly_meets_the_same_guard(make_lesson, related_notice):
+    """The admin's edit view and any code call the action class, not ``publish()``: the gate in
+    ``save`` refuses there too, and the report stays off line."""
+    from wagtail.actions.publish_page_revision import PublishPageRevisionAction
+
+    from cms.core.gate import GateError
+
+    lesson = make_lesson(related_notice=related_notice, lessons="感谢李四的支持。")
+    with pytest.raises(GateError) as raised:
+        PublishPageRevisionAction(lesson.latest_revision).execute()
+    assert [e.code for e in raised.value.errors] == ["names_project_leader"]
+    lesson.refresh_from_db()
+    assert not lesson.live and lesson.first_published_at is None
+
+
 def test_publish_checks_the_revision_being_published_not_the_saved_page(make_lesson):
     lesson = make_lesson(publish=True)
     lesson.summary = "联系电话 13812345678。"
