@@ -5,19 +5,27 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api as wagtail_api_v3
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.core.read_api import read_only_urls
 from cms.core.views import health
 from cms.notices.api import router as notices_router
 from cms.notices.eligibility_api import router as eligibility_router
+from cms.record.api import router as record_router
 
-# Our own read endpoints join Wagtail's API before its URLs are built.
-wagtail_api_v3.add_router("/notices/", notices_router)
-wagtail_api_v3.add_router("/eligibility/", eligibility_router)
+# Our own read endpoints join Wagtail's API before its URLs are built; /api/v3/ serves them and
+# Wagtail's page reads, read-only and anonymously (cms.core.read_api).
+OWN_ROUTERS = {
+    "notices/": notices_router,
+    "eligibility/": eligibility_router,
+    "record/": record_router,
+}
+for prefix, router in OWN_ROUTERS.items():
+    wagtail_api_v3.add_router(f"/{prefix}", router)
 
 urlpatterns = [
     path("healthz", health, name="health"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("api/v3/", wagtail_api_v3.urls),
+    path("api/v3/", read_only_urls(wagtail_api_v3, OWN_ROUTERS)),
     path("api/", include("cms.objections.urls")),
     path("api/", include("cms.consultation.urls")),
 ]
