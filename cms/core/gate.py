@@ -6,9 +6,10 @@ of a few places, and the gate stands in each of them:
 
 - the permission tester (:class:`GatedPagePermissionTester`): what the admin offers, what bulk
   actions and Wagtail's action classes allow a user;
-- ``HeadlessPage.save`` (:func:`check_save`): a publication or an unpublication, whoever makes it;
-- ``pre_delete`` and ``pre_page_move`` (cms/core/signals.py): deletion, also of an ancestor,
-  and moves, also without a user;
+- ``pre_save`` of any page (:func:`check_save`): a publication or an unpublication, whoever
+  makes it, also through a plain ``Page``;
+- ``pre_delete``, ``pre_page_move`` and the logging of a deletion (cms/core/signals.py):
+  deletion, also of an ancestor, and moves, also without a user;
 - the admin's ``before_publish_page`` hook (cms/core/wagtail_hooks.py): the same publish guard,
   answered with its message before Wagtail's action runs.
 
@@ -90,8 +91,17 @@ def publish_errors(page, now: datetime, *, was_published: bool) -> list[GuardErr
     return hook(now, was_published=was_published) if hook else []
 
 
+def check_create(page) -> None:
+    """A page that may not be copied is never created live, already published (a copy made
+    with ``keep_live``): it goes live only through its publication and guards."""
+    page_class = type(page)
+    if getattr(page_class, "copyable", True) or not (page.live and page.first_published_at):
+        return
+    raise GateError([GuardError.of("never_created_live", **_kind(page_class))])
+
+
 def check_save(page) -> None:
-    """The backstop in ``save``: compares the row as stored with what is about to be saved.
+    """The backstop at ``pre_save``: compares the row as stored with what is about to be saved.
 
     Going live, or a new live revision, must pass the page's publish guard (with its state as
     it was before this save); going off line must be allowed for the page.

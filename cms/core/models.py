@@ -35,11 +35,6 @@ class HeadlessPage(Page):
     def save(self, *args, **kwargs):
         if self.permanent_once_public:
             self.expire_at = None  # scheduled expiry would unpublish it
-        update_fields = kwargs.get("update_fields")
-        if not self._state.adding and (
-            update_fields is None or {"live", "live_revision"} & set(update_fields)
-        ):
-            gate.check_save(self)
         return super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -1,9 +1,10 @@
-"""Every publish or unpublish asks for a portal rebuild (run by the task worker); deletions and
-moves of any page pass the gate, whatever started them."""
+"""Every publish or unpublish asks for a portal rebuild (run by the task worker); saves,
+deletions and moves of any page pass the gate (cms/core/gate.py), whatever started them and
+whether the page is held as its own class or as a plain ``Page``."""
 
-from django.db.models.signals import pre_delete
+from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
-from wagtail.models import Page
+from wagtail.models import Page, PageLogEntry
 from wagtail.signals import page_published, page_unpublished, pre_page_move
 
 from . import gate
@@ -31,3 +32,24 @@ def refuse_deleting_what_was_public(sender, instance, **kwargs):
 def refuse_moving_what_was_public(sender, instance, url_path_before, url_path_after, **kwargs):
     if url_path_before != url_path_after:
         gate.ensure_allowed(instance, gate.MOVE)
+
+
+@receiver(pre_save)
+def gate_on_save(sender, instance, update_fields=None, raw=False, **kwargs):
+    """A publication or an unpublication, from any code: compared with the row as stored."""
+    if raw or not isinstance(instance, Page):
+        return
+    if instance._state.adding:
+        gate.check_create(instance)
+    elif update_fields is None or {"live", "live_revision"} & set(update_fields):
+        gate.check_save(instance)
+
+
+@receiver(pre_save, sender=PageLogEntry)
+def refuse_logging_a_deletion_the_gate_refuses(sender, instance, **kwargs):
+    """Wagtail logs a page's deletion before deleting it (outside a transaction when called from
+    code): refusing here leaves no log entry for a page that stays."""
+    if instance.action == "wagtail.delete" and instance.page_id is not None:
+        page = Page.objects.filter(pk=instance.page_id).first()
+        if page is not None and (errors := gate.change_errors(page, gate.DELETE)):
+            raise gate.GateError(errors)

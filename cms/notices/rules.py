@@ -101,6 +101,9 @@ MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
                          "或对已发布的公告使用“更正公告”。",
                          "A {kind_en} cannot be copied: its number must be unique. Add a new one, "
                          "or correct a published notice."),
+    "never_created_live": ("{kind}只能经审定发布上线，不能直接创建为已发布状态（包括复制）。",
+                           "A {kind_en} goes live only through approval and publication, never "
+                           "by being created live (or copied)."),
     "withdrawn_not_publishable": ("公告已撤回，不能发布。",
                                   "A withdrawn notice cannot be published."),
     "correction_open": ("本公告已有更正公告“{number}”尚未发布，"
