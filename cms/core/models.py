@@ -41,9 +41,13 @@ class HeadlessPage(Page):
         gate.ensure_allowed(self, gate.DELETE)
         return super().delete(*args, **kwargs)
 
-    def copy(self, *args, **kwargs):
-        gate.ensure_allowed(self, gate.COPY)
-        return super().copy(*args, **kwargs)
+    def copy_all_child_relations(self, target, exclude=None):
+        """Every copy of a page (Wagtail's copy and alias actions, from the admin or from code,
+        through a plain ``Page`` too) copies its child relations first, before writing anything:
+        a page that may not be copied is refused here."""
+        if errors := gate.change_errors(self, gate.COPY):
+            raise gate.GateError(errors)
+        return super().copy_all_child_relations(target, exclude=exclude)
 
     def unpublish(self, *args, **kwargs):
         gate.ensure_allowed(self, gate.UNPUBLISH)

@@ -2,8 +2,11 @@
 deletions and moves of any page pass the gate (cms/core/gate.py), whatever started them and
 whether the page is held as its own class or as a plain ``Page``."""
 
+from datetime import timedelta
+
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
+from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 from wagtail.signals import page_published, page_unpublished, pre_page_move
 
@@ -49,7 +52,17 @@ def gate_on_save(sender, instance, update_fields=None, raw=False, **kwargs):
 def refuse_logging_a_deletion_the_gate_refuses(sender, instance, **kwargs):
     """Wagtail logs a page's deletion before deleting it (outside a transaction when called from
     code): refusing here leaves no log entry for a page that stays."""
-    if instance.action == "wagtail.delete" and instance.page_id is not None:
-        page = Page.objects.filter(pk=instance.page_id).first()
-        if page is not None and (errors := gate.change_errors(page, gate.DELETE)):
-            raise gate.GateError(errors)
+    if instance.action != "wagtail.delete" or instance.page_id is None:
+        return
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None and (errors := gate.change_errors(page, gate.DELETE)):
+        # A deletion of an ancestor logs the descendants before this one: those entries are for
+        # pages that stay, so they go too (a deletion that goes ahead removes its pages first
+        # in its own transaction, and a page that still exists was not deleted).
+        recent = timezone.now() - timedelta(minutes=5)
+        PageLogEntry.objects.filter(
+            action="wagtail.delete",
+            timestamp__gte=recent,
+            page_id__in=Page.objects.values("pk"),
+        ).delete()
+        raise gate.GateError(errors)
