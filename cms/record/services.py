@@ -1,5 +1,6 @@
 """Appending to the public record: one entry at a time, each chained to the one before."""
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -19,27 +20,52 @@ def head() -> tuple[int, str]:
     return last or (0, chain.GENESIS_HASH)
 
 
-@transaction.atomic
-def append(kind: str, subject: str, event: str, data: Any, at: datetime | None = None):
-    """Appends one entry for ``subject``'s ``event`` with the hash of its public ``data``."""
+#: One event to append: (kind, subject, event, public data, when).
+Event = tuple[str, str, str, Any, datetime]
+
+
+def _lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+
+
+def _chained(events: Iterable[Event]) -> list[RecordEntry]:
     sequence, previous = head()
-    at = (at or timezone.now()).replace(microsecond=0)
-    entry = RecordEntry(
-        sequence=sequence + 1,
-        recorded_at=at,
-        kind=kind,
-        subject=subject,
-        event=event,
-        data_sha256=chain.data_hash(data),
-        previous_hash=previous,
-        hash="",
-    )
-    entry.hash = chain.entry_hash(entry.fields())
+    entries = []
+    for kind, subject, event, data, at in events:
+        sequence += 1
+        entry = RecordEntry(
+            sequence=sequence,
+            recorded_at=at.replace(microsecond=0),
+            kind=kind,
+            subject=subject,
+            event=event,
+            data_sha256=chain.data_hash(data),
+            previous_hash=previous,
+            hash="",
+        )
+        entry.hash = previous = chain.entry_hash(entry.fields())
+        entries.append(entry)
+    return entries
+
+
+@transaction.atomic
+def append(kind: str, subject: str, event: str, data: Any, at: datetime | None = None):
+    """Appends one entry for ``subject``'s ``event`` with the hash of its public ``data``."""
+    _lock()
+    (entry,) = _chained([(kind, subject, event, data, at or timezone.now())])
     entry.save()
     return entry
+
+
+@transaction.atomic
+def append_many(events: Iterable[Event], batch_size: int = 2000) -> int:
+    """Appends many entries in order, in batches (loading history, e.g. benchmark data)."""
+    _lock()
+    entries = _chained(events)
+    RecordEntry.objects.bulk_create(entries, batch_size=batch_size)
+    return len(entries)
 
 
 def last_data_hash(kind: str, subject: str) -> str | None:
