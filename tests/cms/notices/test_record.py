@@ -131,3 +131,22 @@ def test_the_read_api_pages_the_record_after_a_sequence(make_notice, client):
     assert rest["items"][0]["recorded_at"].endswith("+08:00")
     for bad in ({"after": -1}, {"limit": 0}, {"limit": 1001}, {"after": "x"}):
         assert client.get("/api/v3/record/", bad).status_code in (400, 422)
+
+
+def test_notices_live_before_the_record_existed_are_recorded_once(make_notice, approver):
+    from django.core.management import call_command
+
+    notice = make_notice(start=today() - datetime.timedelta(days=8))
+    first = notice.publicity_window.opens_at
+    DecisionNoticePage.objects.filter(pk=notice.pk).update(
+        live=True, first_published_at=first, last_published_at=first
+    )  # live from before the record: no signal, no entry
+    assert _events(notice.notice_number) == []
+    call_command("record_existing", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    entries = RecordEntry.objects.filter(subject=notice.notice_number).order_by("sequence")
+    assert [e.event for e in entries] == ["published", "window_closed"]
+    assert entries[0].recorded_at == first
+    call_command("record_existing", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _events(notice.notice_number) == ["published", "window_closed"]
+    services.finalise_notice(notice, approver)  # its history lets it be finalised
+    _assert_chain()
