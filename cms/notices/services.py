@@ -63,17 +63,21 @@ def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.Gua
     checks = (
         lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice)),
         lambda: rules.check_live_throughout(notice.publicity_window, went_live_on(notice)),
-        lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED),
     )
     for check in checks:
         try:
             check()
         except rules.GuardError as error:
             errors.append(error)
+    window_open = bool(errors) and errors[0].code in ("window_open", "window_not_started")
     # check_finalise stops at the first of window and objections: name both when both hold.
-    window_first = errors and errors[0].code in ("window_open", "window_not_started")
-    if window_first and (count := unanswered_objections(notice)):
+    if window_open and (count := unanswered_objections(notice)):
         errors.insert(1, rules.GuardError.of("objections_unanswered", count=count))
+    if not window_open:  # an open window already says why the state cannot change yet
+        try:
+            rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED)
+        except rules.GuardError as error:
+            errors.append(error)
     return errors
 
 
