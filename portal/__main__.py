@@ -1,4 +1,4 @@
-"""Command line: ``python -m portal build``, ``serve`` and ``publish``."""
+"""Command line: ``python -m portal build``, ``serve``, ``publish`` and ``verify-record``."""
 
 import argparse
 import functools
@@ -142,6 +142,22 @@ def publish(args) -> int:
     return 0
 
 
+def verify_record(args) -> int:
+    from .verify import Mismatch, Unreadable, reader, summary, verify
+
+    try:
+        report = verify(reader(args.site), Path(args.public_key) if args.public_key else None)
+    except Mismatch as exc:
+        print(f"公示记录核验失败 / The public record does not verify ({args.site}):\n"
+              f"  {exc.zh}\n  {exc.en}", file=sys.stderr)  # fmt: skip
+        return 1
+    except (Unreadable, OSError) as exc:
+        print(f"无法读取 / Cannot read: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary(report)))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -192,6 +208,15 @@ def main(argv: list[str] | None = None) -> int:
     publish_parser.add_argument("--list", action="store_true", help="list the releases")
     publish_parser.add_argument("-v", "--verbose", action="store_true")
     publish_parser.set_defaults(func=publish)
+    verify_parser = commands.add_parser(
+        "verify-record", help="check a published site's public record (公示记录)"
+    )
+    verify_parser.add_argument("site", help="the site's directory or its http(s) address")
+    verify_parser.add_argument(
+        "--public-key", metavar="FILE", help="the Ed25519 public key (PEM) to check the head's"
+        " signature with (default: the site's record/public-key.pem)",
+    )  # fmt: skip
+    verify_parser.set_defaults(func=verify_record)
     args = parser.parse_args(argv)
     return args.func(args)
 

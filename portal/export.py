@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import consultation, guidance, lessons, notice_store, objections, render, selfcheck
+from . import (
+    consultation,
+    guidance,
+    lessons,
+    notice_store,
+    objections,
+    record,
+    record_pages,
+    render,
+    selfcheck,
+)
 from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
@@ -132,13 +142,17 @@ def home_source(
 
 
 def collect_sources(
-    client: CMSClient, notices: notice_store.NoticeState | None = None
+    client: CMSClient,
+    notices: notice_store.NoticeState | None = None,
+    held: record.Held | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every generated source file, keyed by its path relative to the generated directory.
 
     Pages that are few are fetched and made in full on every build; the notices are fetched only
     as far as they changed since ``notices`` (the last export's state), and the pages of the
-    others are marked :data:`~portal.notices.UNCHANGED` (see :mod:`portal.notice_store`).
+    others are marked :data:`~portal.notices.UNCHANGED` (see :mod:`portal.notice_store`). The
+    public record is fetched after ``held`` (the entries the last export kept), and ``held``
+    then holds the entries to publish (see :mod:`portal.record_pages`).
     """
     policies = sorted(
         (policy_source(page) for page in client.pages_of_type(POLICY_TYPE)),
@@ -155,6 +169,15 @@ def collect_sources(
     notice_export = notice_store.collect(client, notice_index, objection_form, notices)
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
+    held = held if held is not None else record.Held()
+    record_export = record_pages.collect(
+        client,
+        held.ready(),
+        list(notice_export.state.records.values()),
+        None if notice_export.full else notice_export.fresh,
+    )
+    sources.update(record_export.sources)
+    held.entries = record_export.entries
     sources.update(objections.page_sources(objection_form))
     sources.update(guidance.sources(client))
     sources.update(selfcheck.sources(client))
@@ -229,6 +252,7 @@ class Export:
     sources: dict[str, Any]  # path → source, or UNCHANGED for a notice page left as it was
     written: Written
     notices: notice_store.NoticeState  # each live notice's record, by id
+    held: record.Held  # the public record's entries the site publishes
 
 
 def export_site(
@@ -237,26 +261,32 @@ def export_site(
     """Collects and writes the sources; incrementally, from the last export's notice state,
     when asked and possible (a full export otherwise, and whenever a kept source is missing).
     Without ``save_state`` the caller saves ``notices`` (after going live, say); unsaved, the
-    next export fetches again what this one fetched."""
-    state = notice_store.NoticeState()
+    next export fetches again what this one fetched. The public record's entries are kept
+    (``content/.record.jsonl``) once the sources are written: the build publishes them from
+    there, and the next export fetches only what follows them."""
+    state, held = notice_store.NoticeState(), record.Held()
     if incremental:
         client.prefetch_notice_versions()
         state = notice_store.NoticeState.load_soon(content_dir)
+        held = record.Held.load_soon(content_dir)
     try:
         try:
-            sources = collect_sources(client, state)
+            sources = collect_sources(client, state, held)
             written = write_sources(sources, content_dir)
         except MissingSource:
             state = notice_store.NoticeState()
-            sources = collect_sources(client, state)
+            sources = collect_sources(client, state, held)
             written = write_sources(sources, content_dir)
-    except (notice_pages.NoticeDataError, objections.ObjectionSchemaError) as exc:
+    except (
+        notice_pages.NoticeDataError, objections.ObjectionSchemaError, record.RecordError
+    ) as exc:  # fmt: skip
         raise ExportError(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
+    held.save(content_dir)
     if save_state:
         state.save(content_dir)
-    return Export(sources, written, state)
+    return Export(sources, written, state, held)
 
 
 def export(client: CMSClient, content_dir: Path) -> dict[str, Any]:

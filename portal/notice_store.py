@@ -22,6 +22,7 @@ from typing import Any
 from . import feeds
 from . import notices as notice_pages
 from .client import CMSClient
+from .record import data_hash
 from .render import replace_file
 
 STATE_FILE = ".notices.json"
@@ -99,6 +100,7 @@ def notice_record(notice: dict[str, Any], token: str, paths: list[str]) -> dict[
         "end_date": window["end_date"],
         "finalised_on": notice["finalised_on"],
         "entry": notice_pages.listing_entry(notice),
+        "record_sha256": data_hash(notice["record_data"]),
         "sources": paths,
     }
 
@@ -113,6 +115,7 @@ class NoticeExport:
     state: NoticeState
     fetched: int
     full: bool
+    fresh: set[int] = field(default_factory=set)  # the ids of the notices fetched
 
 
 def collect(
@@ -165,7 +168,8 @@ def collect(
     listings, under_publicity = notice_pages.listings_from_records(list(records.values()), index)
     sources.update(listings)
     state = NoticeState(key, records)
-    return NoticeExport(sources, under_publicity, state, len(pages), not reuse)
+    fresh = {page["id"] for page in pages}
+    return NoticeExport(sources, under_publicity, state, len(pages), not reuse, fresh)
 
 
 def page_sources_by_path(page_sources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

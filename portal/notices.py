@@ -34,6 +34,8 @@ CLOSED_URL = "notices/closed/"
 RESULTS_URL = "results/"
 # Paths right under notices/ that a notice's slug must not take.
 RESERVED_NOTICE_SEGMENTS = frozenset({"page", "closed"})
+# Under a notice's address: its 公示记录 page (portal/record_pages.py), which no item may take.
+RECORD_SEGMENT = "record"
 
 LISTINGS = {
     "open": {"title": "公示公告", "heading": "公示中", "url": NOTICES_URL},
@@ -90,8 +92,9 @@ def notice_url(slug: str, page_id: int) -> str:
 
 
 def item_segments(codes: Iterable[str]) -> list[str]:
-    """One unique, safe segment per item code, in order (``-2``, ``-3``… on a clash)."""
-    taken: set[str] = set()
+    """One unique, safe segment per item code, in order (``-2``, ``-3``… on a clash, or for
+    ``record``, the notice's record page)."""
+    taken: set[str] = {RECORD_SEGMENT}
     segments = []
     for position, code in enumerate(codes, start=1):
         base = url_segment(code) or f"item-{position}"
@@ -199,6 +202,31 @@ def _summary_link(summary: dict[str, Any], live_ids: set[int]) -> dict[str, Any]
     }
 
 
+# The fields of a notice's canonical public data (docs/public-record.md) and of its items.
+RECORD_FIELDS = frozenset({
+    "notice_number", "title", "window_start", "window_end", "state", "corrects",
+    "correction_note", "withdrawal_reason", "finalised_on", "items",
+})  # fmt: skip
+RECORD_ITEM_FIELDS = frozenset({
+    "item_id", "project_code", "project_name", "programme", "undertaking_unit", "project_leader",
+    "decision", "ground_codes", "reason_codes", "explanation",
+})  # fmt: skip
+
+
+def record_data(page: dict[str, Any]) -> dict[str, Any]:
+    """The notice's canonical public data, published as the API gave it (its hash in the record
+    covers it whole, so no field can be left out): one the contract does not name is refused."""
+    data = page["record_data"]
+    extra = set(data) - RECORD_FIELDS
+    for item in data["items"]:
+        extra |= set(item) - RECORD_ITEM_FIELDS
+    if extra:
+        raise NoticeDataError(
+            f"Notice {page['id']}: record_data carries fields it must not: {sorted(extra)}"
+        )
+    return data
+
+
 def notice_data(page: dict[str, Any], live_ids: set[int]) -> dict[str, Any]:
     """The public facts of one notice, field by field, ready for the templates."""
     url = notice_url(page["meta"]["slug"], page["id"])
@@ -269,6 +297,10 @@ def notice_data(page: dict[str, Any], live_ids: set[int]) -> dict[str, Any]:
         "finalised_on": page.get("finalised_on"),
         "finalised_on_zh": date_zh(page.get("finalised_on")),
         "listing": {"title": listing["title"], "url": listing["url"]},
+        "record_url": f"{url}{RECORD_SEGMENT}/",
+        # The notice's canonical public data as the API gave it: the open data publishes it and
+        # its hash is in the notice's last record entry (docs/public-record.md).
+        "record_data": record_data(page),
     }
 
 

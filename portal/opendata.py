@@ -4,6 +4,10 @@
   decision item of every notice on the portal, one row each, with the columns in
   :data:`COLUMNS` (documented on the ``data/`` page). Fields are picked by name from the exported
   page data, so nothing else the API might send (an expert panel, an objector) can get in.
+  ``decisions.json`` also holds under ``notices`` each notice's canonical public data, whose
+  hash is in its last 公示记录 entry (published whole, so the exporter refuses one that carries
+  a field the contract does not name: :func:`portal.notices.record_data`).
+- ``record/``: the public record's entries and head (and signature), from :mod:`portal.record`.
 - ``data/windows.ics``: one event per notice under publicity (or approved and waiting), on the
   last day of its window and ending at the CMS's closing instant, in Asia/Shanghai time (TZID,
   with its VTIMEZONE). Written with the ``icalendar`` package (RFC 5545: CRLF, folded lines).
@@ -31,7 +35,7 @@ from xml.sax.saxutils import escape
 from icalendar import Calendar, Event
 from markupsafe import Markup
 
-from . import feeds
+from . import feeds, record
 from .feeds import LOCAL_TZ, Site, instant, iso
 from .render import replace_file, walk_files
 
@@ -109,10 +113,45 @@ COLUMNS = (
 COLUMN_NAMES = tuple(column[0] for column in COLUMNS)
 LIST_COLUMNS = ("ground_codes", "reason_codes")
 
+# The fields of each object of ``notices`` in decisions.json: a notice's canonical public data
+# (docs/public-record.md), as the CMS gave it, whose SHA-256 is in the notice's last 公示记录 entry.
+NOTICE_FIELDS = (
+    ("notice_number", "公告编号", "Notice number",
+     "决定公告的编号，也是其公示记录的主体（subject）。",
+     "The notice's number, the subject of its public record entries."),
+    ("title", "公告标题", "Title", "决定公告的标题。", "The notice's title."),
+    ("window_start", "公示开始日期", "Window start", "YYYY-MM-DD（北京时间）。",
+     "YYYY-MM-DD (Asia/Shanghai)."),
+    ("window_end", "公示结束日期", "Window end", "YYYY-MM-DD（北京时间）。",
+     "YYYY-MM-DD (Asia/Shanghai)."),
+    ("state", "记录状态代码", "Recorded state",
+     "公示记录最近一次记载的公告状态（仅随记录条目变化），代码同上。",
+     "The state the record last recorded (it changes only with an entry); codes as above."),
+    ("corrects", "所更正公告", "Corrects", "更正公告所更正的公告编号；不是更正公告的为 null。",
+     "The number of the notice this one corrects; null if it corrects none."),
+    ("correction_note", "更正说明", "Correction note", "更正公告的更正说明；其他为空。",
+     "A correction notice's note; empty otherwise."),
+    ("withdrawal_reason", "撤回理由", "Withdrawal reason", "撤回的理由；未撤回的为 null。",
+     "Why the notice was withdrawn; null if it was not."),
+    ("finalised_on", "结果确认日期", "Finalised date", "YYYY-MM-DD；尚未确认的为 null。",
+     "YYYY-MM-DD; null until finalised."),
+    ("items", "认定事项", "Items",
+     "按公告中的顺序排列的认定事项：item_id、project_code、project_name、programme（计划类别代码）、"
+     "undertaking_unit、project_leader、decision、ground_codes、reason_codes、explanation，"
+     "含义同上表。",
+     "The notice's items in its order: item_id, project_code, project_name, programme (a code), "
+     "undertaking_unit, project_leader, decision, ground_codes, reason_codes, explanation, as "
+     "above."),
+)  # fmt: skip
+
 # (path, format, 说明) of the files the data page lists.
 DATA_FILES = (
     (DECISIONS_CSV, "CSV", "全部认定事项，每行一项。UTF-8 编码（带 BOM，可直接用 Excel 打开）。"),
-    (DECISIONS_JSON, "JSON", "全部认定事项，字段同 CSV；另附字段说明和所用代码的含义。"),
+    (
+        DECISIONS_JSON,
+        "JSON",
+        "全部认定事项，字段同 CSV；另附字段说明、所用代码的含义和每份公告的公开数据（notices）。",
+    ),
     (WINDOWS_ICS, "iCalendar", "公示中公告的异议截止时间，可导入或订阅到日历软件。"),
 )
 
@@ -121,7 +160,12 @@ def page_info() -> dict[str, Any]:
     """What the 开放数据 page shows: the files and their columns (a Pelican setting)."""
     files = [{"path": path, "format": kind, "description": text} for path, kind, text in DATA_FILES]
     keys = ("name", "label_zh", "label_en", "description_zh", "description_en")
-    return {"files": files, "columns": [dict(zip(keys, column, strict=True)) for column in COLUMNS]}
+    return {
+        "files": files,
+        "columns": [dict(zip(keys, column, strict=True)) for column in COLUMNS],
+        "notice_fields": [dict(zip(keys, field, strict=True)) for field in NOTICE_FIELDS],
+        "record_url": f"{record.RECORD_DIR}/",
+    }
 
 
 # --- decisions ----------------------------------------------------------------------------------
@@ -175,16 +219,26 @@ def _codes(site: Site) -> dict[str, dict[str, str]]:
     return dict(sorted(codes.items()))
 
 
+def notice_data(site: Site) -> list[dict[str, Any]]:
+    """Each notice's canonical public data as the API gave it, by notice number, its keys in
+    order (the data's, whether read from the API or from a source on disk)."""
+    found = [json.loads(record.canonical(notice["record_data"])) for notice in site.notices]
+    return sorted(found, key=lambda data: (data["notice_number"], record.canonical(data)))
+
+
 def decisions_json(site: Site, rows: list[dict[str, Any]]) -> bytes:
+    info = page_info()
     document = {
         "title": f"{site.name}：认定事项",
         "publisher": site.publisher,
         "source": site.absolute(f"{DATA_DIR}/"),
         "updated": feeds.latest_change(site),
-        "columns": page_info()["columns"],
+        "columns": info["columns"],
         "codes": _codes(site),
         "count": len(rows),
         "decisions": rows,
+        "notice_fields": info["notice_fields"],
+        "notices": notice_data(site),
     }
     # Not indented: json's C encoder then writes it (tens of MB at 10,000 notices) 3x faster.
     return (json.dumps(document, ensure_ascii=False) + "\n").encode("utf-8")
@@ -417,9 +471,10 @@ def write_site_outputs(
     sources: list[dict[str, Any]] | None = None,
     check: Callable[[], None] | None = None,
 ) -> list[str]:
-    """The build step: feeds, open data, calendar, sitemap and robots.txt into ``build_dir``,
-    from ``sources`` (default: read from ``content_dir``). Returns the paths written (relative to
-    the build). ``check()`` is called between the steps; what it raises stops them."""
+    """The build step: feeds, open data, the public record's files, calendar, sitemap and
+    robots.txt into ``build_dir``, from ``sources`` (default: read from ``content_dir``) and the
+    record the export kept there. Returns the paths written (relative to the build).
+    ``check()`` is called between the steps; what it raises stops them."""
     if isinstance(settings, Path):
         settings = read_pelican_settings(settings)
     if sources is None:
@@ -431,6 +486,7 @@ def write_site_outputs(
         (DECISIONS_JSON, decisions_json(site, rows)),
         (DECISIONS_CSV, decisions_csv(rows)),
         (WINDOWS_ICS, windows_calendar(site)),
+        *record.site_files(content_dir),
         (ROBOTS, robots(site)),
         (SITEMAP, sitemap(site, build_dir)),  # last: after every page is in place
     )
@@ -439,4 +495,5 @@ def write_site_outputs(
             check()
         replace_file(build_dir / path, data)
         written.append(path)
+    record.drop_unsigned(build_dir, written)
     return written

@@ -97,6 +97,10 @@ CONTENT_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".ics": "text/calendar; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    # The public record (record/): its entries, the head's signature and the public key.
+    ".jsonl": "text/plain; charset=utf-8",
+    ".sig": "text/plain; charset=utf-8",
+    ".pem": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -109,7 +113,9 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
 }
 # Documents whose content can change with every build: short cache.
-SHORT_CACHE_SUFFIXES = {".html", ".htm", ".xml", ".rss", ".atom", ".json", ".csv", ".ics", ".txt"}
+# The public record's files change together (a head and its signature must never mismatch).
+SHORT_CACHE_SUFFIXES = {".html", ".htm", ".xml", ".rss", ".atom", ".json", ".csv", ".ics", ".txt",
+                        ".jsonl", ".sig", ".pem"}  # fmt: skip
 FEED_ROOTS = {b"rss": "application/rss+xml", b"feed": "application/atom+xml"}
 
 

@@ -36,7 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .notices import RESERVED_NOTICE_SEGMENTS
+from .notices import RECORD_SEGMENT, RESERVED_NOTICE_SEGMENTS
 from .render import discard, replace_file
 
 OUTPUT_SUBDIR = "pagefind"
@@ -108,6 +108,12 @@ def _notice_directory(page: str) -> str | None:
     return None
 
 
+def _is_record_page(page: str) -> bool:
+    """A notice's 公示记录 page: in the notice's directory, but not indexed (hashes and dates)."""
+    parts = page.split("/")
+    return len(parts) == 4 and parts[2] == RECORD_SEGMENT and _notice_directory(page) is not None
+
+
 def shard_of(page: str, shards: int) -> int:
     """The shard of a page (its path in the site): a notice's pages by a hash of its directory,
     every other page the first."""
@@ -130,12 +136,13 @@ Signature = tuple[int, int, int]  # a file's inode, size and modification time (
 
 def _scan(site: Path, pages: Iterable[str] | None = None) -> dict[str, Signature]:
     """The pages to index (paths in the site, sorted) with their signatures, of ``pages`` or of
-    every HTML file: every page in a notice's directory (all carry a body: not read, there are
-    tens of thousands), and the other pages that carry one (a few hundred, read)."""
+    every HTML file: every page in a notice's directory but its record page (all carry a body:
+    not read, there are tens of thousands), and the other pages that carry one (a few hundred,
+    read)."""
 
     def check(path: Path) -> tuple[str, Signature] | None:
         page = path.relative_to(site).as_posix()
-        if _notice_directory(page) is None and not _is_marked(path):
+        if _is_record_page(page) or (_notice_directory(page) is None and not _is_marked(path)):
             return None
         found = path.stat()
         return page, (found.st_ino, found.st_size, found.st_mtime_ns)

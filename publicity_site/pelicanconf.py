@@ -73,4 +73,5 @@ FOOTER_LINKS = [
     ("隐私声明", "privacy/"),
     ("订阅", "subscribe/"),
     ("开放数据", "data/"),
+    ("公示记录", "record/"),
 ]

@@ -7,6 +7,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.apps import apps
 from django.core.management import call_command
 
@@ -14,6 +16,7 @@ from portal.build import build_portal
 from portal.client import CMSClient
 from portal.notices import NOTICE_TYPE
 from portal.objections import form_from_schema
+from portal.record import SIGNING_KEY_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the demo build says the CMS is (test_notices.py checks the forms post there).
@@ -104,6 +107,12 @@ def fixed_build_time(monkeypatch) -> str:
     return BUILT_AT
 
 
+@pytest.fixture(autouse=True)
+def unsigned_record(monkeypatch) -> None:
+    """Builds sign the public record only where a test says so, never with the shell's key."""
+    monkeypatch.delenv(SIGNING_KEY_VARIABLE, raising=False)
+
+
 def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
     with open("/dev/null", "w") as quiet:
         call_command("load_seed_policy", stdout=quiet)
@@ -120,11 +129,15 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
         result = build_portal(cms_url, site_dir=base / name / "site", content_dir=content)
         return result.output, content
 
+    signing_key = Ed25519PrivateKey.generate()
     with pytest.MonkeyPatch.context() as patch:
         # The address the forms post to, as a deployment would set it (read by pelicanconf).
         patch.setenv("CMS_BASE_URL", CMS_PUBLIC_URL)
+        patch.delenv(SIGNING_KEY_VARIABLE, raising=False)
         output, content = build("full")
         patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
+        # The second build signs its public record's head: both kinds get their pages checked.
+        patch.setenv(SIGNING_KEY_VARIABLE, signing_pem(signing_key))
         paged_output, _ = build("paged")
     client = CMSClient(cms_url)
     return SimpleNamespace(
@@ -136,7 +149,16 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
         policies=client.pages_of_type("policies.PolicyPage"),
         lessons=client.pages_of_type("lessons.LessonPage"),
         built_at=BUILT_AT,
+        signing_key=signing_key,  # the paged build's
     )
+
+
+def signing_pem(key: Ed25519PrivateKey) -> str:
+    """A private key as ``PUBLIC_RECORD_SIGNING_KEY`` holds it (PEM, PKCS8)."""
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -70,6 +70,9 @@ def _pages(site) -> dict[str, str]:
         "lessons": "lessons/",
         "lesson": "lessons/demo-solid-electrolyte-interface/",
         "eligibility self-check": "guidance/self-check/",
+        "public record": "record/",
+        "a notice's public record": f"{_notice_url(closed)}record/",
+        "open data": "data/",
     }
 
 

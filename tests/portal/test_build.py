@@ -80,6 +80,7 @@ def test_exporter_reads_the_api_over_http_with_pagination(cms_url, tmp_path, mon
         "guidance/self-check.json",  # the eligibility self-check and its data
         "guidance/eligibility-data.json",
         "lesson-listings/lessons.json",  # the failure-lessons library, empty
+        "record.json",  # the page on the public record (公示记录)
     }
     assert all(url.startswith(cms_url) for url, _ in requested)
     assert (tmp_path / "generated" / "policies" / "exemption-policy.json").is_file()

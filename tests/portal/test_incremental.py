@@ -2,6 +2,7 @@
 build of the same sources, and the build it started from is left untouched."""
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -20,7 +22,12 @@ from portal import render
 from portal.build import WAITING_DIR, another_build_waits, build_portal
 from portal.client import CMSClient
 from portal.export import export_site
+from portal.notices import notice_url
+from portal.record import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL, SIGNING_KEY_VARIABLE
 from portal.search import bundles, marked_pages, pagefind_executable, shard_count, shard_of
+from portal.verify import reader, verify
+
+from .conftest import signing_pem
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -115,12 +122,23 @@ def _live_view(output: Path) -> dict:
         and bool(bundles(live)),
         "data": (live / "data" / "decisions.json").is_file(),
         "new_in_data": "incremental-check" in (live / "data" / "decisions.json").read_text(),
+        "new_in_record": "测试-增量-1" in (live / RECORD_JSONL).read_text(),
+        "record_page": (live / "notices" / "incremental-check" / "record" / "index.html").is_file(),
+        # The record and the open data always go live together: they verify at every moment.
+        "verifies": verify(reader(str(live))).signature == PUBLIC_KEY,
     }
+
+
+def _record_page(output: Path, notice) -> str:
+    page = output / notice_url(notice.slug, notice.pk) / "record" / "index.html"
+    return page.read_text(encoding="utf-8")
 
 
 def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     live_server, tmp_path, monkeypatch
 ):
+    """With the public record, signed: its files and pages too are the same byte for byte."""
+    monkeypatch.setenv(SIGNING_KEY_VARIABLE, signing_pem(Ed25519PrivateKey.generate()))
     content, site = _demo_site(tmp_path / "inc")
 
     first = build_portal(live_server.url, site_dir=site, content_dir=content)
@@ -155,8 +173,16 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     assert during["build"] != incremental.output.resolve()
     assert during["page"] and during["listed"] and during["in_feed"]
     assert during["search"] and during["data"] and not during["new_in_data"]
+    assert during["record_page"] and during["verifies"] and not during["new_in_record"]
     after = _live_view(site / "output")
     assert after["build"] == incremental.output.resolve() and after["new_in_data"]
+    assert after["new_in_record"] and after["verifies"]
+    head_before = json.loads((unchanged.output / HEAD_JSON).read_bytes())
+    head_after = json.loads((incremental.output / HEAD_JSON).read_bytes())
+    assert head_after["sequence"] > head_before["sequence"]
+    assert "撤回" in _record_page(incremental.output, withdrawn)
+    new = DecisionNoticePage.objects.get(slug="incremental-check")
+    assert "发布" in _record_page(incremental.output, new)
     assert not during["build"].exists()  # the first half's build is gone, its files live on
     # The next build's copy is ready (and is the live build's files); nothing is left to delete.
     spare = site / ".spare" / incremental.output.name
@@ -176,6 +202,9 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
         incremental=False,
     )
     assert full.mode == "full"
+    record_files = {RECORD_JSONL, HEAD_JSON, HEAD_SIG, PUBLIC_KEY,
+                    "notices/incremental-check/record/index.html", "record/index.html"}  # fmt: skip
+    assert record_files <= set(_tree(full.output))
     assert _tree(incremental.output) == _tree(full.output)
     assert _tree(unchanged.output) == before  # hard links shared, contents untouched
 
@@ -324,6 +353,7 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
         }
 
     before = stats()
+    held = (content / ".record.jsonl").read_bytes().splitlines()
     _publish_one_more_notice()
     client = CMSClient(live_server.url)
     requested = []
@@ -337,12 +367,19 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
     new_id = DecisionNoticePage.objects.get(slug="incremental-check").pk
     lists = [params for url, params in requested if url.endswith("/api/v3/notices/")]
     assert lists == [{"ids": str(new_id), "limit": 100, "offset": 0}]
+    # The public record: only what follows the entries kept, and the new notice's record page.
+    records = [params for url, params in requested if url.endswith("/api/v3/record/")]
+    last = json.loads(held[-1])["sequence"]
+    assert records == [{"after": last, "limit": 1000}]
+    kept = (content / ".record.jsonl").read_bytes().splitlines()
+    assert kept[: len(held)] == held and len(kept) > len(held)
     after = stats()
     changed = sorted(path for path in after if after[path] != before.get(path))
     assert changed == sorted(exported.written.written)
     assert "notices/incremental-check.json" in changed
     assert "notices/incremental-check/inc-1.json" in changed
     assert "listings/listing-open-1.json" in changed and "home.json" in changed
+    assert "notices/incremental-check/record.json" in changed
     untouched = [p for p in before if p.startswith("notices/") and p in after]
     assert all(after[p] == before[p] for p in untouched)
 

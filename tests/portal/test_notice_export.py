@@ -93,8 +93,25 @@ def _page(page_id=1, slug="n-1", state="under_publicity", items=None, **extra):
         "corrected_by_summary": [],
         "withdrawal": None,
         "finalised_on": None,
+        "record_data": _record_data(page_id, state, items if items is not None else [_item()]),
         **extra,
     }
+
+
+def _record_data(page_id: int, state: str, items: list[dict]) -> dict:
+    keys = ("project_code", "project_name", "programme", "undertaking_unit", "project_leader",
+            "decision", "explanation")  # fmt: skip
+    return {
+        "notice_number": f"N-{page_id}", "title": f"公告{page_id}", "window_start": "2026-03-03",
+        "window_end": "2026-03-09", "state": state, "corrects": None, "correction_note": "",
+        "withdrawal_reason": None, "finalised_on": None,
+        "items": [
+            {"item_id": item["id"], **{key: item[key] for key in keys},
+             "ground_codes": [c["code"] for c in item["grounds"]],
+             "reason_codes": [c["code"] for c in item["reasons"]]}
+            for item in items
+        ],
+    }  # fmt: skip
 
 
 def test_url_segments_are_safe_and_unique():
@@ -130,6 +147,19 @@ def test_only_public_fields_are_exported(objection_form):
     dumped = json.dumps(sources, ensure_ascii=False)
     for word in ("panel_size", "technical_members", "financial_members", '"objector"', "李四"):
         assert word not in dumped
+
+
+def test_public_data_with_a_field_beyond_the_contract_is_refused(objection_form):
+    """The notice's public data is published whole (its hash is in the record): a field it must
+    not carry stops the export rather than reach the open data."""
+    page = _page()
+    page["record_data"]["items"][0]["panel_size"] = 7
+    with pytest.raises(NoticeDataError, match="panel_size"):
+        notice_collection_sources([page], None, objection_form=objection_form)
+    page = _page()
+    page["record_data"]["objector"] = "李四"
+    with pytest.raises(NoticeDataError, match="objector"):
+        notice_collection_sources([page], None, objection_form=objection_form)
 
 
 def test_two_notices_at_one_address_are_refused(objection_form):

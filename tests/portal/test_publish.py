@@ -356,6 +356,9 @@ def test_cache_control_is_short_for_documents_and_long_for_the_theme():
     assert cache_control("feeds/all.atom.xml") == "public, max-age=60"
     assert cache_control("theme/css/site.css") == "public, max-age=86400"
     assert cache_control("images/logo.png") == "public, max-age=3600"
+    for path in ("record/record.jsonl", "record/head.json", "record/head.json.sig",
+                 "record/public-key.pem"):  # fmt: skip
+        assert cache_control(path) == "public, max-age=60", path
 
 
 def test_configuration_from_the_environment():
