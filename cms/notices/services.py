@@ -48,6 +48,17 @@ def unanswered_objections(notice: DecisionNoticePage) -> int:
     return sum(counter(link) for link in correction_chain(notice) for counter in counters)
 
 
+def _errors(*checks: Callable[[], None]) -> list[rules.GuardError]:
+    """The GuardError each check raises, in order; the checks that pass add nothing."""
+    errors = []
+    for check in checks:
+        try:
+            check()
+        except rules.GuardError as error:
+            errors.append(error)
+    return errors
+
+
 def went_live_on(notice: DecisionNoticePage):
     """The Asia/Shanghai date the public record shows the notice going live, or None."""
     events = (RecordEvent.PUBLISHED, RecordEvent.CORRECTION_PUBLISHED)
@@ -59,25 +70,18 @@ def went_live_on(notice: DecisionNoticePage):
 
 def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
     """Every reason the notice cannot be finalised now, in the order to act on them."""
-    errors = []
-    checks = (
+    errors = _errors(
         lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice)),
         lambda: rules.check_live_throughout(notice.publicity_window, went_live_on(notice)),
     )
-    for check in checks:
-        try:
-            check()
-        except rules.GuardError as error:
-            errors.append(error)
     window_open = bool(errors) and errors[0].code in ("window_open", "window_not_started")
     # check_finalise stops at the first of window and objections: name both when both hold.
     if window_open and (count := unanswered_objections(notice)):
         errors.insert(1, rules.GuardError.of("objections_unanswered", count=count))
     if not window_open:  # an open window already says why the state cannot change yet
-        try:
-            rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED)
-        except rules.GuardError as error:
-            errors.append(error)
+        errors += _errors(
+            lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED)
+        )
     return errors
 
 
@@ -108,11 +112,9 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
 
 
 def withdraw_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
-    try:
-        rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN)
-    except rules.GuardError as error:
-        return [error]
-    return []
+    return _errors(
+        lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN)
+    )
 
 
 @transaction.atomic
@@ -149,19 +151,14 @@ def open_corrections(original: DecisionNoticePage) -> list[str]:
 
 
 def correction_errors(original: DecisionNoticePage, now: datetime, start=None) -> list:
-    errors = []
+    """Why a correction of ``original`` (starting on ``start``, if given) cannot start now."""
     checks = [
         lambda: rules.check_transition(original.state_at(now), rules.NoticeState.CORRECTED),
         lambda: rules.check_single_correction(open_corrections(original)),
     ]
     if start is not None:
         checks.append(lambda: rules.check_publish_start(start, now))
-    for check in checks:
-        try:
-            check()
-        except rules.GuardError as error:
-            errors.append(error)
-    return errors
+    return _errors(*checks)
 
 
 @transaction.atomic
