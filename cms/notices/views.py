@@ -19,7 +19,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 from . import rules
 from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
-from .models import DecisionNoticePage, ExemptionMark
+from .models import DecisionNoticePage, ExemptionMark, NoticeIndexPage
 from .services import (
     correction_errors,
     finalise_errors,
@@ -154,6 +154,14 @@ CORRECT = NoticeAction(
     precheck=lambda notice: correction_errors(notice, timezone.now()),
     asks_start_date=True,
 )
+
+
+def notice_index(request):
+    """决定公告 in the admin menu: the explorer of the 公示公告 section, with the notices' state."""
+    index = NoticeIndexPage.objects.first()
+    if index is None:
+        return redirect("wagtailadmin_explore_root")
+    return redirect("wagtailadmin_explore", index.pk)
 
 
 def finalise(request, page_id: int):

@@ -1,6 +1,6 @@
 """Admin wiring for notices: action buttons, audit-log actions, URLs, the marks listing."""
 
-from django.urls import path, reverse
+from django.urls import path, reverse, reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
@@ -32,6 +32,8 @@ class NoticeViewSet(PageViewSet):
     model = DecisionNoticePage
     icon = "doc-full-inverse"
     menu_label = "决定公告"
+    # Page viewsets have no URLs of their own: the menu opens the notices' parent in the explorer.
+    menu_url = reverse_lazy("notices_index")
     add_to_admin_menu = True
     menu_order = 150
     workflow_action_view_class = views.GuardedWorkflowActionView
@@ -55,6 +57,7 @@ class DropdownButton(ListingButton):
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
+        path("notices/", views.notice_index, name="notices_index"),
         path("notices/<int:page_id>/finalise/", views.finalise, name="notices_finalise"),
         path("notices/<int:page_id>/withdraw/", views.withdraw, name="notices_withdraw"),
         path("notices/<int:page_id>/correct/", views.correct, name="notices_correct"),

@@ -183,3 +183,12 @@ def test_marks_of_a_corrected_notice_are_superseded_and_demo_marks_never_exporte
         correction.notice_number
     }
     assert {row["superseded_by"] for row in by_notice[correction.notice_number]} == {""}
+
+
+def test_the_notices_menu_item_opens_the_notices_with_their_state(make_notice, admin_client):
+    notice = _scheduled(make_notice, 1)
+    home = admin_client.get("/admin/").content.decode()
+    assert '"url": "/admin/notices/"' in home and '"url": null' not in home  # the sidebar
+    listing = admin_client.get("/admin/notices/", follow=True)
+    assert listing.redirect_chain[-1][0] == f"/admin/pages/{notice.get_parent().pk}/"
+    assert "已审定待公示" in listing.content.decode()
