@@ -5,7 +5,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from cms.objections.rules import ObjectorType
-from cms.objections.serializers import CleanTextField, SubmissionSerializer
+from cms.objections.serializers import CleanTextField, IdField, SubmissionSerializer
 from cms.policies.models import PolicyPage
 
 from .rules import CommentOutcome, CommentStatus
@@ -14,7 +14,7 @@ from .rules import CommentOutcome, CommentStatus
 class CommentCreateSerializer(SubmissionSerializer):
     type_field = "commenter_type"
 
-    policy = serializers.PrimaryKeyRelatedField(
+    policy = IdField(
         queryset=PolicyPage.objects.all(),
         help_text="征求意见稿（政策文件页面）的 ID（门户页面表单中提供）。",
     )

@@ -1,6 +1,8 @@
 """The site's root page."""
 
+from django.conf import settings
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
@@ -21,6 +23,8 @@ class HeadlessPage(Page):
     permanent_once_public = False
     copyable = True
     kind_en = "page"
+    #: Where the portal shows the page, ``{slug}`` filled in; the portal's home by default.
+    portal_path = ""
 
     class Meta:
         abstract = True
@@ -52,6 +56,11 @@ class HeadlessPage(Page):
     def unpublish(self, *args, **kwargs):
         gate.ensure_allowed(self, gate.UNPUBLISH)
         return super().unpublish(*args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        """The portal shows the page: its URL on the CMS leads to ``portal_path`` there."""
+        path = self.portal_path.format(slug=self.slug)
+        return HttpResponseRedirect(f"{settings.PORTAL_BASE_URL}/{path}")
 
 
 class HomePage(HeadlessPage):

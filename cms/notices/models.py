@@ -111,6 +111,7 @@ class DecisionNoticePage(HeadlessPage):
     permanent_once_public = True
     copyable = False
     kind_en = "notice"
+    portal_path = "notices/{slug}/"
 
     base_form_class = DecisionNoticeForm
     content_panels = [

@@ -108,6 +108,6 @@ def detect_evidence_type(head: bytes, read_all=None) -> EvidenceType | None:
             with zipfile.ZipFile(io.BytesIO(read_all())) as archive:
                 if "OFD.xml" in archive.namelist():
                     return OFD
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError):  # ValueError: a member name that will not decode
             return None
     return None

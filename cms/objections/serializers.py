@@ -2,6 +2,7 @@
 kept as plain text; every message comes out in Chinese and English through errors.py."""
 
 from django.conf import settings
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -14,6 +15,22 @@ from .rules import ObjectionStatus, ObjectorType, Outcome, normalise_lookup_code
 class CleanTextField(serializers.CharField):
     def to_internal_value(self, data):
         return super().to_internal_value(clean_text(str(data)).strip())
+
+
+class IdField(serializers.PrimaryKeyRelatedField):
+    """The id of what a submission is about: a JSON integer (never a float, a string or a
+    boolean); a form, whose values are all text, sends it as digits. An integer beyond any
+    database's ids is an id that does not exist."""
+
+    def to_internal_value(self, data):
+        form = isinstance(getattr(self.parent, "initial_data", None), QueryDict)
+        if form and isinstance(data, str) and data.isascii() and data.isdigit():
+            data = int(data)
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 0 < data < 2**63:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 @extend_schema_field(
@@ -77,7 +94,7 @@ class SubmissionSerializer(serializers.Serializer):
 
 
 class ObjectionCreateSerializer(SubmissionSerializer):
-    item = serializers.PrimaryKeyRelatedField(
+    item = IdField(
         queryset=DecisionItem.objects.select_related("notice"),
         help_text="异议所针对的认定事项 ID（门户页面表单中提供）。",
     )

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.text import get_valid_filename
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,8 +27,8 @@ from .serializers import (
 from .throttles import ObjectionLookupThrottle, ObjectionThrottle
 
 ERROR_CODES = {
-    400: "invalid (字段有误，见 details), malformed, too_many_files, rejected_automated, "
-    "invalid_idempotency_key",
+    400: "invalid (字段有误，见 details), malformed, invalid_body, too_many_files, "
+    "rejected_automated, invalid_idempotency_key",
     404: "item_not_found (提出异议时); not_found (查询时受理编号或查询码不符，不区分哪一项)",
     409: "window_not_started, window_closed, notice_not_under_publicity, idempotency_key_reused",
     413: "file_too_large, request_too_large",
@@ -58,8 +58,26 @@ def wants_html(request) -> bool:
     return "text/html" in accept and "application/json" not in accept
 
 
+class ObjectJSONParser(JSONParser):
+    """JSON whose top level is an object, the only body a public endpoint reads. Nesting too deep
+    for the decoder is malformed JSON like any other."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON nested too deeply.") from None
+        if not isinstance(data, dict):
+            raise ApiError(
+                "invalid_body",
+                "请求内容须为 JSON 对象（以 { } 包围的字段和值）。",
+                "The request body must be a JSON object.",
+            )
+        return data
+
+
 class NegotiatedAPIView(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]
     html_template = ""
     error_template = "objections/error_page.html"
 

@@ -48,6 +48,7 @@ class PolicyPage(HeadlessPage):
 
     permanent_once_public = True
     kind_en = "policy"
+    portal_path = "policies/{slug}/"
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     issuing_body = models.CharField(_("发文机关"), max_length=100)
     status = models.CharField(

@@ -1,5 +1,7 @@
 import pytest
 
+from ..notices.conftest import make_notice, notice_index  # noqa: F401
+
 
 @pytest.mark.django_db
 def test_admin_login_is_in_simplified_chinese(client):
@@ -53,3 +55,23 @@ def test_dashboard_shows_the_last_portal_builds(admin_client):
     body = admin_client.get("/admin/").content.decode()
     assert "门户构建" in body and "发布：测试公告" in body
     assert "2.5 秒" in body and "失败" in body
+
+
+@pytest.mark.django_db
+def test_live_pages_on_the_cms_redirect_to_the_portal(client, make_notice, settings):  # noqa: F811
+    """The CMS renders no page: a page's own URL leads to its address on the portal."""
+    from cms.notices.models import NoticeIndexPage
+    from cms.policies.models import PolicyPage
+
+    notice = make_notice(publish=True)
+    policy = PolicyPage.objects.get()
+    portal = settings.PORTAL_BASE_URL
+    for url, target in (
+        ("/", f"{portal}/"),
+        (notice.url, f"{portal}/notices/{notice.slug}/"),
+        (policy.url, f"{portal}/policies/{policy.slug}/"),
+        (NoticeIndexPage.objects.get().url, f"{portal}/"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"] == target

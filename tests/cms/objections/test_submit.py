@@ -322,3 +322,77 @@ def test_a_browser_form_with_no_file_chosen_is_accepted(client, endpoint, submis
     )  # fmt: skip
     assert response.status_code == 201, response.content.decode()
     assert not ObjectionEvidence.objects.exists()
+
+
+# --- bodies and values no form would send --------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "null", "1"])
+@pytest.mark.parametrize("which", ["url", "status_url"])
+def test_a_json_body_that_is_not_an_object_is_400(api, endpoint, body, which):
+    response = api.generic("POST", getattr(endpoint, which), body, content_type="application/json")
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "invalid_body"
+    assert error["message"] and error["message_en"]
+    assert not endpoint.model.objects.exists()
+
+
+DEEP = "[" * 10000 + "]" * 10000
+
+
+@pytest.mark.parametrize("body", [DEEP, '{"a": ' + DEEP + "}"])
+@pytest.mark.parametrize("which", ["url", "status_url"])
+def test_json_nested_too_deep_is_malformed(api, endpoint, body, which):
+    response = api.generic("POST", getattr(endpoint, which), body, content_type="application/json")
+    assert response.status_code == 400
+    assert _error(response)["code"] == "malformed"
+    assert not endpoint.model.objects.exists()
+
+
+@pytest.mark.parametrize("raw", ["1e400", "-1e400", "1.5", "1.0", '"1"', "true", "1e30"])
+def test_the_target_id_must_be_a_json_integer(api, endpoint, submission, raw):
+    import json
+
+    body = json.dumps(submission).replace(
+        f'"{endpoint.target}": {submission[endpoint.target]}', f'"{endpoint.target}": {raw}'
+    )
+    assert raw in body
+    response = api.generic("POST", endpoint.url, body, content_type="application/json")
+    assert response.status_code == 400
+    error = _error(response)
+    assert error["code"] == "invalid"
+    assert error["field"] == endpoint.target
+    assert error["details"][0]["code"] == "incorrect_type"
+    assert not endpoint.model.objects.exists()
+
+
+def test_a_huge_integer_target_id_is_not_found(api, endpoint, submission):
+    submission[endpoint.target] = 10**30
+    response = api.post(endpoint.url, submission, format="json")
+    assert response.status_code == 404
+    assert _error(response)["code"] == endpoint.not_found_code
+    assert not endpoint.model.objects.exists()
+
+
+def test_the_schema_still_gives_the_target_id_as_an_integer(api):
+    schema = api.get("/api/schema/?format=json").json()["components"]["schemas"]
+    assert schema["ObjectionCreate"]["properties"]["item"]["type"] == "integer"
+    assert schema["CommentCreate"]["properties"]["policy"]["type"] == "integer"
+
+
+def test_an_ofd_whose_member_name_is_not_utf8_is_refused(api, payload):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("OFD.xml", "<ofd:OFD/>")
+        archive.writestr("Doc_\u00e9.xml", "<x/>")  # flagged as UTF-8 ...
+    content = buffer.getvalue().replace("Doc_\u00e9".encode(), b"Doc_\xff\xfe")  # ... but not
+    payload["evidence"] = [_upload("bad.ofd", content)]
+    response = api.post(URL, payload, format="multipart")
+    assert response.status_code == 415
+    assert _error(response)["code"] == "unsupported_file_type"
+    assert not Objection.objects.exists()
+    assert not ObjectionEvidence.objects.exists()
