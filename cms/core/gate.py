@@ -22,7 +22,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from wagtail.models import Page, PagePermissionTester
+from wagtail.models import Page, PagePermissionTester, get_page_models
 
 from cms.notices.rules import GuardError
 
@@ -59,8 +59,6 @@ def change_errors(page: Page, action: str) -> list[GuardError]:
 
 
 def permanent_classes() -> list[type[Page]]:
-    from wagtail.models import get_page_models
-
     return [model for model in get_page_models() if getattr(model, "permanent_once_public", False)]
 
 

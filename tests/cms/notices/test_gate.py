@@ -192,3 +192,16 @@ def test_the_notices_menu_item_opens_the_notices_with_their_state(make_notice, a
     listing = admin_client.get("/admin/notices/", follow=True)
     assert listing.redirect_chain[-1][0] == f"/admin/pages/{notice.get_parent().pk}/"
     assert "已审定待公示" in listing.content.decode()
+
+
+def test_a_permanent_page_keeps_no_expiry_so_the_scheduler_never_unpublishes_it(seeded):
+    """publish_scheduled unpublishes expired pages, which the gate refuses for a live policy:
+    the expiry is never stored, so the scheduler's run goes on for everyone else."""
+    from cms.policies.models import PolicyPage
+
+    policy = PolicyPage.objects.get()
+    policy.expire_at = timezone.now() - datetime.timedelta(days=1)
+    policy.save()
+    assert PolicyPage.objects.get(pk=policy.pk).expire_at is None
+    run_once(timezone.now())
+    assert PolicyPage.objects.get(pk=policy.pk).live
