@@ -32,6 +32,9 @@ class ObjectionStatus(LabelledEnum):
 class Outcome(LabelledEnum):
     UPHELD = "upheld", "异议成立", "Upheld"
     NOT_UPHELD = "not_upheld", "异议不成立", "Not upheld"
+    # Not examined on its merits (no fact or reason about the item, abuse, a duplicate); the
+    # answer gives the reason, and it counts as answered like any other outcome.
+    INADMISSIBLE = "inadmissible", "不予受理", "Not admitted"
 # fmt: on
 
 
