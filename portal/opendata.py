@@ -35,6 +35,8 @@ from xml.sax.saxutils import escape
 from icalendar import Calendar, Event
 from markupsafe import Markup
 
+from common.spreadsheet import neutralise_row
+
 from . import feeds, record
 from .feeds import LOCAL_TZ, Site, instant, iso
 from .render import replace_file, walk_files
@@ -249,7 +251,8 @@ def decisions_csv(rows: list[dict[str, Any]]) -> bytes:
     writer = csv.DictWriter(buffer, fieldnames=COLUMN_NAMES, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: ";".join(v) if k in LIST_COLUMNS else v for k, v in row.items()})
+        cells = {k: ";".join(v) if k in LIST_COLUMNS else v for k, v in row.items()}
+        writer.writerow(neutralise_row(cells))
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
+from common.spreadsheet import neutralise_row
+
 from . import rules
 from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
@@ -240,5 +242,5 @@ def export_marks(request, fmt: str):
     response.write("\ufeff")  # lets spreadsheet programs read UTF-8 Chinese correctly
     writer = csv.DictWriter(response, fieldnames=MARK_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(neutralise_row(row) for row in rows)
     return response
