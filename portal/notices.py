@@ -15,6 +15,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from common.addresses import (  # noqa: F401 (url_segment, notice_segment: the portal's names too)
+    NOTICES_PATH,
+    RESERVED_NOTICE_SEGMENTS,
+    notice_path,
+    notice_segment,
+    url_segment,
+)
+
 NOTICE_TYPE = "notices.DecisionNoticePage"
 NOTICE_INDEX_TYPE = "notices.NoticeIndexPage"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -29,11 +37,9 @@ FINALISED = "finalised"
 CORRECTED = "corrected"
 WITHDRAWN = "withdrawn"
 
-NOTICES_URL = "notices/"
+NOTICES_URL = NOTICES_PATH
 CLOSED_URL = "notices/closed/"
 RESULTS_URL = "results/"
-# Paths right under notices/ that a notice's slug must not take.
-RESERVED_NOTICE_SEGMENTS = frozenset({"page", "closed"})
 # Under a notice's address: its 公示记录 page (portal/record_pages.py), which no item may take.
 RECORD_SEGMENT = "record"
 
@@ -59,7 +65,6 @@ class NoticeDataError(ValueError):
     """The notices cannot be published as the API sent them (e.g. two at one address)."""
 
 
-_SEGMENT_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 _ANCHOR = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 _SHORT_CODE = re.compile(r"^[A-Z][0-9]{1,2}$")
 
@@ -67,28 +72,8 @@ _SHORT_CODE = re.compile(r"^[A-Z][0-9]{1,2}$")
 # --- formatting -------------------------------------------------------------------------------
 
 
-def url_segment(text: str) -> str:
-    """A path segment safe on any static host: lower-case ASCII letters, digits, ``-``, ``_``.
-
-    ``DEMO-C-03`` → ``demo-c-03``; ``2024/C/01`` → ``2024-c-01``; may return ``""``.
-    """
-    segment = _SEGMENT_UNSAFE.sub("-", (text or "").strip().lower())
-    return re.sub(r"-{2,}", "-", segment).strip("-_")
-
-
-def notice_segment(slug: str, page_id: int) -> str:
-    """The notice's directory under ``notices/``: its CMS slug when that is already safe and free,
-    otherwise a form that is (``notice-<id>`` when nothing of the slug survives)."""
-    segment = url_segment(slug)
-    if not segment:
-        return f"notice-{page_id}"
-    if segment != slug or segment in RESERVED_NOTICE_SEGMENTS:
-        return f"{segment}-{page_id}"
-    return segment
-
-
 def notice_url(slug: str, page_id: int) -> str:
-    return f"{NOTICES_URL}{notice_segment(slug, page_id)}/"
+    return notice_path(slug, page_id)
 
 
 def item_segments(codes: Iterable[str]) -> list[str]:

@@ -59,8 +59,11 @@ class HeadlessPage(Page):
 
     def serve(self, request, *args, **kwargs):
         """The portal shows the page: its URL on the CMS leads to ``portal_path`` there."""
-        path = self.portal_path.format(slug=self.slug)
-        return HttpResponseRedirect(f"{settings.PORTAL_BASE_URL}/{path}")
+        return HttpResponseRedirect(f"{settings.PORTAL_BASE_URL}/{self.portal_address()}")
+
+    def portal_address(self) -> str:
+        """The page's path on the portal, relative to its base URL."""
+        return self.portal_path.format(slug=self.slug)
 
 
 class HomePage(HeadlessPage):

@@ -19,6 +19,7 @@ from wagtail.models import GroupApprovalTask, Orderable, Page, Revision
 from wagtail.search import index
 
 from cms.core.models import HeadlessPage
+from common.addresses import notice_path
 
 from . import rules
 from .fields import CodeListField
@@ -111,7 +112,9 @@ class DecisionNoticePage(HeadlessPage):
     permanent_once_public = True
     copyable = False
     kind_en = "notice"
-    portal_path = "notices/{slug}/"
+
+    def portal_address(self) -> str:
+        return notice_path(self.slug, self.id)
 
     base_form_class = DecisionNoticeForm
     content_panels = [

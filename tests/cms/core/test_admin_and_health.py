@@ -75,3 +75,20 @@ def test_live_pages_on_the_cms_redirect_to_the_portal(client, make_notice, setti
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"] == target
+
+
+@pytest.mark.parametrize(
+    ("slug", "address"),
+    [
+        ("notice-7", "notices/notice-7/"),
+        ("closed", "notices/closed-42/"),
+        ("page", "notices/page-42/"),
+    ],
+)
+def test_a_notice_leads_to_the_address_the_portal_builds(slug, address):
+    """Slugs the portal keeps for its own listings get the notice's id, on both sides."""
+    from cms.notices.models import DecisionNoticePage
+    from portal.notices import notice_url
+
+    assert DecisionNoticePage(slug=slug, id=42).portal_address() == address
+    assert notice_url(slug, 42) == address
