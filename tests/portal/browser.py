@@ -9,6 +9,7 @@ import os
 import queue
 import shutil
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,25 @@ CHROMIUM_FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
 ]  # fmt: skip
+
+
+class PrintedText(str):
+    """Text read back from a PDF, compared after NFKC on both sides: some CJK fonts (Noto CJK)
+    give compatibility forms that read the same, e.g. the Kangxi radical ⽰ for 示."""
+
+    def __contains__(self, needle: object) -> bool:
+        return isinstance(needle, str) and unicodedata.normalize("NFKC", needle) in str(self)
+
+
+def pdf_text(data: bytes) -> PrintedText:
+    """A printed PDF's text without whitespace, NFKC-normalised (see ``PrintedText``)."""
+    import io
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    text = "".join("".join((sheet.extract_text() or "").split()) for sheet in pages)
+    return PrintedText(unicodedata.normalize("NFKC", text))
 
 
 def _require(available: bool, what: str) -> None:

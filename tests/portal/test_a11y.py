@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 
 from portal.notices import date_zh, item_segments, notice_url
 
-from .browser import _require, in_browser_thread
+from .browser import _require, in_browser_thread, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CMS_PUBLIC_URL = "http://cms.test.invalid"  # where conftest's demo build says the CMS is
@@ -275,11 +275,11 @@ def test_a_notice_prints_as_a_clean_a4_document_with_its_number_and_window(site,
 
     notice = _open_notice(site)
     _open(page, origin, _notice_url(notice))
-    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
-    for sheet in reader.pages:
+    pdf = page.pdf(format="A4")
+    for sheet in PdfReader(io.BytesIO(pdf)).pages:
         width, height = float(sheet.mediabox.width), float(sheet.mediabox.height)
         assert abs(width - 595.3) < 1 and abs(height - 841.9) < 1  # A4 in points
-    text = "".join("".join(sheet.extract_text() or "" for sheet in reader.pages).split())
+    text = pdf_text(pdf)
     window = notice["window"]
     assert notice["notice_number"] in text
     assert notice["title"] in text

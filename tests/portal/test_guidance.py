@@ -10,7 +10,7 @@ from django.conf import settings
 from cms.notices.rules import HandlingBody, Programme
 from portal.guidance import FAQ_URL, GUIDANCE_URL, faq_source, guidance_source
 
-from .browser import _require, in_browser_thread
+from .browser import _require, in_browser_thread, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -123,10 +123,6 @@ def test_the_faq_lists_its_questions_with_answers_and_clauses(site):
 def test_the_checklist_works_without_javascript_and_prints_without_the_site_around_it(
     site, origin, browser
 ):
-    import io
-
-    from pypdf import PdfReader
-
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
@@ -137,8 +133,7 @@ def test_the_checklist_works_without_javascript_and_prints_without_the_site_arou
         assert box.is_checked()
         page.get_by_text("所在单位证明", exact=True).click()  # the label ticks its box
         assert page.get_by_role("checkbox", name="所在单位证明").is_checked()
-        pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
-        text = "".join("".join((sheet.extract_text() or "").split()) for sheet in pdf.pages)
+        text = pdf_text(page.pdf(format="A4"))
     finally:
         context.close()
     _require(bool(text), "no Chinese font for Chromium (apt-get install fonts-wqy-microhei)")

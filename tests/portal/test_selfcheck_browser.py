@@ -4,7 +4,6 @@ cms.notices.eligibility.assess gives for the same answers on the exported data f
 page with its result shown must pass axe-core. Without Chromium or Playwright the tests are
 skipped, except in CI (CI=true), where they fail."""
 
-import io
 import json
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from cms.notices.eligibility import assess
 from portal.selfcheck import DATA_FILE, PAGE_URL
 
-from .browser import _require, in_browser_thread
+from .browser import _require, in_browser_thread, pdf_text
 from .test_a11y import _axe, _has_chinese_font, _require_axe
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -168,15 +167,12 @@ def test_once_a_result_is_shown_printing_gives_the_result_and_the_checklist_alon
     _require(
         _has_chinese_font(), "no Chinese font for Chromium (apt-get install fonts-wqy-microhei)"
     )
-    from pypdf import PdfReader
-
     spec = _spec(site)
     answers = CASES["may apply, foundation programme"]
     page.goto(f"{origin}/{PAGE_URL}")
     _answer(page, answers)
     page.get_by_role("button", name="查看自测结果").click()
-    reader = PdfReader(io.BytesIO(page.pdf(format="A4")))
-    text = "".join("".join(sheet.extract_text() or "" for sheet in reader.pages).split())
+    text = pdf_text(page.pdf(format="A4"))
     expected = assess(spec, answers)
     assert expected["materials"]
     for material in expected["materials"]:
