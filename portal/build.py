@@ -43,6 +43,7 @@ from . import feeds, opendata, render
 from . import notices as notice_pages
 from .client import CMSClient, CMSUnavailable
 from .export import GENERATED_DIR, Export, ExportError, export_site
+from .fingerprint import code_version
 from .search import (
     OUTPUT_SUBDIR,
     IndexWriter,
@@ -472,7 +473,7 @@ def _build_locked(
             raise BuildError(f"Export from the CMS failed: {exc}") from exc
         build_dir = builds_dir / _stamp()
         run_pelican = render.run_pelican_command(settings_file, theme, ROOT)
-        fingerprint = render.fingerprint(theme, [settings_file], render.code_version())
+        fingerprint = render.fingerprint(theme, [settings_file], code_version())
         previous = previous_manifest.result()
         manifest = render.scan(content_dir, fingerprint, previous, exported.written.files)
         final_dir = build_dir

@@ -22,19 +22,12 @@ from typing import Any
 from . import feeds
 from . import notices as notice_pages
 from .client import CMSClient
+from .fingerprint import code_version
 from .record import data_hash
 from .render import replace_file
 
 STATE_FILE = ".notices.json"
 STATE_VERSION = 1
-
-
-def _code_version() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _digest(value: Any) -> str:
@@ -129,7 +122,7 @@ def collect(
         previous.ready()
     versions = client.notice_versions() if previous is not None else None
     tokens = {int(i): str(t) for i, t in versions["items"]} if versions else {}
-    key = _digest([_code_version(), objection_form, versions and versions["shared"]])
+    key = _digest([code_version(), objection_form, versions and versions["shared"]])
     reuse = previous is not None and previous.key == key and previous.records
     if reuse:
         wanted = [i for i, token in tokens.items() if previous.records.get(i, {}).get("v") != token]

@@ -274,14 +274,6 @@ def plan(previous: Manifest, current: Manifest) -> Plan | None:
     return Plan(changed, gone)
 
 
-def code_version() -> str:
-    """Part of the fingerprint: the portal's own code and Python's version."""
-    digest = hashlib.sha256(sys.version.encode())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def run_pelican_command(
     settings_file: Path, theme: Path, cwd: Path
 ) -> Callable[[Path, Path], None]:

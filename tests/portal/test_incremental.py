@@ -18,7 +18,7 @@ from django.utils import timezone
 from cms.notices import rules
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
-from portal import render
+from portal import fingerprint, render
 from portal.build import WAITING_DIR, another_build_waits, build_portal
 from portal.client import CMSClient
 from portal.export import export_site
@@ -214,6 +214,27 @@ def test_incremental_build_equals_a_full_build_and_spares_the_previous_one(
     [during] = seen
     assert during["build"] != again.output.resolve() and during["page"] and during["search"]
     assert _tree(again.output) == _tree(full.output)
+
+
+def test_an_upgraded_package_that_shapes_the_output_means_a_full_build(
+    live_server, tmp_path, monkeypatch
+):
+    """Pages rendered by an old Pelican (or Jinja2, Markdown, feedgen…) are never reused."""
+    content, site = _demo_site(tmp_path / "upgrade")
+    build_portal(live_server.url, site_dir=site, content_dir=content)
+    same = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert (same.mode, same.rendered) == ("incremental", 0)
+
+    installed = fingerprint.package_versions()
+    assert installed["pelican"].startswith("4.12")
+    monkeypatch.setattr(fingerprint, "package_versions", lambda: {**installed, "pelican": "4.99.0"})
+    upgraded = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert upgraded.mode == "full"
+    assert upgraded.rendered == len(
+        render.Manifest.load(build_module.manifest_path(upgraded.output)).sources
+    )
+    again = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert (again.mode, again.rendered) == ("incremental", 0)
 
 
 def _holding_pagefind(tmp_path: Path, monkeypatch) -> Path:

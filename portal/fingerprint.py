@@ -1,0 +1,42 @@
+"""The one fingerprint of the code that shapes the portal's output.
+
+An incremental build reuses the pages and notice sources of the last build only while this is
+unchanged: the portal's own code, Python's version and the versions of every package that
+renders, cleans or formats what the site holds. After an upgrade of any of them the next build
+is a full one, so no site mixes pages made by old and new versions.
+"""
+
+import hashlib
+import sys
+from importlib import metadata
+from pathlib import Path
+
+PORTAL_DIR = Path(__file__).resolve().parent
+
+#: Distributions whose version can change a built byte: Pelican and its Jinja2, Markdown and
+#: Pygments, the feeds, the calendar, the cleaner, the search index.
+SHAPING_PACKAGES = (
+    "pelican", "jinja2", "markupsafe", "markdown", "pygments", "feedgen", "icalendar", "bleach",
+    "pagefind", "pagefind-bin-extended",
+)  # fmt: skip
+
+
+def package_versions() -> dict[str, str]:
+    """Each shaping package's installed version ("absent" when it is not installed)."""
+    versions = {}
+    for name in SHAPING_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def code_version() -> str:
+    digest = hashlib.sha256(sys.version.encode())
+    for name, version in sorted(package_versions().items()):
+        digest.update(f"\0{name}=={version}".encode())
+    for path in sorted(PORTAL_DIR.rglob("*.py")):
+        digest.update(f"\0{path.relative_to(PORTAL_DIR)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
