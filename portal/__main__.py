@@ -82,15 +82,9 @@ def serve(args) -> int:
 
 
 def publish(args) -> int:
-    from .publish import (
-        KEEP_RELEASES,
-        PublishError,
-        S3Config,
-        list_releases,
-        make_client,
-        rollback,
-    )
     from .publish import publish as publish_site
+    from .releases import KEEP_RELEASES, list_releases, rollback
+    from .storage import PublishError, S3Config, make_client
 
     try:
         config = S3Config.from_env(
@@ -158,9 +152,7 @@ def verify_record(args) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m portal")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _add_build(commands) -> None:
     build_parser = commands.add_parser("build", help="export from the CMS and build the site")
     build_parser.add_argument(
         "--cms-url", default=os.environ.get("CMS_URL", "http://127.0.0.1:8000")
@@ -176,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         "--jobs", type=int, default=0, help="Pelican processes for a full build (default: cores)"
     )
     build_parser.set_defaults(func=build)
+
+
+def _add_serve(commands) -> None:
     serve_parser = commands.add_parser("serve", help="serve the built site")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument(
@@ -183,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     serve_parser.add_argument("--directory", default=str(SITE_DIR / "output"))
     serve_parser.set_defaults(func=serve)
+
+
+def _add_publish(commands) -> None:
     publish_parser = commands.add_parser(
         "publish", help="upload the built site to S3-compatible storage and switch to it"
     )
@@ -208,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     publish_parser.add_argument("--list", action="store_true", help="list the releases")
     publish_parser.add_argument("-v", "--verbose", action="store_true")
     publish_parser.set_defaults(func=publish)
+
+
+def _add_verify_record(commands) -> None:
     verify_parser = commands.add_parser(
         "verify-record", help="check a published site's public record (公示记录)"
     )
@@ -217,6 +218,13 @@ def main(argv: list[str] | None = None) -> int:
         " signature with (default: the site's record/public-key.pem)",
     )  # fmt: skip
     verify_parser.set_defaults(func=verify_record)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m portal")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_build, _add_serve, _add_publish, _add_verify_record):
+        add(commands)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,13 +1,15 @@
 """Writes Pelican source files (JSON, read by the ``cms_content`` plugin) from the read API.
 
 Each file holds ``metadata`` (Pelican's: title, slug, template, url, save_as, date) and ``cms``,
-the page's data for its template. Rich text is cleaned here, once, at the boundary.
+the page's data for its template (see :mod:`portal.sources`). Rich text is cleaned here, once,
+at the boundary. The export is the last step before rendering: it gathers what the modules below
+it make of the API's answers, and hands the build the sources, as written and as held in memory.
 """
 
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,31 +22,25 @@ from . import (
     objections,
     record,
     record_pages,
-    render,
     selfcheck,
 )
-from . import notices as notice_pages
 from .cleaning import clean_html
 from .client import CMSClient
+from .dates import EPOCH_ISO
+from .files import replace_file, walk_files
+from .listings import HOME_NOTICE_COUNT
+from .notices import LISTINGS, NOTICE_INDEX_TYPE, NoticeDataError
+from .sitewide import NOTICE_TEMPLATE, Site
+from .sources import GENERATED_DIR, UNCHANGED, page_source, source_bytes
+from .urls import HOME_URL, POLICIES_URL, policy_url
 
-GENERATED_DIR = "generated"
 HOME_TYPE = "core.HomePage"
 POLICY_INDEX_TYPE = "policies.PolicyIndexPage"
 POLICY_TYPE = "policies.PolicyPage"
 
 
-def policy_url(slug: str) -> str:
-    return f"policies/{slug}/"
-
-
-def _source(metadata: dict[str, Any], cms: dict[str, Any]) -> dict[str, Any]:
-    url = metadata.get("url", "")
-    metadata = {"save_as": f"{url}index.html" if url else "index.html", **metadata}
-    return {"metadata": metadata, "cms": cms}
-
-
 def _date(page: dict[str, Any]) -> str:
-    return page["meta"].get("first_published_at") or "1970-01-01T00:00:00+00:00"
+    return page["meta"].get("first_published_at") or EPOCH_ISO
 
 
 def policy_source(page: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +72,7 @@ def policy_source(page: dict[str, Any]) -> dict[str, Any]:
         "url": policy_url(slug),
         "date": _date(page),
     }
-    return _source(metadata, cms)
+    return page_source(metadata, cms)
 
 
 def policy_index_source(index: dict[str, Any], policies: Iterable[dict[str, Any]]) -> dict:
@@ -94,10 +90,11 @@ def policy_index_source(index: dict[str, Any], policies: Iterable[dict[str, Any]
         "title": index["title"],
         "slug": "policies",
         "template": "policy_index",
-        "url": "policies/",
+        "url": POLICIES_URL,
         "date": _date(index),
     }
-    return _source(metadata, {"introduction": index.get("introduction") or "", "policies": entries})
+    cms = {"introduction": index.get("introduction") or "", "policies": entries}
+    return page_source(metadata, cms)
 
 
 def home_source(
@@ -106,7 +103,7 @@ def home_source(
     under_publicity: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The home page: its introduction, the policies, and the latest notices under publicity."""
-    metadata = {"title": home["title"], "slug": "home", "template": "home", "url": ""}
+    metadata = {"title": home["title"], "slug": "home", "template": "home", "url": HOME_URL}
     metadata["date"] = _date(home)
     featured = [
         {
@@ -125,12 +122,9 @@ def home_source(
             "days_left": notice["window"]["days_left"],
             "handling_body": notice["handling_body"],
         }
-        for notice in under_publicity[: notice_pages.HOME_NOTICE_COUNT]
+        for notice in under_publicity[:HOME_NOTICE_COUNT]
     ]
-    listings = [
-        {"title": listing["title"], "url": listing["url"]}
-        for listing in notice_pages.LISTINGS.values()
-    ]
+    listings = [{"title": listing["title"], "url": listing["url"]} for listing in LISTINGS.values()]
     cms = {
         "introduction": home.get("introduction") or "",
         "policies": featured,
@@ -138,7 +132,7 @@ def home_source(
         "under_publicity_total": len(under_publicity),
         "listings": listings,
     }
-    return _source(metadata, cms)
+    return page_source(metadata, cms)
 
 
 def collect_sources(
@@ -150,7 +144,7 @@ def collect_sources(
 
     Pages that are few are fetched and made in full on every build; the notices are fetched only
     as far as they changed since ``notices`` (the last export's state), and the pages of the
-    others are marked :data:`~portal.notices.UNCHANGED` (see :mod:`portal.notice_store`). The
+    others are marked :data:`~portal.sources.UNCHANGED` (see :mod:`portal.notice_store`). The
     public record is fetched after ``held`` (the entries the last export kept), and ``held``
     then holds the entries to publish (see :mod:`portal.record_pages`).
     """
@@ -164,8 +158,8 @@ def collect_sources(
     for index in client.pages_of_type(POLICY_INDEX_TYPE):
         sources["policies.json"] = policy_index_source(index, policies)
     objection_form = objections.fetch_form(client)
-    notice_index = next(iter(client.pages_of_type(notice_pages.NOTICE_INDEX_TYPE)), None)
-    # Each notice page is dated (feeds.notice_dates) there: for feeds, sitemap and JSON-LD.
+    notice_index = next(iter(client.pages_of_type(NOTICE_INDEX_TYPE)), None)
+    # Each notice page is dated (dates.notice_dates) there: for feeds, sitemap and JSON-LD.
     notice_export = notice_store.collect(client, notice_index, objection_form, notices)
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
@@ -187,10 +181,6 @@ def collect_sources(
     if notices is not None:
         notices.key, notices.records = notice_export.state.key, notice_export.state.records
     return sources
-
-
-def source_bytes(source: dict[str, Any]) -> bytes:
-    return (json.dumps(source, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 class MissingSource(RuntimeError):
@@ -215,25 +205,25 @@ def write_sources(sources: dict[str, Any], content_dir: Path) -> Written:
     (also its modification time, which :func:`portal.render.scan` relies on)."""
     target = content_dir / GENERATED_DIR
     target.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, os.DirEntry | None] = dict(render.walk_files(target))
+    entries: dict[str, os.DirEntry | None] = dict(walk_files(target))
     on_disk = set(entries)
     missing = [
         relative
         for relative, source in sources.items()
-        if source is notice_pages.UNCHANGED and relative not in on_disk
+        if source is UNCHANGED and relative not in on_disk
     ]
     if missing:
         raise MissingSource(f"{len(missing)} unchanged sources are missing, e.g. {missing[0]}")
     written = []
     for relative, source in sources.items():
-        if source is notice_pages.UNCHANGED:
+        if source is UNCHANGED:
             continue
         data = source_bytes(source)
         path = target / relative
         with contextlib.suppress(OSError):  # a new source: written below
             if path.read_bytes() == data:
                 continue
-        render.replace_file(path, data)
+        replace_file(path, data)
         written.append(relative)
         entries[relative] = None
     removed = sorted(on_disk - set(sources))
@@ -253,6 +243,36 @@ class Export:
     written: Written
     notices: notice_store.NoticeState  # each live notice's record, by id
     held: record.Held  # the public record's entries the site publishes
+
+    def every_source(self) -> list[dict[str, Any]] | None:
+        """Every source, when the export holds them all (a full export), in the order of files."""
+        if any(source is UNCHANGED for source in self.sources.values()):
+            return None
+        return [self.sources[path] for path in sorted(self.sources, key=Path)]
+
+    def feed_site(self, settings: dict[str, Any]) -> Site:
+        """The feeds' view of the site without reading every notice page: the notices' records
+        give their order; a page is read (from the export, or its file) when a feed reaches it."""
+        generated = self.written.directory
+        records = sorted(
+            self.notices.records.values(), key=lambda r: (r["updated"], r["id"]), reverse=True
+        )
+
+        def read() -> Iterator[dict[str, Any]]:
+            for kept in records:
+                path = kept["sources"][0]
+                source = self.sources[path]
+                if source is UNCHANGED:
+                    source = json.loads((generated / path).read_text(encoding="utf-8"))
+                yield source["cms"]
+
+        others = [
+            (path, source)
+            for path, source in self.sources.items()
+            if source is not UNCHANGED and source["metadata"].get("template") != NOTICE_TEMPLATE
+        ]
+        others.sort(key=lambda item: Path(item[0]))  # as the files are read: the same feed bytes
+        return Site.from_settings(settings, [s for _, s in others], notice_reader=read)
 
 
 def export_site(
@@ -278,7 +298,7 @@ def export_site(
             sources = collect_sources(client, state, held)
             written = write_sources(sources, content_dir)
     except (
-        notice_pages.NoticeDataError, objections.ObjectionSchemaError, record.RecordError
+        NoticeDataError, objections.ObjectionSchemaError, record.RecordError
     ) as exc:  # fmt: skip
         raise ExportError(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:

@@ -10,65 +10,83 @@ from typing import Any
 
 from .cleaning import clean_html
 from .client import CMSClient
+from .dates import EPOCH_ISO
+from .sources import page_source
+from .urls import FAQ_URL, GUIDANCE_URL, LESSONS_URL, SELF_CHECK_URL, policy_url, with_anchor
 
 GUIDANCE_TYPE = "guidance.GuidancePage"
 FAQ_TYPE = "guidance.FaqPage"
-GUIDANCE_URL = "guidance/"
-FAQ_URL = "guidance/faq/"
-SELF_CHECK_URL = "guidance/self-check/"
-LESSONS_URL = "lessons/"
 GUIDANCE_TEMPLATE = "guidance"
 FAQ_TEMPLATE = "faq"
 
 
 def _policy_url(page: dict[str, Any]) -> str:
-    from .export import policy_url  # the exporter imports this module
-
     summary = page.get("policy_summary")
     return policy_url(summary["slug"]) if summary else ""
 
 
-def _link(reference: dict[str, Any] | None, policy_url: str) -> dict[str, str] | None:
+def _link(reference: dict[str, Any] | None, policy_page: str) -> dict[str, str] | None:
     """A clause reference with the URL of its anchor on the policy page (None without one)."""
-    if not reference or not reference.get("anchor") or not policy_url:
+    if not reference or not reference.get("anchor") or not policy_page:
         return None
     return {
         "anchor": reference["anchor"],
         "clause_ref": reference.get("clause_ref") or "",
         "heading": reference.get("heading") or "",
-        "url": f"{policy_url}#{reference['anchor']}",
+        "url": with_anchor(policy_page, reference["anchor"]),
     }
 
 
-def _passage(value: dict[str, Any], policy_url: str) -> dict[str, Any]:
-    return {"text": value.get("text") or "", "reference": _link(value.get("reference"), policy_url)}
+def _passage(value: dict[str, Any], policy_page: str) -> dict[str, Any]:
+    return {
+        "text": value.get("text") or "",
+        "reference": _link(value.get("reference"), policy_page),
+    }
 
 
-def _clauses(rows: list[dict[str, Any]], policy_url: str) -> list[dict[str, Any]]:
+def _clauses(rows: list[dict[str, Any]], policy_page: str) -> list[dict[str, Any]]:
     return [
         {
             "code": row["code"],
             "label": row["label"],
             "text": row.get("text") or "",
             "note": row.get("note") or "",
-            "reference": _link(row, policy_url),
+            "reference": _link(row, policy_page),
         }
         for row in rows
     ]
 
 
+def _steps(steps: list[dict[str, Any]], policy_page: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": step["title"],
+            "text": step.get("text") or "",
+            "days": step.get("days"),
+            "reference": _link(step.get("reference"), policy_page),
+        }
+        for step in steps
+    ]
+
+
+def _handling(handling: dict[str, Any], policy_page: str) -> dict[str, Any]:
+    """Who handles an application for each programme, and the clause that says so."""
+    return {
+        "programmes": [
+            {"programme": row["programme_label"], "body": row["body_label"]}
+            for row in handling.get("programmes") or []
+        ],
+        **_passage(handling, policy_page),
+    }
+
+
 def _date(page: dict[str, Any]) -> str:
-    return page["meta"].get("first_published_at") or "1970-01-01T00:00:00+00:00"
-
-
-def _source(metadata: dict[str, Any], cms: dict[str, Any]) -> dict[str, Any]:
-    return {"metadata": {"save_as": f"{metadata['url']}index.html", **metadata}, "cms": cms}
+    return page["meta"].get("first_published_at") or EPOCH_ISO
 
 
 def guidance_source(page: dict[str, Any], faq: dict[str, Any] | None = None) -> dict[str, Any]:
-    policy_url = _policy_url(page)
+    policy_page = _policy_url(page)
     policy = page.get("policy_summary") or {}
-    handling = page.get("handling") or {}
     cms = {
         "id": page["id"],
         "title": page["title"],
@@ -77,37 +95,23 @@ def guidance_source(page: dict[str, Any], faq: dict[str, Any] | None = None) -> 
         "status_label": policy.get("status_label") or "",
         "last_published_at": page["meta"].get("last_published_at"),
         "introduction": page.get("introduction") or "",
-        "policy": {"title": policy.get("title") or "", "url": policy_url} if policy else None,
+        "policy": {"title": policy.get("title") or "", "url": policy_page} if policy else None,
         "scope": [
-            {"text": row["text"], "reference": _link(row.get("reference"), policy_url)}
+            {"text": row["text"], "reference": _link(row.get("reference"), policy_page)}
             for row in page.get("scope") or []
         ],
-        "grounds": _clauses(page.get("grounds") or [], policy_url),
-        "exclusions": _clauses(page.get("exclusions") or [], policy_url),
+        "grounds": _clauses(page.get("grounds") or [], policy_page),
+        "exclusions": _clauses(page.get("exclusions") or [], policy_page),
         "materials": [
             {"name": row["name"], "note": row.get("note") or ""}
             for row in page.get("materials") or []
         ],
-        "deadline": _passage(page.get("deadline_info") or {}, policy_url),
-        "steps": [
-            {
-                "title": step["title"],
-                "text": step.get("text") or "",
-                "days": step.get("days"),
-                "reference": _link(step.get("reference"), policy_url),
-            }
-            for step in page.get("steps") or []
-        ],
+        "deadline": _passage(page.get("deadline_info") or {}, policy_page),
+        "steps": _steps(page.get("steps") or [], policy_page),
         "publicity_days": page.get("publicity_days"),
-        "handling": {
-            "programmes": [
-                {"programme": row["programme_label"], "body": row["body_label"]}
-                for row in handling.get("programmes") or []
-            ],
-            **_passage(handling, policy_url),
-        },
-        "exemption_effect": _passage(page.get("exemption_effect_info") or {}, policy_url),
-        "after_exemption": _passage(page.get("after_exemption_info") or {}, policy_url),
+        "handling": _handling(page.get("handling") or {}, policy_page),
+        "exemption_effect": _passage(page.get("exemption_effect_info") or {}, policy_page),
+        "after_exemption": _passage(page.get("after_exemption_info") or {}, policy_page),
         "contacts": page.get("contacts") or [],
         "forms": [
             {k: row.get(k) or "" for k in ("title", "note", "url", "file_extension")}
@@ -124,11 +128,11 @@ def guidance_source(page: dict[str, Any], faq: dict[str, Any] | None = None) -> 
         "url": GUIDANCE_URL,
         "date": _date(page),
     }
-    return _source(metadata, cms)
+    return page_source(metadata, cms)
 
 
 def faq_source(faq: dict[str, Any], guidance: dict[str, Any] | None) -> dict[str, Any]:
-    policy_url = _policy_url(guidance) if guidance else ""
+    policy_page = _policy_url(guidance) if guidance else ""
     cms = {
         "id": faq["id"],
         "title": faq["title"],
@@ -138,7 +142,7 @@ def faq_source(faq: dict[str, Any], guidance: dict[str, Any] | None) -> dict[str
             {
                 "question": row["question"],
                 "answer_html": clean_html(row.get("answer")),
-                "reference": _link(row.get("reference"), policy_url),
+                "reference": _link(row.get("reference"), policy_page),
             }
             for row in faq.get("questions") or []
         ],
@@ -150,7 +154,7 @@ def faq_source(faq: dict[str, Any], guidance: dict[str, Any] | None) -> dict[str
         "url": FAQ_URL,
         "date": _date(faq),
     }
-    return _source(metadata, cms)
+    return page_source(metadata, cms)
 
 
 def sources(client: CMSClient) -> dict[str, dict[str, Any]]:

@@ -5,32 +5,37 @@ without JavaScript, one listing per field of study (``lessons/field/<key>/``) an
 of the lessons feed (:func:`feed_entries`, written by :mod:`portal.feeds`).
 
 The reports reach the CMS's read API already de-identified (the CMS's guard refuses anything
-else); this module picks their public fields by name, cleans every text at the boundary, builds
-URLs and formats dates. It never imports ``cms``.
+else); this module picks their public fields by name, cleans every text at the boundary and
+formats dates. It never imports ``cms``.
 """
 
-import hashlib
 import math
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from .cleaning import clean_text
 from .client import CMSClient
-from .notices import LOCAL_TZ, date_zh, notice_url, page_url, paragraphs, url_segment
+from .dates import EPOCH_ISO, date_zh, local_iso
+from .sources import page_source, source_path
+from .text import paragraphs
+from .urls import (
+    LESSONS_URL,
+    lesson_field_url,
+    lesson_programme_url,
+    lesson_url,
+    notice_url,
+    page_url,
+)
 
 LESSON_TYPE = "lessons.LessonPage"
 LESSON_INDEX_TYPE = "lessons.LessonIndexPage"
-LESSONS_URL = "lessons/"
 PAGE_TEMPLATE = "lesson"
 LIST_TEMPLATE = "lesson_list"
 FEED_SLUG = "lessons"
 DEFAULT_TITLE = "失败经验总结"
 #: Reports per listing page; page N (N ≥ 2) of a listing is at ``<listing>page/N/``.
 LISTING_PAGE_SIZE = 20
-EPOCH = "1970-01-01T00:00:00+00:00"
-#: Paths right under lessons/ that a report's slug must not take.
-RESERVED_SEGMENTS = frozenset({"field", "programme", "page"})
 #: The report's body, in reading order: (API field, heading).
 SECTIONS = (
     ("approach", "技术路线与尝试"),
@@ -42,32 +47,6 @@ SECTIONS = (
 
 class LessonDataError(ValueError):
     """The reports cannot be published as the API sent them (e.g. two at one address)."""
-
-
-# --- addresses --------------------------------------------------------------------------------
-
-
-def lesson_url(slug: str, page_id: int) -> str:
-    """``lessons/<slug>/``; a slug that is not plain or is a listing path gets the page id."""
-    segment = url_segment(slug)
-    if not segment:
-        return f"{LESSONS_URL}lesson-{page_id}/"
-    if segment != slug or segment in RESERVED_SEGMENTS:
-        return f"{LESSONS_URL}{segment}-{page_id}/"
-    return f"{LESSONS_URL}{segment}/"
-
-
-def _key(text: str) -> str:
-    """A stable, plain path segment for a label (Chinese labels get a short hash of the text)."""
-    return url_segment(text) or "f" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
-
-
-def field_url(field: str) -> str:
-    return f"{LESSONS_URL}field/{_key(field)}/"
-
-
-def programme_url(programme: str) -> str:
-    return f"{LESSONS_URL}programme/{_key(programme)}/"
 
 
 # --- one report -------------------------------------------------------------------------------
@@ -87,22 +66,31 @@ def _period(start: Any, end: Any) -> str:
     return f"{start}年" if not end or end == start else f"{start}年至{end}年"
 
 
+def _related_notice(notice: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not notice:
+        return None
+    return {
+        "title": _text(notice.get("title")),
+        "notice_number": _text(notice.get("notice_number")),
+        "url": notice_url(notice["slug"], notice["id"]),
+    }
+
+
 def lesson_data(page: dict[str, Any]) -> dict[str, Any]:
     """The public facts of one report, field by field, cleaned and ready for the templates."""
     meta = page.get("meta") or {}
     field = _text(page.get("field_of_study"))
     programme = _text(page.get("programme"))
-    notice = page.get("related_notice_summary") or None
-    published = meta.get("first_published_at") or EPOCH
+    published = meta.get("first_published_at") or EPOCH_ISO
     return {
         "id": page["id"],
         "title": _text(page["title"]),
         "url": lesson_url(meta.get("slug") or "", page["id"]),
         "field_of_study": field,
-        "field_url": field_url(field) if field else "",
+        "field_url": lesson_field_url(field) if field else "",
         "programme": programme,
         "programme_label": _text(page.get("programme_label")) or programme,
-        "programme_url": programme_url(programme) if programme else "",
+        "programme_url": lesson_programme_url(programme) if programme else "",
         "start_year": page.get("start_year"),
         "end_year": page.get("end_year"),
         "period_zh": _period(page.get("start_year"), page.get("end_year")),
@@ -116,15 +104,7 @@ def lesson_data(page: dict[str, Any]) -> dict[str, Any]:
             for name, heading in SECTIONS
             if _paragraphs(page.get(name))
         ],
-        "related_notice": (
-            {
-                "title": _text(notice.get("title")),
-                "notice_number": _text(notice.get("notice_number")),
-                "url": notice_url(notice["slug"], notice["id"]),
-            }
-            if notice
-            else None
-        ),
+        "related_notice": _related_notice(page.get("related_notice_summary") or None),
         "first_published_at": published,
         "last_published_at": page.get("last_published_at") or published,
         "published_zh": date_zh(published),
@@ -140,10 +120,6 @@ def _entry(lesson: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- sources ----------------------------------------------------------------------------------
-
-
-def _source(metadata: dict[str, Any], cms: dict[str, Any]) -> dict[str, Any]:
-    return {"metadata": {"save_as": f"{metadata['url']}index.html", **metadata}, "cms": cms}
 
 
 def _filters(lessons: list[dict[str, Any]], current: str) -> dict[str, list[dict[str, Any]]]:
@@ -164,6 +140,87 @@ def _filters(lessons: list[dict[str, Any]], current: str) -> dict[str, list[dict
     }
 
 
+@dataclass(frozen=True)
+class _Library:
+    """The reports, newest first, and what every listing of them shows besides its entries."""
+
+    lessons: list[dict[str, Any]]
+    title: str
+    introduction: list[str]
+    date: str  # a listing's date when it has no entries
+
+    @property
+    def link(self) -> dict[str, str]:
+        return {"title": self.title, "url": LESSONS_URL}
+
+    def page_sources(self) -> dict[str, dict[str, Any]]:
+        """One page per report."""
+        sources = {}
+        for lesson in self.lessons:
+            metadata = {
+                "title": lesson["title"],
+                "slug": "lesson-" + lesson["url"].strip("/").split("/")[-1],
+                "template": PAGE_TEMPLATE,
+                "url": lesson["url"],
+                "date": lesson["first_published_at"],
+            }
+            sources[source_path(lesson["url"])] = page_source(
+                metadata, {**lesson, "listing": self.link}
+            )
+        return sources
+
+    def listing(self, url: str, slug: str, heading: str, chosen: list[dict[str, Any]],
+                kind: str) -> dict[str, dict[str, Any]]:  # fmt: skip
+        """The pages of one listing of the ``chosen`` reports, at ``url``."""
+        sources = {}
+        size = max(1, LISTING_PAGE_SIZE)
+        count = max(1, math.ceil(len(chosen) / size))
+        for number in range(1, count + 1):
+            entries = chosen[(number - 1) * size : number * size]
+            cms = {
+                "kind": kind,
+                "heading": heading,
+                "introduction": self.introduction,
+                "filters": _filters(self.lessons, url),
+                "entries": [_entry(lesson) for lesson in entries],
+                "total": len(chosen),
+                "all_url": LESSONS_URL,
+                "listing": self.link,
+                "pagination": {
+                    "number": number,
+                    "count": count,
+                    "previous_url": page_url(url, number - 1) if number > 1 else "",
+                    "next_url": page_url(url, number + 1) if number < count else "",
+                },
+            }
+            page_title = self.title if kind == "all" else f"{self.title}：{heading}"
+            metadata = {
+                "title": page_title if number == 1 else f"{page_title}（第{number}页）",
+                "slug": slug if number == 1 else f"{slug}-page-{number}",
+                "template": LIST_TEMPLATE,
+                "url": page_url(url, number),
+                "date": entries[0]["first_published_at"] if entries else self.date,
+            }
+            sources[f"lesson-listings/{metadata['slug']}.json"] = page_source(metadata, cms)
+        return sources
+
+    def listings(self) -> dict[str, dict[str, Any]]:
+        """Every listing: all the reports, then by field of study and by programme."""
+        sources = self.listing(LESSONS_URL, "lessons", "全部报告", self.lessons, "all")
+        filters = _filters(self.lessons, "")
+        for group in filters["fields"]:
+            chosen = [lesson for lesson in self.lessons if lesson["field_url"] == group["url"]]
+            slug = "lessons-field-" + group["url"].strip("/").split("/")[-1]
+            sources |= self.listing(group["url"], slug, f"学科领域：{group['label']}", chosen,
+                                    "field")  # fmt: skip
+        for group in filters["programmes"]:
+            chosen = [lesson for lesson in self.lessons if lesson["programme_url"] == group["url"]]
+            slug = "lessons-programme-" + group["url"].strip("/").split("/")[-1]
+            sources |= self.listing(group["url"], slug, f"计划类别：{group['label']}", chosen,
+                                    "programme")  # fmt: skip
+        return sources
+
+
 def lesson_sources(
     pages: Iterable[dict[str, Any]], index: dict[str, Any] | None
 ) -> dict[str, dict[str, Any]]:
@@ -181,65 +238,13 @@ def lesson_sources(
             f"Two failure reports would be written to the same address: {duplicates}"
         )
     index = index or {}
-    title = _text(index.get("title")) or DEFAULT_TITLE
-    introduction = _paragraphs(index.get("introduction"))
-    listing_date = (index.get("meta") or {}).get("first_published_at") or EPOCH
-    listing_link = {"title": title, "url": LESSONS_URL}
-
-    sources: dict[str, dict[str, Any]] = {}
-    for lesson in lessons:
-        metadata = {
-            "title": lesson["title"],
-            "slug": "lesson-" + lesson["url"].strip("/").split("/")[-1],
-            "template": PAGE_TEMPLATE,
-            "url": lesson["url"],
-            "date": lesson["first_published_at"],
-        }
-        sources[f"{lesson['url'].strip('/')}.json"] = _source(
-            metadata, {**lesson, "listing": listing_link}
-        )
-
-    def listing(url: str, slug: str, heading: str, chosen: list[dict[str, Any]], kind: str):
-        size = max(1, LISTING_PAGE_SIZE)
-        count = max(1, math.ceil(len(chosen) / size))
-        for number in range(1, count + 1):
-            entries = chosen[(number - 1) * size : number * size]
-            cms = {
-                "kind": kind,
-                "heading": heading,
-                "introduction": introduction,
-                "filters": _filters(lessons, url),
-                "entries": [_entry(lesson) for lesson in entries],
-                "total": len(chosen),
-                "all_url": LESSONS_URL,
-                "listing": listing_link,
-                "pagination": {
-                    "number": number,
-                    "count": count,
-                    "previous_url": page_url(url, number - 1) if number > 1 else "",
-                    "next_url": page_url(url, number + 1) if number < count else "",
-                },
-            }
-            page_title = title if kind == "all" else f"{title}：{heading}"
-            metadata = {
-                "title": page_title if number == 1 else f"{page_title}（第{number}页）",
-                "slug": slug if number == 1 else f"{slug}-page-{number}",
-                "template": LIST_TEMPLATE,
-                "url": page_url(url, number),
-                "date": entries[0]["first_published_at"] if entries else listing_date,
-            }
-            sources[f"lesson-listings/{metadata['slug']}.json"] = _source(metadata, cms)
-
-    listing(LESSONS_URL, "lessons", "全部报告", lessons, "all")
-    for group in _filters(lessons, "")["fields"]:
-        chosen = [lesson for lesson in lessons if lesson["field_url"] == group["url"]]
-        slug = "lessons-field-" + group["url"].strip("/").split("/")[-1]
-        listing(group["url"], slug, f"学科领域：{group['label']}", chosen, "field")
-    for group in _filters(lessons, "")["programmes"]:
-        chosen = [lesson for lesson in lessons if lesson["programme_url"] == group["url"]]
-        slug = "lessons-programme-" + group["url"].strip("/").split("/")[-1]
-        listing(group["url"], slug, f"计划类别：{group['label']}", chosen, "programme")
-    return sources
+    library = _Library(
+        lessons,
+        title=_text(index.get("title")) or DEFAULT_TITLE,
+        introduction=_paragraphs(index.get("introduction")),
+        date=(index.get("meta") or {}).get("first_published_at") or EPOCH_ISO,
+    )
+    return library.page_sources() | library.listings()
 
 
 def sources(client: CMSClient) -> dict[str, dict[str, Any]]:
@@ -251,21 +256,13 @@ def sources(client: CMSClient) -> dict[str, dict[str, Any]]:
 # --- the feed ---------------------------------------------------------------------------------
 
 
-def _iso(value: str) -> str:
-    """An ISO timestamp in Asia/Shanghai time to the second, as the other feeds date entries."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TZ)
-    return moment.astimezone(LOCAL_TZ).replace(microsecond=0).isoformat()
-
-
 def feed_entries(site) -> list[dict[str, Any]]:
     """The lessons feed's entries (keyword arguments of :class:`portal.feeds.Entry`), from the
-    exported report pages of ``site`` (a :class:`portal.feeds.Site`)."""
+    exported report pages of ``site`` (a :class:`portal.sitewide.Site`)."""
     found = []
     for source in site.of_template(PAGE_TEMPLATE):
         lesson = source["cms"]
-        published = _iso(lesson["first_published_at"])
+        published = local_iso(lesson["first_published_at"])
         facts = [f"学科领域：{lesson['field_of_study']}；计划类别：{lesson['programme_label']}"]
         if lesson.get("period_zh"):
             facts.append(f"；项目起止：{lesson['period_zh']}")
@@ -279,7 +276,9 @@ def feed_entries(site) -> list[dict[str, Any]]:
                 "link": site.absolute(lesson["url"]),
                 "summary": "".join(facts),
                 "published": published,
-                "updated": _iso(lesson.get("last_published_at") or lesson["first_published_at"]),
+                "updated": local_iso(
+                    lesson.get("last_published_at") or lesson["first_published_at"]
+                ),
                 "categories": tuple(
                     c for c in (lesson["field_of_study"], lesson["programme_label"]) if c
                 ),

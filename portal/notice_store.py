@@ -7,7 +7,7 @@ notice's public data may change) and one for what every notice shares. The recor
 tokens they were made from, are kept in ``content/.notices.json``, beside (not in) the sources.
 A build asks for the versions, fetches in full only the notices whose token changed (``?ids=``),
 makes their page sources as a full export would, and marks every other notice page
-:data:`~portal.notices.UNCHANGED`: the exporter leaves its file as it is. Everything is fetched
+:data:`~portal.sources.UNCHANGED`: the exporter leaves its file as it is. Everything is fetched
 again when there is no usable record (first build, other code, another objection form or shared
 token), and always for a full build. Both ways give the same sources for the same data.
 """
@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import feeds
-from . import notices as notice_pages
 from .client import CMSClient
+from .dates import notice_dates, notice_updated
+from .files import replace_file
 from .fingerprint import code_version
+from .listings import listing_entry, listings_from_records
+from .notices import check_addresses, notice_data, notice_page_sources
 from .record import data_hash
-from .render import replace_file
+from .sources import UNCHANGED, source_path
 
 STATE_FILE = ".notices.json"
 STATE_VERSION = 1
@@ -88,11 +90,11 @@ def notice_record(notice: dict[str, Any], token: str, paths: list[str]) -> dict[
         "url": notice["url"],
         "state": notice["state"],
         "first_published_at": notice["first_published_at"],
-        "updated": feeds.notice_updated(notice),
+        "updated": notice_updated(notice),
         "start_date": window["start_date"],
         "end_date": window["end_date"],
         "finalised_on": notice["finalised_on"],
-        "entry": notice_pages.listing_entry(notice),
+        "entry": listing_entry(notice),
         "record_sha256": data_hash(notice["record_data"]),
         "sources": paths,
     }
@@ -135,7 +137,7 @@ def collect(
     else:
         pages, kept = client.notices(), {}
     live_ids = {page["id"] for page in pages} | set(kept)
-    # Corrections' first publication dates the notices they correct (feeds.notice_dates).
+    # Corrections' first publication dates the notices they correct (dates.notice_dates).
     by_id: dict[int, dict[str, Any]] = {
         i: {"meta": {"first_published_at": record["first_published_at"]}}
         for i, record in kept.items()
@@ -147,18 +149,18 @@ def collect(
     for record in kept.values():
         records[record["id"]] = record
         for path in record["sources"]:
-            sources[path] = notice_pages.UNCHANGED
+            sources[path] = UNCHANGED
     for page in pages:
-        notice = notice_pages.notice_data(page, live_ids)
-        page_sources = notice_pages.notice_page_sources(notice, objection_form)
+        notice = notice_data(page, live_ids)
+        page_sources = notice_page_sources(notice, objection_form)
         first = page_sources[0]
-        first["cms"]["dates"] = feeds.notice_dates(page, by_id)
+        first["cms"]["dates"] = notice_dates(page, by_id)
         by_path = page_sources_by_path(page_sources)
         sources.update(by_path)
         records[page["id"]] = notice_record(first["cms"], tokens.get(page["id"], ""), [*by_path])
 
-    notice_pages.check_addresses(record["url"] for record in records.values())
-    listings, under_publicity = notice_pages.listings_from_records(list(records.values()), index)
+    check_addresses(record["url"] for record in records.values())
+    listings, under_publicity = listings_from_records(list(records.values()), index)
     sources.update(listings)
     state = NoticeState(key, records)
     fresh = {page["id"] for page in pages}
@@ -166,4 +168,4 @@ def collect(
 
 
 def page_sources_by_path(page_sources: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {f"{source['metadata']['url'].strip('/')}.json": source for source in page_sources}
+    return {source_path(source["metadata"]["url"]): source for source in page_sources}

@@ -11,11 +11,10 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from .urls import OBJECTION_STATUS_URL, OBJECTIONS_URL, page_file
+
 CREATE_PATH = "/api/objections/"
 STATUS_PATH = "/api/objections/status/"
-
-GUIDE_URL = "objections/"
-STATUS_URL = "objections/status/"
 
 # The fields the portal's form sends, in the order the form shows them.
 FORM_FIELDS = (
@@ -139,7 +138,7 @@ def submission_form(
 def form_from_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """What the templates need to render both forms, from the API's OpenAPI document."""
     form = submission_form(schema, CREATE_PATH, STATUS_PATH, FORM_FIELDS, with_evidence=True)
-    return {**form, "guide_url": GUIDE_URL, "status_url": STATUS_URL}
+    return {**form, "guide_url": OBJECTIONS_URL, "status_url": OBJECTION_STATUS_URL}
 
 
 def fetch_form(client) -> dict[str, Any]:
@@ -156,13 +155,15 @@ def page_sources(form: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "slug": slug,
             "template": template,
             "url": url,
-            "save_as": f"{url}index.html",
+            "save_as": page_file(url),
         }
         return {"metadata": metadata, "cms": {"form": form}}
 
     return {
-        "objections/guide.json": source("如何提出异议", "objections", "objection_guide", GUIDE_URL),
+        "objections/guide.json": source(
+            "如何提出异议", "objections", "objection_guide", OBJECTIONS_URL
+        ),
         "objections/status.json": source(
-            "查询异议处理结果", "objections-status", "objection_status", STATUS_URL
+            "查询异议处理结果", "objections-status", "objection_status", OBJECTION_STATUS_URL
         ),
     }

@@ -18,9 +18,6 @@
 Each file is written to a new name and renamed into place: a build may start as a hard-linked
 copy of the live one, whose files must never be rewritten. Nothing depends on the build's clock,
 so the same sources give the same bytes.
-
-The JSON-LD of notice pages (schema.org ``Article``) and policy pages (``Legislation``) is made
-here too, from the page's own data, and the theme prints it with :func:`jsonld_dumps`.
 """
 
 import csv
@@ -33,23 +30,27 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from icalendar import Calendar, Event
-from markupsafe import Markup
 
 from common.spreadsheet import neutralise_row
 
 from . import feeds, record
-from .feeds import LOCAL_TZ, Site, instant, iso
-from .render import replace_file, walk_files
+from .dates import LOCAL_TZ, instant, notice_published, notice_updated, source_updated
+from .files import replace_file, walk_files
+from .sitewide import Site
+from .sources import load_sources
+from .urls import (
+    DATA_URL,
+    DECISIONS_CSV,
+    DECISIONS_JSON,
+    RECORD_URL,
+    ROBOTS,
+    SITEMAP,
+    WINDOWS_ICS,
+    url_of_file,
+)
 
-DATA_DIR = "data"
-DECISIONS_JSON = f"{DATA_DIR}/decisions.json"
-DECISIONS_CSV = f"{DATA_DIR}/decisions.csv"
-WINDOWS_ICS = f"{DATA_DIR}/windows.ics"
-SITEMAP = "sitemap.xml"
-ROBOTS = "robots.txt"
 # Notices whose window is ahead or running: the ones the calendar lists.
 CALENDAR_STATES = ("approved", "under_publicity")
-SCHEMA_ORG = "https://schema.org"
 
 # (name, 中文, English, 说明, description). The order is the CSV's.
 COLUMNS = (
@@ -166,7 +167,7 @@ def page_info() -> dict[str, Any]:
         "files": files,
         "columns": [dict(zip(keys, column, strict=True)) for column in COLUMNS],
         "notice_fields": [dict(zip(keys, field, strict=True)) for field in NOTICE_FIELDS],
-        "record_url": f"{record.RECORD_DIR}/",
+        "record_url": RECORD_URL,
     }
 
 
@@ -176,7 +177,7 @@ def page_info() -> dict[str, Any]:
 def decision_rows(site: Site) -> list[dict[str, Any]]:
     """One row per decision item, oldest notice first, items in the notice's order."""
     rows = []
-    for notice in sorted(site.notices, key=lambda n: (feeds.notice_published(n), n["id"])):
+    for notice in sorted(site.notices, key=lambda n: (notice_published(n), n["id"])):
         window = notice["window"]
         for item in notice["decision_items"]:
             row = {
@@ -233,7 +234,7 @@ def decisions_json(site: Site, rows: list[dict[str, Any]]) -> bytes:
     document = {
         "title": f"{site.name}：认定事项",
         "publisher": site.publisher,
-        "source": site.absolute(f"{DATA_DIR}/"),
+        "source": site.absolute(DATA_URL),
         "updated": feeds.latest_change(site),
         "columns": info["columns"],
         "codes": _codes(site),
@@ -279,7 +280,7 @@ def windows_calendar(site: Site) -> bytes:
         event = Event()
         event.add("uid", f"notice-{notice['id']}-closes@{site.host}")
         # A published calendar's DTSTAMP is the event's last change (RFC 5545, 3.8.7.2).
-        event.add("dtstamp", instant(feeds.notice_updated(notice)))
+        event.add("dtstamp", instant(notice_updated(notice)))
         event.add("dtstart", starts)
         event.add("dtend", closes)
         event.add("summary", f"异议截止：{notice['title']}")
@@ -298,25 +299,18 @@ def windows_calendar(site: Site) -> bytes:
 # --- sitemap and robots -----------------------------------------------------------------------
 
 
-def _page_url(relative: str) -> str:
-    """'notices/x/index.html' → 'notices/x/'; 'index.html' → ''; 'a/b.html' stays."""
-    if relative == "index.html":
-        return ""
-    return relative[: -len("index.html")] if relative.endswith("/index.html") else relative
-
-
 def lastmod_by_url(site: Site) -> dict[str, str]:
     """The pages the data dates: notices and their rejection pages, policy-type pages, and the
     notice listings (their newest entry)."""
     dated: dict[str, str] = {}
     for notice in site.notices:
-        updated = feeds.notice_updated(notice)
+        updated = notice_updated(notice)
         dated[notice["url"]] = updated
         for item in notice["decision_items"]:
             if item["rejection_url"]:
                 dated[item["rejection_url"]] = updated
     for source in site.policies:
-        dated[source["metadata"]["url"]] = feeds.source_updated(source)
+        dated[source["metadata"]["url"]] = source_updated(source)
     for source in site.of_template("notice_list"):
         listed = [
             dated[entry["url"]]
@@ -333,7 +327,7 @@ def sitemap(site: Site, build_dir: Path) -> bytes:
     """Every HTML page under ``build_dir`` (the built site), in path order."""
     dated = lastmod_by_url(site)
     pages = sorted(
-        _page_url(path) for path in walk_files(build_dir) if path.endswith(".html")
+        url_of_file(path) for path in walk_files(build_dir) if path.endswith(".html")
     )  # walk_files: a string per file, not a Path (tens of thousands)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -348,109 +342,6 @@ def sitemap(site: Site, build_dir: Path) -> bytes:
 
 def robots(site: Site) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {site.absolute(SITEMAP)}\n".encode()
-
-
-# --- JSON-LD ------------------------------------------------------------------------------------
-
-# schema.org's LegalForceStatus for each policy status: a draft for comments and a revised or
-# repealed document are not (or no longer) in force.
-LEGAL_FORCE = {
-    "draft_for_comments": "NotInForce",
-    "trial": "InForce",
-    "in_force": "InForce",
-    "revised": "NotInForce",
-    "repealed": "NotInForce",
-}
-
-
-def _organisation(name: str) -> dict[str, str]:
-    return {"@type": "GovernmentOrganization", "name": name}
-
-
-def notice_jsonld(cms: dict[str, Any], base_url: str, publisher: str) -> dict[str, Any]:
-    """A decision notice as a schema.org Article: its number, dates, publisher and window."""
-    site = Site(base_url=base_url, name="", publisher=publisher)
-    window = cms["window"]
-    url = site.absolute(cms["url"])
-    data: dict[str, Any] = {
-        "@context": SCHEMA_ORG,
-        "@type": "Article",
-        "@id": url,
-        "url": url,
-        "mainEntityOfPage": url,
-        "headline": cms["title"],
-        "name": cms["title"],
-        "inLanguage": feeds.LANGUAGE,
-        "datePublished": feeds.notice_published(cms),
-        "dateModified": feeds.notice_updated(cms),
-        "publisher": _organisation(publisher),
-        "author": _organisation(publisher),
-        "creativeWorkStatus": cms["state_label"],
-        "temporalCoverage": f"{window['start_date']}/{window['end_date']}",
-        "description": window["label"],
-    }
-    if cms.get("notice_number"):
-        data["identifier"] = cms["notice_number"]
-    if cms.get("handling_body"):
-        data["sourceOrganization"] = _organisation(cms["handling_body"])
-    corrections = [site.absolute(c["url"]) for c in cms.get("corrected_by") or [] if c["url"]]
-    if corrections:
-        data["correction"] = corrections
-    return data
-
-
-def policy_jsonld(
-    cms: dict[str, Any], url: str, published: str, base_url: str, publisher: str
-) -> dict[str, Any]:
-    """A policy-type page as schema.org Legislation: 文号, dates, issuer and legal force."""
-    site = Site(base_url=base_url, name="", publisher=publisher)
-    absolute = site.absolute(url)
-    data: dict[str, Any] = {
-        "@context": SCHEMA_ORG,
-        "@type": "Legislation",
-        "@id": absolute,
-        "url": absolute,
-        "name": cms["title"],
-        "inLanguage": feeds.LANGUAGE,
-        "legislationJurisdiction": "浙江省",
-        "legislationPassedBy": _organisation(cms.get("issuing_body") or publisher),
-        "publisher": _organisation(publisher),
-        "datePublished": published,
-        "creativeWorkStatus": cms["status_label"],
-    }
-    if cms.get("last_published_at"):
-        data["dateModified"] = iso(instant(cms["last_published_at"]))
-    if cms.get("document_number"):
-        data["legislationIdentifier"] = cms["document_number"]
-    if cms.get("issue_date"):
-        data["legislationDate"] = cms["issue_date"]
-    if cms.get("effective_date"):
-        data["legislationDateOfApplicability"] = cms["effective_date"]
-    force = LEGAL_FORCE.get(cms.get("status", ""))
-    if force:
-        data["legislationLegalForce"] = f"{SCHEMA_ORG}/{force}"
-    return data
-
-
-def page_jsonld(template: str, cms: Any, url: str, date: Any, settings: dict) -> dict | None:
-    """The JSON-LD for a page, by its template; None for pages that carry none."""
-    if not isinstance(cms, dict):
-        return None
-    base, publisher = feeds.absolute_base(settings), str(settings.get("AUTHOR") or "")
-    if template == feeds.NOTICE_TEMPLATE:
-        return notice_jsonld(cms, base, publisher)
-    if template in feeds.POLICY_TEMPLATES:
-        published = iso(date) if isinstance(date, datetime) else iso(feeds.EPOCH)
-        return policy_jsonld(cms, url, published, base, publisher)
-    return None
-
-
-def jsonld_dumps(data: Any) -> Markup:
-    """JSON for a ``<script type="application/ld+json">``: ``<``, ``>`` and ``&`` escaped, so no
-    ``</script>`` or ``<!--`` in the data can end or change the element."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 - escaped above for a script data block
 
 
 # --- the build step -----------------------------------------------------------------------------
@@ -481,7 +372,7 @@ def write_site_outputs(
     if isinstance(settings, Path):
         settings = read_pelican_settings(settings)
     if sources is None:
-        sources = feeds.load_sources(content_dir, check)
+        sources = load_sources(content_dir, check)
     site = Site.from_settings(settings, sources)
     written = feeds.write_feeds(site, build_dir, replace_file)
     rows = decision_rows(site)

@@ -25,17 +25,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .client import CMSClient
-from .render import replace_file
+from .files import replace_file
+from .urls import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL
 
 API_PATH = "/api/v3/record/"
 PAGE_LIMIT = 1000  # the API's maximum
 ZERO_HASH = "0" * 64
 CACHE_FILE = ".record.jsonl"
-RECORD_DIR = "record"
-RECORD_JSONL = f"{RECORD_DIR}/record.jsonl"
-HEAD_JSON = f"{RECORD_DIR}/head.json"
-HEAD_SIG = f"{RECORD_DIR}/head.json.sig"
-PUBLIC_KEY = f"{RECORD_DIR}/public-key.pem"
 SIGNING_KEY_VARIABLE = "PUBLIC_RECORD_SIGNING_KEY"
 FIELDS = ("sequence", "recorded_at", "kind", "subject", "event", "data_sha256", "previous_hash",
           "hash")  # fmt: skip

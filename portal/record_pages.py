@@ -4,33 +4,30 @@ check it.
 
 A notice's record page depends only on its own source (the notice's title, number and address,
 and its entries), so an export makes afresh only the pages of notices fetched again or with new
-entries, and marks the others :data:`~portal.notices.UNCHANGED`.
+entries, and marks the others :data:`~portal.sources.UNCHANGED`.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from . import record
 from .client import CMSClient
-from .notices import LISTING_FOR_STATE, LISTINGS, LOCAL_TZ, RECORD_SEGMENT, UNCHANGED, date_zh
+from .dates import recorded_at_zh
+from .notices import listing_of
+from .sources import UNCHANGED, source_path
+from .urls import (
+    HEAD_JSON,
+    HEAD_SIG,
+    PUBLIC_KEY,
+    RECORD_JSONL,
+    RECORD_URL,
+    page_file,
+    record_url,
+)
 
-ABOUT_URL = f"{record.RECORD_DIR}/"
 ABOUT_SOURCE = "record.json"
 ABOUT_TEMPLATE = "record"
 NOTICE_TEMPLATE = "notice_record"
-
-
-def record_url(notice_url: str) -> str:
-    return f"{notice_url}{RECORD_SEGMENT}/"
-
-
-def recorded_at_zh(value: str) -> str:
-    """'2026-12-07T00:00:00+08:00' → '2026年12月7日 00:00:00（北京时间）'."""
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo:
-        moment = moment.astimezone(LOCAL_TZ)
-    return f"{date_zh(moment.date().isoformat())} {moment:%H:%M:%S}（北京时间）"
 
 
 def entry_view(entry: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +47,7 @@ def entry_view(entry: dict[str, Any]) -> dict[str, Any]:
 def notice_source(notice: dict[str, Any], entries: list[dict[str, Any]]) -> dict[str, Any]:
     """The record page of a notice (its record as :func:`portal.notice_store.notice_record`
     keeps it) with its entries, oldest first."""
-    listing = LISTINGS.get(LISTING_FOR_STATE.get(notice["state"], ""), LISTINGS["open"])
+    listing = listing_of(notice["state"])
     entry = notice["entry"]
     url = record_url(notice["url"])
     metadata = {
@@ -58,7 +55,7 @@ def notice_source(notice: dict[str, Any], entries: list[dict[str, Any]]) -> dict
         "slug": "record-" + notice["url"].strip("/").split("/")[-1],
         "template": NOTICE_TEMPLATE,
         "url": url,
-        "save_as": f"{url}index.html",
+        "save_as": page_file(url),
     }
     cms = {
         "notice": {
@@ -68,8 +65,8 @@ def notice_source(notice: dict[str, Any], entries: list[dict[str, Any]]) -> dict
             "listing": {"title": listing["title"], "url": listing["url"]},
         },
         "entries": [entry_view(e) for e in entries],
-        "about_url": ABOUT_URL,
-        "record_file": record.RECORD_JSONL,
+        "about_url": RECORD_URL,
+        "record_file": RECORD_JSONL,
     }
     return {"metadata": metadata, "cms": cms}
 
@@ -90,7 +87,7 @@ def notice_sources(
     sources: dict[str, Any] = {}
     for notice in notices:
         number = notice["entry"]["notice_number"]
-        path = f"{record_url(notice['url']).strip('/')}.json"
+        path = source_path(record_url(notice["url"]))
         remade = fresh is None or changed is None or notice["id"] in fresh or number in changed
         sources[path] = notice_source(notice, by_subject.get(number, [])) if remade else UNCHANGED
     return sources
@@ -103,14 +100,14 @@ def about_source(signing: dict[str, str] | None) -> dict[str, Any]:
         "title": "公示记录",
         "slug": "record",
         "template": ABOUT_TEMPLATE,
-        "url": ABOUT_URL,
-        "save_as": f"{ABOUT_URL}index.html",
+        "url": RECORD_URL,
+        "save_as": page_file(RECORD_URL),
     }
     cms = {
-        "record_file": record.RECORD_JSONL,
-        "head_file": record.HEAD_JSON,
-        "signature_file": record.HEAD_SIG if signing else "",
-        "public_key_file": record.PUBLIC_KEY if signing else "",
+        "record_file": RECORD_JSONL,
+        "head_file": HEAD_JSON,
+        "signature_file": HEAD_SIG if signing else "",
+        "public_key_file": PUBLIC_KEY if signing else "",
         "public_key_sha256": signing["public_key_sha256"] if signing else "",
         "events": [{"event": code, "label": label} for code, label in record.EVENTS.items()],
         "zero_hash": record.ZERO_HASH,

@@ -12,20 +12,19 @@ written beside each build (source → hash and output files) is what makes the n
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import discard, move_into, walk_files
+
 SOURCE_DIRS = ("pages", "generated")
 SHARD_MIN_SOURCES = 200  # fewer sources render in one Pelican process
 MANIFEST_VERSION = 2
-CHECK_SECONDS = 0.1  # how often a long copy calls its ``check()``
 
 
 class RenderError(RuntimeError):
@@ -64,24 +63,6 @@ def fingerprint(theme: Path, settings_files: Iterable[Path], extra: str = "") ->
         digest.update(str(path.relative_to(path.anchor)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def walk_files(directory: Path | str, prefix: str = "") -> dict[str, os.DirEntry]:
-    """Every file under ``directory`` (not those whose name starts with "."), by its path
-    relative to it with ``prefix``: os.scandir, without a Path per file (tens of thousands)."""
-    found: dict[str, os.DirEntry] = {}
-    try:
-        entries = list(os.scandir(directory))
-    except (FileNotFoundError, NotADirectoryError):
-        return found
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            found.update(walk_files(entry.path, f"{prefix}{entry.name}/"))
-        elif entry.is_file():
-            found[f"{prefix}{entry.name}"] = entry
-    return found
 
 
 def _source_files(content_dir: Path) -> dict[str, os.DirEntry]:
@@ -158,16 +139,6 @@ def _shard_content(content_dir: Path, sources: Iterable[str], target: Path) -> N
         (target / name).mkdir(parents=True, exist_ok=True)
 
 
-def _move_into(staging: Path, target: Path) -> None:
-    """Moves every file of ``staging`` into ``target``, replacing (never rewriting) what is there,
-    so files hard-linked from another build are left untouched."""
-    for root, _dirs, files in os.walk(staging):
-        relative = Path(root).relative_to(staging)
-        (target / relative).mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.replace(Path(root) / name, target / relative / name)
-
-
 def render(
     content_dir: Path,
     sources: list[str],
@@ -196,50 +167,9 @@ def render(
             shard_outputs = list(pool.map(run, range(jobs)))
         out_dir.mkdir(parents=True, exist_ok=True)
         for shard_out in shard_outputs:
-            _move_into(shard_out, out_dir)
+            move_into(shard_out, out_dir)
     finally:
         discard(work, trash)
-
-
-def discard(directory: Path, trash: Path | None) -> None:
-    """Deletes ``directory`` now, or moves it into ``trash`` (a rename) to be deleted later."""
-    if trash is None:
-        shutil.rmtree(directory, ignore_errors=True)
-        return
-    trash.mkdir(parents=True, exist_ok=True)
-    directory.rename(trash / directory.name)
-
-
-def replace_file(path: Path, data: bytes) -> None:
-    """Writes a new file and renames it over ``path``: a hard-linked old file stays as it was,
-    and a reader sees the old bytes or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.new")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
-def hardlink_copy(
-    source: Path, target: Path, skip: Iterable[str] = (), check: Callable[[], None] | None = None
-) -> None:
-    """A copy of a site tree that shares file contents with the original (no data copied).
-
-    ``skip`` names top-level entries that later steps write afresh: they are left out rather
-    than shared, since a step writing into a shared file would change the original too.
-    ``check()`` is called every tenth of a second or so; what it raises stops the copy, half
-    made.
-    """
-    skipped = set(skip)
-    checked = time.monotonic()
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        nonlocal checked
-        if check is not None and time.monotonic() - checked > CHECK_SECONDS:
-            check()
-            checked = time.monotonic()
-        return skipped.intersection(names) if Path(directory) == source else set()
-
-    shutil.copytree(source, target, copy_function=os.link, symlinks=True, ignore=ignore)
 
 
 @dataclass(frozen=True)

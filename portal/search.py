@@ -36,10 +36,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .notices import RECORD_SEGMENT, RESERVED_NOTICE_SEGMENTS
-from .render import discard, replace_file
+from .files import discard, replace_file
+from .urls import NOTICES_URL, RECORD_SEGMENT, RESERVED_NOTICE_SEGMENTS, SEARCH_INDEX_DIR
 
-OUTPUT_SUBDIR = "pagefind"
+_NOTICES_DIR = NOTICES_URL.rstrip("/")
 BUNDLES_FILE = "bundles.json"
 BODY_MARKER = b"data-pagefind-body"
 SHARDS_VARIABLE = "PORTAL_SEARCH_SHARDS"
@@ -103,7 +103,7 @@ def _notice_directory(page: str) -> str | None:
     """The directory under ``notices/`` of a notice's page (its own or a rejection's), else
     None (the listings under ``notices/page/`` and ``notices/closed/`` are not notices)."""
     parts = page.split("/")
-    if len(parts) > 2 and parts[0] == "notices" and parts[1] not in RESERVED_NOTICE_SEGMENTS:
+    if len(parts) > 2 and parts[0] == _NOTICES_DIR and parts[1] not in RESERVED_NOTICE_SEGMENTS:
         return parts[1]
     return None
 
@@ -148,7 +148,9 @@ def _scan(site: Path, pages: Iterable[str] | None = None) -> dict[str, Signature
         return page, (found.st_ino, found.st_size, found.st_mtime_ns)
 
     if pages is None:
-        paths = [p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != OUTPUT_SUBDIR]
+        paths = [
+            p for p in site.rglob("*.html") if p.relative_to(site).parts[0] != SEARCH_INDEX_DIR
+        ]
     else:
         paths = [site / page for page in pages if page.endswith(".html")]
     with ThreadPoolExecutor(max_workers=8) as pool:  # stats and reads wait on the kernel
@@ -283,7 +285,7 @@ class IndexWriter:
         self.started = time.monotonic()
         self.site, self.previous, self.trash = site, previous, trash
         self.check = check
-        self.directory = site / OUTPUT_SUBDIR
+        self.directory = site / SEARCH_INDEX_DIR
         shutil.rmtree(self.directory, ignore_errors=True)
         record_path(site).unlink(missing_ok=True)
         self.count = shards or shard_count()
@@ -314,7 +316,7 @@ class IndexWriter:
         name, target = str(shard), self.directory / str(shard)
         self.groups[shard] = pages
         self.fingerprints[name] = _fingerprint(pages, self.executable)
-        earlier = self.previous / OUTPUT_SUBDIR / name if self.previous else None
+        earlier = self.previous / SEARCH_INDEX_DIR / name if self.previous else None
         if earlier and earlier.is_dir() and self.earlier.get(name) == self.fingerprints[name]:
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -376,8 +378,8 @@ def _json(data: dict) -> bytes:
 def bundles(site: Path) -> list[Path]:
     """The shards of the index in ``site``, the first (with ``pagefind.js``) first."""
     try:
-        listed = json.loads((site / OUTPUT_SUBDIR / BUNDLES_FILE).read_text(encoding="utf-8"))
-        return [site / OUTPUT_SUBDIR / bundle for bundle in listed["bundles"]]
+        listed = json.loads((site / SEARCH_INDEX_DIR / BUNDLES_FILE).read_text(encoding="utf-8"))
+        return [site / SEARCH_INDEX_DIR / bundle for bundle in listed["bundles"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 

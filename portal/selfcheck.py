@@ -13,11 +13,9 @@ Every string is plain text from the CMS and is cleaned here, once, as it crosses
 from typing import Any
 
 from .cleaning import clean_text
+from .urls import ELIGIBILITY_JSON, GUIDANCE_URL, SELF_CHECK_URL, page_file, policy_url
 
 SPEC_PATH = "/api/v3/eligibility/"
-PAGE_URL = "guidance/self-check/"
-GUIDANCE_URL = "guidance/"
-DATA_FILE = "data/eligibility.json"
 PAGE_SOURCE = "guidance/self-check.json"
 DATA_SOURCE = "guidance/eligibility-data.json"
 PAGE_TEMPLATE = "selfcheck"
@@ -100,24 +98,24 @@ def page_sources(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     policy = spec.get("policy")
     cms = {
         "spec": spec,
-        "policy_url": f"policies/{policy['slug']}/" if policy else "",
+        "policy_url": policy_url(policy["slug"]) if policy else "",
         "guidance_url": GUIDANCE_URL,
-        "data_url": DATA_FILE,
-        "url": PAGE_URL,
+        "data_url": ELIGIBILITY_JSON,
+        "url": SELF_CHECK_URL,
     }
     page = {
         "title": TITLE,
         "slug": "self-check",
         "template": PAGE_TEMPLATE,
-        "url": PAGE_URL,
-        "save_as": f"{PAGE_URL}index.html",
+        "url": SELF_CHECK_URL,
+        "save_as": page_file(SELF_CHECK_URL),
     }
     data = {
         "title": f"{TITLE}：问卷数据",
         "slug": "eligibility-data",
         "template": DATA_TEMPLATE,
-        "url": DATA_FILE,
-        "save_as": DATA_FILE,
+        "url": ELIGIBILITY_JSON,
+        "save_as": ELIGIBILITY_JSON,
     }
     return {
         PAGE_SOURCE: {"metadata": page, "cms": cms},

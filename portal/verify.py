@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from . import record
-from .opendata import DECISIONS_JSON
+from .urls import DECISIONS_JSON, HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL
 
 # (row column, notice field) and the item fields a row repeats.
 NOTICE_COLUMNS = (("notice_number", "notice_number"), ("notice_title", "title"),
@@ -125,7 +125,7 @@ def check_entries(data: bytes) -> list[dict[str, Any]]:
 
 
 def check_head(data: bytes, entries: list[dict[str, Any]]) -> dict[str, Any]:
-    head, last = _json(data, record.HEAD_JSON), record.head_of(entries)
+    head, last = _json(data, HEAD_JSON), record.head_of(entries)
     if head != last:
         raise Mismatch(
             f"记录头 {head} 与最后一个条目 {last} 不符",
@@ -136,7 +136,7 @@ def check_head(data: bytes, entries: list[dict[str, Any]]) -> dict[str, Any]:
 
 def check_signature(read: Reader, head: bytes, public_key: Path | None) -> str:
     """Verifies head.json.sig when published; returns where the key came from ("" unsigned)."""
-    signature = read(record.HEAD_SIG)
+    signature = read(HEAD_SIG)
     if signature is None:
         if public_key is not None:
             raise Mismatch(
@@ -147,7 +147,7 @@ def check_signature(read: Reader, head: bytes, public_key: Path | None) -> str:
     if public_key is not None:
         pem, source = public_key.read_bytes(), f"--public-key {public_key}"
     else:
-        pem, source = _required(read, record.PUBLIC_KEY), record.PUBLIC_KEY
+        pem, source = _required(read, PUBLIC_KEY), PUBLIC_KEY
     try:
         key = serialization.load_pem_public_key(pem)
         raw = base64.b64decode(signature.strip(), validate=True)
@@ -231,8 +231,8 @@ def check_rows(rows: list[dict[str, Any]], notices: list[dict[str, Any]]) -> Non
 def verify(read: Reader, public_key: Path | None = None) -> Report:
     """Checks everything (see the module's description); raises :class:`Mismatch` at the first
     thing that does not match, :class:`Unreadable` when a file cannot be read."""
-    entries = check_entries(_required(read, record.RECORD_JSONL))
-    head_bytes = _required(read, record.HEAD_JSON)
+    entries = check_entries(_required(read, RECORD_JSONL))
+    head_bytes = _required(read, HEAD_JSON)
     head = check_head(head_bytes, entries)
     signature = check_signature(read, head_bytes, public_key)
     document = _json(_required(read, DECISIONS_JSON), DECISIONS_JSON)

@@ -135,7 +135,7 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
         patch.setenv("CMS_BASE_URL", CMS_PUBLIC_URL)
         patch.delenv(SIGNING_KEY_VARIABLE, raising=False)
         output, content = build("full")
-        patch.setattr("portal.notices.LISTING_PAGE_SIZE", 1)
+        patch.setattr("portal.listings.LISTING_PAGE_SIZE", 1)
         # The second build signs its public record's head: both kinds get their pages checked.
         patch.setenv(SIGNING_KEY_VARIABLE, signing_pem(signing_key))
         paged_output, _ = build("paged")

@@ -20,7 +20,8 @@ from urllib.parse import urljoin
 import pytest
 from bs4 import BeautifulSoup
 
-from portal.notices import date_zh, item_segments, notice_url
+from portal.dates import date_zh
+from portal.urls import item_segments, notice_url
 
 from .browser import _require, in_browser_thread, pdf_text
 

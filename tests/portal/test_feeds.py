@@ -14,9 +14,12 @@ from bs4 import BeautifulSoup
 
 from portal import feeds
 from portal.build import SITE_DIR
-from portal.feeds import FEEDS, Site
-from portal.notices import date_zh, item_segments, notice_url
+from portal.dates import add_notice_dates, date_zh, notice_dates
+from portal.feeds import FEEDS
 from portal.opendata import read_pelican_settings
+from portal.sitewide import NOTICE_TEMPLATE, Site, absolute_base
+from portal.sources import load_sources
+from portal.urls import item_segments, notice_url
 
 uses_site = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,7 +28,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 @pytest.fixture(scope="module")
 def base_url() -> str:
-    return feeds.absolute_base(read_pelican_settings(SITE_DIR / "pelicanconf.py"))
+    return absolute_base(read_pelican_settings(SITE_DIR / "pelicanconf.py"))
 
 
 def _parsed(site, path: str):
@@ -189,7 +192,7 @@ def test_policies_feed_has_every_policy_with_its_status(site, base_url):
 def test_feeds_are_the_same_bytes_from_the_same_sources(site):
     """Written from the exported sources alone: no clock, so a rebuild changes nothing."""
     settings = read_pelican_settings(SITE_DIR / "pelicanconf.py")
-    again = Site.from_settings(settings, feeds.load_sources(site.content))
+    again = Site.from_settings(settings, load_sources(site.content))
     for spec in FEEDS:
         atom, rss = feeds.render_feed(again, spec)
         assert atom == (site.output / spec.atom_path).read_bytes(), spec.slug
@@ -205,7 +208,7 @@ def test_each_feed_keeps_the_latest_entries_and_reads_no_more_notices_than_it_ne
     records, and gets the same bytes as from every source, reading only the notices it needs."""
     monkeypatch.setattr(feeds, "FEED_LIMIT", 2)
     settings = read_pelican_settings(SITE_DIR / "pelicanconf.py")
-    sources = feeds.load_sources(site.content)
+    sources = load_sources(site.content)
     whole = Site.from_settings(settings, sources)
     newest = whole.notices
     assert len(newest) > 2
@@ -230,7 +233,7 @@ def test_each_feed_keeps_the_latest_entries_and_reads_no_more_notices_than_it_ne
             read.append(notice["id"])
             yield notice
 
-    others = [s for s in sources if s["metadata"].get("template") != feeds.NOTICE_TEMPLATE]
+    others = [s for s in sources if s["metadata"].get("template") != NOTICE_TEMPLATE]
     lazy = Site.from_settings(settings, others, notice_reader=reader)
     for spec in FEEDS:
         assert feeds.render_feed(lazy, spec) == feeds.render_feed(whole, spec), spec.slug
@@ -297,22 +300,22 @@ def _api_notice(page_id: int, published: str, **extra) -> dict:
 def test_a_notice_is_updated_when_its_public_state_changes():
     published = "2026-03-02T16:00:00Z"  # 00:00 on 3 March in Asia/Shanghai
     plain = _api_notice(1, published)
-    assert feeds.notice_dates(plain, {}) == {
+    assert notice_dates(plain, {}) == {
         "published_at": "2026-03-03T00:00:00+08:00",
         "updated_at": "2026-03-03T00:00:00+08:00",
     }
     # The window closed (by the CMS's own clock at export): that is when the state changed.
     closed = _api_notice(1, published, window={"computed_at": "2026-03-12T01:00:00+00:00"})
-    assert feeds.notice_dates(closed, {})["updated_at"] == "2026-03-10T00:00:00+08:00"
+    assert notice_dates(closed, {})["updated_at"] == "2026-03-10T00:00:00+08:00"
     withdrawn = _api_notice(1, published, withdrawal={"withdrawn_at": "2026-03-05T01:30:00Z"})
-    assert feeds.notice_dates(withdrawn, {})["updated_at"] == "2026-03-05T09:30:00+08:00"
+    assert notice_dates(withdrawn, {})["updated_at"] == "2026-03-05T09:30:00+08:00"
     finalised = _api_notice(
         1, published, finalised_on="2026-03-16", window={"computed_at": "2026-03-20T00:00:00Z"}
     )
-    assert feeds.notice_dates(finalised, {})["updated_at"] == "2026-03-16T00:00:00+08:00"
+    assert notice_dates(finalised, {})["updated_at"] == "2026-03-16T00:00:00+08:00"
     correction = _api_notice(2, "2026-03-07T00:00:00Z")
     corrected = _api_notice(1, published, corrected_by_summary=[{"id": 2}, {"id": 99}])
-    dates = feeds.notice_dates(corrected, {2: correction})
+    dates = notice_dates(corrected, {2: correction})
     assert dates["updated_at"] == "2026-03-07T08:00:00+08:00"
 
 
@@ -320,16 +323,16 @@ def test_the_exporter_dates_each_notice_source():
     page = _api_notice(7, "2026-03-02T16:00:00Z")
     page["meta"]["slug"] = "n-7"
     sources = {"notices/n-7.json": {"cms": {}}, "other.json": {"cms": {}}}
-    feeds.add_notice_dates(sources, [page])
+    add_notice_dates(sources, [page])
     assert sources["notices/n-7.json"]["cms"]["dates"]["published_at"].startswith("2026-03-03")
     assert "dates" not in sources["other.json"]["cms"]
 
 
 def test_links_are_absolute_on_siteurl_when_set_else_on_portal_base_url():
     published = {"SITEURL": "https://portal.example.org/", "PORTAL_BASE_URL": "http://x"}
-    assert feeds.absolute_base(published) == "https://portal.example.org/"
+    assert absolute_base(published) == "https://portal.example.org/"
     local = {"SITEURL": "", "PORTAL_BASE_URL": "http://127.0.0.1:8001"}
-    assert feeds.absolute_base(local) == "http://127.0.0.1:8001/"
+    assert absolute_base(local) == "http://127.0.0.1:8001/"
     site = Site("https://portal.example.org/", "站", "厅")
     assert site.absolute("notices/a/") == "https://portal.example.org/notices/a/"
     assert (

@@ -8,7 +8,8 @@ from bs4 import BeautifulSoup
 from django.conf import settings
 
 from cms.notices.rules import HandlingBody, Programme
-from portal.guidance import FAQ_URL, GUIDANCE_URL, faq_source, guidance_source
+from portal.guidance import faq_source, guidance_source
+from portal.urls import FAQ_URL, GUIDANCE_URL
 
 from .browser import _require, in_browser_thread, pdf_text
 

@@ -18,13 +18,14 @@ from django.utils import timezone
 from cms.notices import rules
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
-from portal import fingerprint, render
-from portal.build import WAITING_DIR, another_build_waits, build_portal
+from portal import files, fingerprint, render
+from portal.build import build_portal
+from portal.builds import WAITING_DIR, another_build_waits, manifest_path
 from portal.client import CMSClient
 from portal.export import export_site
-from portal.notices import notice_url
-from portal.record import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL, SIGNING_KEY_VARIABLE
+from portal.record import SIGNING_KEY_VARIABLE
 from portal.search import bundles, marked_pages, pagefind_executable, shard_count, shard_of
+from portal.urls import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL, notice_url
 from portal.verify import reader, verify
 
 from .conftest import signing_pem
@@ -230,9 +231,7 @@ def test_an_upgraded_package_that_shapes_the_output_means_a_full_build(
     monkeypatch.setattr(fingerprint, "package_versions", lambda: {**installed, "pelican": "4.99.0"})
     upgraded = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert upgraded.mode == "full"
-    assert upgraded.rendered == len(
-        render.Manifest.load(build_module.manifest_path(upgraded.output)).sources
-    )
+    assert upgraded.rendered == len(render.Manifest.load(manifest_path(upgraded.output)).sources)
     again = build_portal(live_server.url, site_dir=site, content_dir=content)
     assert (again.mode, again.rendered) == ("incremental", 0)
 
@@ -268,7 +267,7 @@ def test_a_build_waiting_for_the_lock_goes_live_and_indexes_for_the_one_that_gav
     content, site = _demo_site(tmp_path / "inc")
     first = build_portal(live_server.url, site_dir=site, content_dir=content)
     indexed = tmp_path / "indexed"  # the last build with an index of its own, kept for inodes
-    render.hardlink_copy(first.output, indexed)
+    files.hardlink_copy(first.output, indexed)
 
     _publish_one_more_notice("first-of-two", 1)
     hold.touch()
@@ -306,7 +305,7 @@ def test_a_copy_of_a_build_stops_when_its_check_says_so(tmp_path, monkeypatch):
     for number in range(50):
         (source / f"d{number}").mkdir(parents=True)
         (source / f"d{number}" / "index.html").write_text(str(number))
-    monkeypatch.setattr(render, "CHECK_SECONDS", 0)
+    monkeypatch.setattr(files, "CHECK_SECONDS", 0)
     calls = []
 
     class Stop(Exception):
@@ -318,9 +317,9 @@ def test_a_copy_of_a_build_stops_when_its_check_says_so(tmp_path, monkeypatch):
             raise Stop
 
     with pytest.raises(Stop):
-        render.hardlink_copy(source, tmp_path / "copy", check=check)
+        files.hardlink_copy(source, tmp_path / "copy", check=check)
     assert 0 < len(list((tmp_path / "copy").iterdir())) < 50  # stopped half made
-    render.hardlink_copy(source, tmp_path / "whole", check=lambda: None)
+    files.hardlink_copy(source, tmp_path / "whole", check=lambda: None)
     assert _inodes(tmp_path / "whole") == _inodes(source)
 
 

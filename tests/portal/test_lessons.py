@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal import feeds
-from portal.feeds import FEEDS, Site
+from portal.feeds import FEEDS
 from portal.lessons import (
     LESSONS_URL,
     LessonDataError,
@@ -17,7 +17,8 @@ from portal.lessons import (
     lesson_sources,
     lesson_url,
 )
-from portal.notices import notice_url
+from portal.sitewide import Site, absolute_base
+from portal.urls import notice_url
 
 from .browser import PAGEFIND_QUERY, in_browser_thread, require_pagefind
 
@@ -263,7 +264,7 @@ def test_each_report_page_has_its_sections_a_link_to_its_notice_and_no_personal_
 
 @uses_site
 def test_the_lessons_feed_carries_every_report(site):
-    base = feeds.absolute_base({"PORTAL_BASE_URL": "http://127.0.0.1:8001"})
+    base = absolute_base({"PORTAL_BASE_URL": "http://127.0.0.1:8001"})
     expected = sorted(base + lesson_url(p["meta"]["slug"], p["id"]) for p in site.lessons)
     for path in ("feeds/lessons.atom.xml", "feeds/lessons.rss.xml"):
         parsed = feedparser.parse((site.output / path).read_bytes())

@@ -11,18 +11,14 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from portal import notices
+from portal import listings
 from portal.build import SITE_DIR, THEME_DIR
+from portal.dates import date_zh
 from portal.export import write_sources
-from portal.notices import (
-    NoticeDataError,
-    date_zh,
-    item_segments,
-    notice_collection_sources,
-    notice_segment,
-    url_segment,
-)
+from portal.listings import notice_collection_sources
+from portal.notices import NoticeDataError
 from portal.render import run_pelican_command
+from portal.urls import item_segments, notice_segment, url_segment
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -170,7 +166,7 @@ def test_two_notices_at_one_address_are_refused(objection_form):
 
 
 def test_listings_are_split_by_the_state_the_api_reported(monkeypatch, objection_form):
-    monkeypatch.setattr(notices, "LISTING_PAGE_SIZE", 2)
+    monkeypatch.setattr(listings, "LISTING_PAGE_SIZE", 2)
     pages = [_page(i, f"n-{i}") for i in range(1, 6)] + [_page(9, "shut", state="closed")]
     sources, under_publicity = notice_collection_sources(pages, None, objection_form=objection_form)
     assert [n["id"] for n in under_publicity] == [5, 4, 3, 2, 1]

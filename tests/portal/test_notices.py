@@ -16,7 +16,8 @@ from urllib.parse import urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-from portal.notices import date_zh, item_segments, notice_url
+from portal.dates import date_zh
+from portal.urls import item_segments, notice_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CMS_PUBLIC_URL = "http://cms.test.invalid"  # where conftest's demo build says the CMS is

@@ -2,7 +2,7 @@
 
 import pytest
 
-from portal.notices import deadline_zh
+from portal.dates import deadline_zh
 from portal.objections import ObjectionSchemaError, form_from_schema, megabytes
 
 

@@ -14,11 +14,14 @@ import pytest
 from bs4 import BeautifulSoup
 from icalendar import Calendar
 
-from portal import feeds, opendata, render
+from portal import files, jsonld, opendata
 from portal.build import SITE_DIR
-from portal.notices import item_segments, notice_url, paragraphs
+from portal.dates import built_at_zh
 from portal.opendata import COLUMN_NAMES, COLUMNS, read_pelican_settings
-from portal.plugins.site_data import built_at, built_at_zh
+from portal.plugins.site_data import built_at
+from portal.sitewide import Site, absolute_base
+from portal.text import paragraphs
+from portal.urls import item_segments, notice_url
 
 uses_site = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -28,7 +31,7 @@ OBJECTOR_WORDS = ("objector", "real_name", "postal_address", "phone", "email", "
 
 @pytest.fixture(scope="module")
 def base_url() -> str:
-    return feeds.absolute_base(read_pelican_settings(SITE_DIR / "pelicanconf.py"))
+    return absolute_base(read_pelican_settings(SITE_DIR / "pelicanconf.py"))
 
 
 def _soup(site, page: str) -> BeautifulSoup:
@@ -195,7 +198,7 @@ def test_the_sitemap_lists_every_page_and_robots_points_at_it(site, base_url):
 
 
 def test_robots_and_sitemap_use_siteurl_when_it_is_set(tmp_path: Path):
-    site = feeds.Site.from_settings({"SITEURL": "https://portal.example.org"}, [])
+    site = Site.from_settings({"SITEURL": "https://portal.example.org"}, [])
     assert b"Sitemap: https://portal.example.org/sitemap.xml" in opendata.robots(site)
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "index.html").write_text("x")
@@ -238,7 +241,7 @@ def test_policy_pages_carry_legislation_json_ld(site, base_url):
         data = _jsonld(site, f"policies/{policy['meta']['slug']}/")
         assert data["@type"] == "Legislation" and data["name"] == policy["title"]
         assert data["url"] == f"{base_url}policies/{policy['meta']['slug']}/"
-        force = opendata.LEGAL_FORCE[policy["status"]]
+        force = jsonld.LEGAL_FORCE[policy["status"]]
         assert data["legislationLegalForce"] == f"https://schema.org/{force}"
         assert data["legislationPassedBy"]["name"] == policy["issuing_body"]
         assert data.get("legislationIdentifier") == (policy["document_number"] or None)
@@ -255,7 +258,7 @@ def test_policy_json_ld_from_made_up_data():
     cms = {"title": "实施意见", "document_number": "浙科发〔2026〕1号", "status": "in_force",
            "status_label": "正式", "issuing_body": "浙江省科学技术厅", "issue_date": "2026-01-05",
            "effective_date": "2026-02-01"}  # fmt: skip
-    data = opendata.policy_jsonld(cms, "policies/p/", "2026-01-05T00:00:00+08:00",
+    data = jsonld.policy_jsonld(cms, "policies/p/", "2026-01-05T00:00:00+08:00",
                                   "https://portal.example.org/", "浙江省科学技术厅")  # fmt: skip
     assert data["legislationIdentifier"] == "浙科发〔2026〕1号"
     assert data["legislationDate"] == "2026-01-05"
@@ -264,12 +267,12 @@ def test_policy_json_ld_from_made_up_data():
     assert data["url"] == "https://portal.example.org/policies/p/"
     for status, force in (("trial", "InForce"), ("revised", "NotInForce"),
                           ("repealed", "NotInForce")):  # fmt: skip
-        assert opendata.LEGAL_FORCE[status] == force
+        assert jsonld.LEGAL_FORCE[status] == force
 
 
 def test_json_ld_cannot_end_its_script_element():
     hostile = {"name": "</script><script>alert(1)</script><!-- & -->"}
-    text = str(opendata.jsonld_dumps(hostile))
+    text = str(jsonld.jsonld_dumps(hostile))
     assert "<" not in text and ">" not in text and "&" not in text
     assert json.loads(text) == hostile
 
@@ -305,6 +308,6 @@ def test_outputs_replace_files_and_never_rewrite_a_hard_linked_one(tmp_path: Pat
     new = tmp_path / "build" / "feeds" / "notices.atom.xml"
     new.parent.mkdir(parents=True)
     os.link(old, new)
-    render.replace_file(new, b"this build")
+    files.replace_file(new, b"this build")
     assert old.read_bytes() == b"previous build" and new.read_bytes() == b"this build"
     assert [p.name for p in new.parent.iterdir()] == ["notices.atom.xml"]

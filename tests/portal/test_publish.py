@@ -15,17 +15,10 @@ import requests
 from moto.server import ThreadedMotoServer
 
 from portal.__main__ import main
-from portal.publish import (
-    PublishError,
-    S3Config,
-    cache_control,
-    content_type,
-    list_releases,
-    make_client,
-    publish,
-    read_live,
-    rollback,
-)
+from portal.publish import publish
+from portal.releases import list_releases, rollback
+from portal.site_files import cache_control, content_type
+from portal.storage import PublishError, S3Config, make_client, read_live
 
 SITE = {
     "index.html": "<!doctype html><html lang=zh-CN><title>首页</title><p>公示平台</p>",

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from portal import record, record_pages
 from portal.__main__ import main
-from portal.notices import UNCHANGED, item_segments
+from portal.sources import UNCHANGED
+from portal.urls import item_segments
 from portal.verify import Mismatch, reader, verify
 
 ZERO = "0" * 64

@@ -13,7 +13,7 @@ from portal import record
 from portal.__main__ import main
 from portal.client import CMSClient
 from portal.export import export_site
-from portal.notices import notice_url
+from portal.urls import notice_url
 from portal.verify import Mismatch, reader, verify
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

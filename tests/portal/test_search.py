@@ -15,12 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from portal.export import policy_url
-from portal.guidance import FAQ_URL, GUIDANCE_URL, SELF_CHECK_URL
-from portal.lessons import lesson_url
-from portal.notices import item_segments, notice_url
-from portal.objections import GUIDE_URL
 from portal.search import bundles, shard_count, shard_of
+from portal.urls import (
+    FAQ_URL,
+    GUIDANCE_URL,
+    OBJECTIONS_URL,
+    SELF_CHECK_URL,
+    item_segments,
+    lesson_url,
+    notice_url,
+    policy_url,
+)
 
 from .browser import PAGEFIND_QUERY, in_browser_thread, require_pagefind
 
@@ -91,7 +96,7 @@ def test_only_the_bodies_of_notices_rejections_policies_and_guidance_are_indexed
     lessons = {lesson_url(p["meta"]["slug"], p["id"]) for p in site.lessons}
     assert lessons
     guidance = {GUIDANCE_URL, FAQ_URL, SELF_CHECK_URL}
-    assert set(indexed) == notices | rejections | policies | lessons | guidance | {GUIDE_URL}
+    assert set(indexed) == notices | rejections | policies | lessons | guidance | {OBJECTIONS_URL}
     # Listings, the home page and the search page itself are not in the index.
     for listing in ("", "notices/", "notices/closed/", "results/", "policies/", "search/",
                     "lessons/"):  # fmt: skip

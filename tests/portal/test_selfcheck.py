@@ -21,6 +21,7 @@ from cms.notices.eligibility import (
     build_spec,
 )
 from portal import selfcheck
+from portal.urls import ELIGIBILITY_JSON
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -29,7 +30,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "themes/publicity/static/js/selfc
 
 
 def _exported(site) -> dict:
-    return json.loads((site.output / selfcheck.DATA_FILE).read_text(encoding="utf-8"))
+    return json.loads((site.output / ELIGIBILITY_JSON).read_text(encoding="utf-8"))
 
 
 def _soup(site, url: str) -> BeautifulSoup:
@@ -182,7 +183,7 @@ def test_without_javascript_the_page_is_written_guidance_linking_every_clause(si
     # The form is for the script to show; the data file is linked for anyone to read.
     assert main.find("form", attrs={"data-selfcheck": True}).has_attr("hidden")
     assert urljoin(page_url, main.find("a", string="问卷数据（JSON）")["href"]).endswith(
-        selfcheck.DATA_FILE
+        ELIGIBILITY_JSON
     )
 
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from cms.notices.eligibility import assess
-from portal.selfcheck import DATA_FILE, PAGE_URL
+from portal.urls import ELIGIBILITY_JSON, SELF_CHECK_URL
 
 from .browser import _require, in_browser_thread, pdf_text
 from .test_a11y import _axe, _has_chinese_font, _require_axe
@@ -65,7 +65,7 @@ SHOWN = """() => {
 
 
 def _spec(site) -> dict:
-    return json.loads((site.output / DATA_FILE).read_text(encoding="utf-8"))
+    return json.loads((site.output / ELIGIBILITY_JSON).read_text(encoding="utf-8"))
 
 
 def _answer(page, answers: dict) -> None:
@@ -91,7 +91,7 @@ def _expected(spec: dict, answers: dict) -> dict:
 @in_browser_thread
 def test_the_result_shown_is_what_assess_gives_for_the_same_answers(site, origin, page):
     spec = _spec(site)
-    page.goto(f"{origin}/{PAGE_URL}")
+    page.goto(f"{origin}/{SELF_CHECK_URL}")
     form = page.locator("form[data-selfcheck]")
     assert form.is_visible()
     assert not page.locator("[data-selfcheck-nojs]").is_visible()
@@ -114,7 +114,7 @@ def test_the_result_shown_is_what_assess_gives_for_the_same_answers(site, origin
 def test_by_keyboard_none_of_these_clears_the_other_choices_and_enter_shows_the_result(
     site, origin, page
 ):
-    page.goto(f"{origin}/{PAGE_URL}")
+    page.goto(f"{origin}/{SELF_CHECK_URL}")
     page.locator('input[name="grounds"][value="A1"]').check()
     none = page.locator('input[name="grounds"][value="none"]')
     none.focus()
@@ -136,7 +136,7 @@ def test_without_javascript_the_written_guidance_shows_and_the_form_does_not(sit
     context = browser.new_context(java_script_enabled=False, locale="zh-CN")
     try:
         page = context.new_page()
-        page.goto(f"{origin}/{PAGE_URL}")
+        page.goto(f"{origin}/{SELF_CHECK_URL}")
         assert page.locator("[data-selfcheck-nojs]").is_visible()
         assert not page.locator("form[data-selfcheck]").is_visible()
         assert page.get_by_text("交互式自测需要浏览器启用 JavaScript").is_visible()
@@ -148,7 +148,7 @@ def test_without_javascript_the_written_guidance_shows_and_the_form_does_not(sit
 @in_browser_thread
 def test_axe_finds_no_violation_with_the_form_and_with_each_result(site, origin, page):
     _require_axe()
-    page.goto(f"{origin}/{PAGE_URL}")
+    page.goto(f"{origin}/{SELF_CHECK_URL}")
     found = {}
     if violations := _axe(page):
         found["form"] = violations
@@ -169,7 +169,7 @@ def test_once_a_result_is_shown_printing_gives_the_result_and_the_checklist_alon
     )
     spec = _spec(site)
     answers = CASES["may apply, foundation programme"]
-    page.goto(f"{origin}/{PAGE_URL}")
+    page.goto(f"{origin}/{SELF_CHECK_URL}")
     _answer(page, answers)
     page.get_by_role("button", name="查看自测结果").click()
     text = pdf_text(page.pdf(format="A4"))

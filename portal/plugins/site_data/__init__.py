@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 
 from pelican import signals
 
-from portal import feeds, opendata
+from portal import feeds, jsonld, opendata
+from portal.dates import LOCAL_TZ, built_at_zh
+from portal.sitewide import absolute_base
+from portal.urls import WINDOWS_ICS
 
 
 def built_at(value: str | None = None) -> datetime:
@@ -20,13 +23,8 @@ def built_at(value: str | None = None) -> datetime:
     value = value if value is not None else os.environ.get("PORTAL_BUILT_AT", "")
     moment = datetime.fromisoformat(value) if value else datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=feeds.LOCAL_TZ)
-    return moment.astimezone(feeds.LOCAL_TZ).replace(second=0, microsecond=0)
-
-
-def built_at_zh(moment: datetime) -> str:
-    """'2026年11月25日 17:15（北京时间）'."""
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}（北京时间）"
+        moment = moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(LOCAL_TZ).replace(second=0, microsecond=0)
 
 
 def configure(pelican) -> None:
@@ -35,14 +33,14 @@ def configure(pelican) -> None:
     settings["BUILT_AT"] = moment.isoformat()
     settings["BUILT_AT_ZH"] = built_at_zh(moment)
     settings["PORTAL_FEEDS"] = feeds.feed_links()
-    settings["PORTAL_CALENDAR"] = opendata.WINDOWS_ICS
-    settings["PORTAL_ABSOLUTE_URL"] = feeds.absolute_base(settings).rstrip("/")
+    settings["PORTAL_CALENDAR"] = WINDOWS_ICS
+    settings["PORTAL_ABSOLUTE_URL"] = absolute_base(settings).rstrip("/")
     settings["OPEN_DATA"] = opendata.page_info()
-    settings.setdefault("JINJA_FILTERS", {})["jsonld"] = opendata.jsonld_dumps
+    settings.setdefault("JINJA_FILTERS", {})["jsonld"] = jsonld.jsonld_dumps
 
 
 def attach_jsonld(content) -> None:
-    content.jsonld = opendata.page_jsonld(
+    content.jsonld = jsonld.page_jsonld(
         getattr(content, "template", ""),
         getattr(content, "metadata", {}).get("cms"),
         getattr(content, "url", ""),
