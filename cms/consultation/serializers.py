@@ -15,11 +15,12 @@ class CommentCreateSerializer(SubmissionSerializer):
     type_field = "commenter_type"
 
     policy = IdField(
-        queryset=PolicyPage.objects.all(),
+        visible=lambda: PolicyPage.objects.live().public(),
         help_text="征求意见稿（政策文件页面）的 ID（门户页面表单中提供）。",
     )
     commenter_type = serializers.ChoiceField(choices=ObjectorType.choices())
     content = CleanTextField(
+        multiline=True,
         min_length=10,
         max_length=settings.OBJECTION_MAX_CONTENT_CHARS,
         help_text="意见和建议（可注明所涉条款）",

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from cms.objections.serializers import StatusLookupSerializer
 from cms.objections.views import (
     IDEMPOTENCY_KEY_PARAMETER,
+    LOOKUP_ERROR_CODES,
     SubmissionCreateView,
     SubmissionStatusView,
     _errors,
@@ -17,11 +18,15 @@ from .serializers import CommentCreateSerializer, CommentReceiptSerializer, Comm
 from .throttles import CommentLookupThrottle, CommentThrottle
 
 ERROR_CODES = {
-    400: "invalid (字段有误，见 details), malformed, rejected_automated, invalid_idempotency_key",
-    404: "policy_not_found (提出意见时); not_found (查询时受理编号或查询码不符，不区分哪一项)",
+    400: "invalid (字段有误，见 details：details[].code 如 required, blank, max_length, "
+    "min_length, invalid, invalid_choice, incorrect_type, invalid_phone, consent_required, "
+    "organisation_required, forbidden_characters, line_break), malformed, invalid_body, "
+    "too_many_fields, rejected_automated, invalid_idempotency_key",
+    404: "policy_not_found (提出意见时：文件不存在，或未发布、不公开，答复相同); "
+    "not_found (查询时受理编号或查询码不符，不区分哪一项)",
     409: "not_in_consultation, no_comment_window, window_not_started, window_closed, "
     "idempotency_key_reused",
-    413: "request_too_large",
+    413: "body_too_large (请求内容超过1MB)",
     415: "unsupported_media_type",
     429: "throttled (附 Retry-After 头)",
 }
@@ -97,7 +102,10 @@ class CommentStatusView(SubmissionStatusView):
             "application/json": StatusLookupSerializer,
             "application/x-www-form-urlencoded": StatusLookupSerializer,
         },
-        responses={200: CommentStatusSerializer, **_errors(400, 404, 429, described=ERROR_CODES)},
+        responses={
+            200: CommentStatusSerializer,
+            **_errors(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
+        },
     )
     def post(self, request):
         return self.look_up(request)

@@ -7,6 +7,12 @@ first and English beside it:
 Messages never repeat what the client sent, so no personal data ends up in an error.
 """
 
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -50,6 +56,15 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
         "An objection by an organisation needs the organisation's name.",
     ),
     "too_many_files": ("证明材料最多{limit}个文件。", "At most {limit} evidence files."),
+    "forbidden_characters": (
+        "{label}含有不允许的字符（控制字符、零宽字符或文字方向控制字符），请删除后重新提交。",
+        "{label_en} contains a character that is not allowed (a control, zero-width or "
+        "text-direction character); remove it and submit again.",
+    ),
+    "line_break": (
+        "{label}须写在一行内，不能含换行符或制表符。",
+        "{label_en} must be on one line, without line breaks or tabs.",
+    ),
 }
 
 
@@ -63,6 +78,36 @@ class ApiError(exceptions.APIException):
         self.code, self.message, self.message_en, self.field = code, message, message_en, field
         if status_code:
             self.status_code = status_code
+
+
+def body_too_large(limit_bytes: int | None = None) -> ApiError:
+    """413 for a body over its limit (1 MB of JSON or form fields; evidence files count apart)."""
+    if limit_bytes is None:
+        return ApiError(
+            "body_too_large",
+            "提交内容过大。",
+            "The request body is too large.",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    size = f"{limit_bytes / (1024 * 1024):g}"
+    return ApiError(
+        "body_too_large",
+        f"提交内容过大（不得超过{size}MB）。",
+        f"The request body is too large (at most {size} MB).",
+        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
+
+
+def _request_error(exc: SuspiciousOperation) -> ApiError:
+    """What Django refuses while reading a body (too big, too many fields or files), in our
+    shape instead of its bare 400 page."""
+    if isinstance(exc, RequestDataTooBig):
+        return body_too_large()
+    if isinstance(exc, TooManyFilesSent):
+        return ApiError("too_many_files", "证明材料文件过多。", "Too many files.", field="evidence")
+    if isinstance(exc, TooManyFieldsSent):
+        return ApiError("too_many_fields", "提交的栏目过多。", "Too many fields in the request.")
+    return ApiError("malformed", "请求内容无法解析。", "The request body is malformed.")
 
 
 def _field_detail(field: str, detail, labels=FIELD_LABELS) -> dict:
@@ -103,6 +148,8 @@ def error_body(code, message, message_en, field=None, details=()) -> dict:
 
 
 def _as_body(exc, labels=FIELD_LABELS) -> tuple[int, dict]:
+    if isinstance(exc, SuspiciousOperation):
+        exc = _request_error(exc)
     if isinstance(exc, ApiError):
         return exc.status_code, error_body(exc.code, exc.message, exc.message_en, exc.field)
     if isinstance(exc, exceptions.ValidationError):

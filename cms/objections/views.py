@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 
 from cms.notices.rules import LabelledEnum
 
+from . import evidence as evidence_checks
 from . import rules, services
-from .errors import ApiError
+from .errors import ApiError, body_too_large
 from .serializers import (
     ErrorSerializer,
     ObjectionCreateSerializer,
@@ -24,16 +25,25 @@ from .serializers import (
     StatusLookupSerializer,
     StatusSerializer,
 )
-from .throttles import ObjectionLookupThrottle, ObjectionThrottle
+from .throttles import NoticeCapThrottle, ObjectionLookupThrottle, ObjectionThrottle
+
+# A JSON or form body's limit; multipart with evidence files adds the files' own limits.
+MAX_BODY_BYTES = 1024 * 1024
 
 ERROR_CODES = {
-    400: "invalid (字段有误，见 details), malformed, invalid_body, too_many_files, "
-    "rejected_automated, invalid_idempotency_key",
-    404: "item_not_found (提出异议时); not_found (查询时受理编号或查询码不符，不区分哪一项)",
+    400: "invalid (字段有误，见 details：details[].code 如 required, blank, max_length, "
+    "min_length, invalid, invalid_choice, incorrect_type, invalid_phone, consent_required, "
+    "organisation_required, forbidden_characters, line_break), malformed, invalid_body, "
+    "too_many_files, too_many_fields, rejected_automated, invalid_idempotency_key; "
+    "unsafe_pdf (PDF 含脚本、启动动作或嵌入文件), unreadable_pdf (PDF 无法解析、已加密), "
+    "unsafe_archive (OFD 条目过多、解压过大或压缩比异常), "
+    "unreadable_archive (OFD 已损坏、加密或压缩方式不支持)",
+    404: "item_not_found (提出异议时：事项不存在，或其公告未发布、不公开，答复相同); "
+    "not_found (查询时受理编号或查询码不符，不区分哪一项)",
     409: "window_not_started, window_closed, notice_not_under_publicity, idempotency_key_reused",
-    413: "file_too_large, request_too_large",
+    413: "file_too_large, body_too_large (JSON 或表单内容超过1MB；证明材料另计)",
     415: "unsupported_file_type, unsupported_media_type",
-    429: "throttled (附 Retry-After 头)",
+    429: "throttled; notice_limit_reached (同一公告的异议件数已达上限)；均附 Retry-After 头",
 }
 
 
@@ -44,13 +54,32 @@ def _errors(*codes: int, described=ERROR_CODES) -> dict:
     }
 
 
+LOOKUP_ERROR_CODES = {
+    400: "invalid (字段有误，见 details), malformed, invalid_body, too_many_fields",
+    404: "not_found (受理编号或查询码不符，不区分哪一项)",
+    413: "body_too_large (请求内容超过1MB)",
+    415: "unsupported_media_type",
+    429: "throttled (附 Retry-After 头)",
+}
+
+
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     "Idempotency-Key",
-    str,
+    {"type": "string", "minLength": 8, "maxLength": 100, "pattern": "^[!-~]{8,100}$"},
     OpenApiParameter.HEADER,
     required=False,
-    description="8–100 个字符；重试时使用同一值",
+    description="可选。8–100 个可打印字符（建议用 UUID）；重试时使用同一值，同一值配不同内容"
+    "返回 409。Optional: 8–100 printable characters; the same value when retrying.",
 )
+
+
+def content_length(request) -> int:
+    """The declared length of the body; one that is not a number counts as none (Django then
+    reads nothing)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
 
 
 def wants_html(request) -> bool:
@@ -80,6 +109,23 @@ class NegotiatedAPIView(APIView):
     parser_classes = [ObjectJSONParser, MultiPartParser, FormParser]
     html_template = ""
     error_template = "objections/error_page.html"
+    accepts_files = False
+
+    def body_limit(self, request) -> int:
+        """The largest body this view reads: 1 MB, plus the evidence files' limits for a
+        multipart post to a view that takes files."""
+        media_type = request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if self.accepts_files and media_type == "multipart/form-data":
+            files = settings.OBJECTION_MAX_FILES * settings.OBJECTION_MAX_FILE_BYTES
+            return MAX_BODY_BYTES + files
+        return MAX_BODY_BYTES
+
+    def initial(self, request, *args, **kwargs):
+        # Before anything reads the body: a body over the limit is refused unread.
+        limit = self.body_limit(request)
+        if content_length(request) > limit:
+            raise body_too_large(limit)
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
@@ -106,6 +152,16 @@ class NegotiatedAPIView(APIView):
         return Response(data, status=status_code)
 
 
+def _evidence_limits() -> evidence_checks.Limits:
+    """The bounds of the file checks; their time runs for all of one submission's files."""
+    return evidence_checks.Limits(
+        archive_entries=settings.OBJECTION_OFD_MAX_ENTRIES,
+        archive_bytes=settings.OBJECTION_OFD_MAX_UNCOMPRESSED_BYTES,
+        archive_ratio=settings.OBJECTION_OFD_MAX_RATIO,
+        pdf_seconds=settings.OBJECTION_PDF_CHECK_SECONDS,
+    )
+
+
 def _read_evidence(request) -> list[services.Evidence]:
     files = [upload for upload in request.FILES.getlist("evidence") if upload.name]
     limit = settings.OBJECTION_MAX_FILES
@@ -116,7 +172,7 @@ def _read_evidence(request) -> list[services.Evidence]:
             f"At most {limit} evidence files.",
             field="evidence",
         )
-    evidence = []
+    evidence, limits = [], _evidence_limits()
     for upload in files:
         if upload.size > settings.OBJECTION_MAX_FILE_BYTES:
             megabytes = settings.OBJECTION_MAX_FILE_BYTES // (1024 * 1024)
@@ -128,7 +184,12 @@ def _read_evidence(request) -> list[services.Evidence]:
                 status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         content = upload.read()
-        kind = rules.detect_evidence_type(content[:16], lambda content=content: content)
+        try:
+            kind = evidence_checks.examine(content, limits)
+        except evidence_checks.EvidenceRefused as refused:
+            raise ApiError(
+                refused.code, refused.message, refused.message_en, field="evidence"
+            ) from None
         if kind is None:
             raise ApiError(
                 "unsupported_file_type",
@@ -158,9 +219,10 @@ def _idempotency_key(request) -> str | None:
 
 
 class SubmissionCreateView(NegotiatedAPIView):
-    """POST of a public submission, the same way for every kind: the request's size, the robots'
-    trap field, the Idempotency-Key, validation (an unknown target is a 404), files if the kind
-    takes them, then ``submit``. Subclasses set the serializer and say what a receipt shows."""
+    """POST of a public submission, the same way for every kind: (the body's size is checked
+    before, in ``initial``) the robots' trap field, the Idempotency-Key, validation (an unknown
+    target, or one the public cannot see, is a 404), files if the kind takes them, then
+    ``submit``. Subclasses set the serializer and say what a receipt shows."""
 
     serializer_class: type = None
     target_field = "item"
@@ -177,19 +239,7 @@ class SubmissionCreateView(NegotiatedAPIView):
     def receipt_context(self, receipt: services.Receipt) -> dict:
         return {}
 
-    def ceiling(self) -> int:
-        files = settings.OBJECTION_MAX_FILES * settings.OBJECTION_MAX_FILE_BYTES
-        return (files if self.accepts_files else 0) + 1024 * 1024
-
     def create(self, request):
-        length = int(request.headers.get("Content-Length") or 0)
-        if length > self.ceiling():
-            raise ApiError(
-                "request_too_large",
-                "提交内容过大。",
-                "The request is too large.",
-                status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-            )
         if str(request.data.get("website", "")).strip():
             raise ApiError(
                 "rejected_automated",
@@ -299,6 +349,7 @@ class ObjectionCreateView(SubmissionCreateView):
         return self.create(request)
 
     def submit(self, data, evidence, key):
+        NoticeCapThrottle(data["item"].notice_id).check(self.request)  # needs the validated item
         return services.submit_objection(data, evidence, key)
 
     def receipt_data(self, receipt):
@@ -330,7 +381,10 @@ class ObjectionStatusView(SubmissionStatusView):
             "application/json": StatusLookupSerializer,
             "application/x-www-form-urlencoded": StatusLookupSerializer,
         },
-        responses={200: StatusSerializer, **_errors(400, 404, 429)},
+        responses={
+            200: StatusSerializer,
+            **_errors(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
+        },
     )
     def post(self, request):
         return self.look_up(request)

@@ -80,12 +80,13 @@ def test_a_draft_without_a_window_takes_no_comments(api, comment_payload, commen
     assert _error(response)["code"] == "no_comment_window"
 
 
-def test_an_unpublished_policy_takes_no_comments(api, comment_payload, comment_policy):
+def test_an_unpublished_policy_is_not_found(api, comment_payload, comment_policy):
     # A live policy is never unpublished (the gate refuses); a row that is not live stands in.
+    # What the public cannot see answers as a policy that does not exist.
     type(comment_policy).objects.filter(pk=comment_policy.pk).update(live=False)
     response = api.post(URL, comment_payload, format="json")
-    assert response.status_code == 409
-    assert _error(response)["code"] == "not_in_consultation"
+    assert response.status_code == 404
+    assert _error(response)["code"] == "policy_not_found"
 
 
 def test_a_retry_after_the_window_closed_still_gets_its_receipt(

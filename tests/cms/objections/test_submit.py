@@ -75,13 +75,15 @@ def test_window_edges_are_decided_by_the_server(api, payload, open_notice, offse
         assert "no longer accepted" in _error(response)["message_en"]
 
 
-def test_before_the_window_opens_objections_are_refused(api, payload, make_notice):
+def test_before_the_window_opens_the_item_is_not_found(api, payload, make_notice):
+    """A notice approved to go live later is not public yet: its items answer as no item does
+    (tests/cms/objections/test_hostile_input.py compares the two answers)."""
     future = make_notice(start=local_date(timezone.now()) + datetime.timedelta(days=3))
     future.get_latest_revision().publish()
     payload["item"] = future.items.first().pk
     response = api.post(URL, payload, format="json")
-    assert response.status_code == 409
-    assert _error(response)["code"] == "window_not_started"
+    assert response.status_code == 404
+    assert _error(response)["code"] == "item_not_found"
 
 
 def test_withdrawn_notice_accepts_no_objections(api, payload, open_notice, approver):
