@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.test import TestCase
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,7 +18,13 @@ from cms.notices.models import DecisionItem
 
 from ..notices.conftest import approver, editor, make_notice, notice_index  # noqa: F401
 
-PDF_BYTES = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF_BYTES = (
+    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
+    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
+    b"0000000115 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n186\n%%EOF\n"
+)  # a well-formed one-page PDF: one that cannot be parsed is refused
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -42,9 +49,19 @@ def private_evidence_dir(settings, tmp_path):
     return settings.OBJECTION_EVIDENCE_ROOT
 
 
+class CommittingAPIClient(APIClient):
+    """Runs what waits for a commit (evidence files moved into place) at the end of each
+    request, as the commit ending a real request would: the test's own transaction never
+    commits."""
+
+    def request(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**kwargs)
+
+
 @pytest.fixture
 def api() -> APIClient:
-    return APIClient()
+    return CommittingAPIClient()
 
 
 @pytest.fixture
@@ -101,6 +118,13 @@ class Endpoint:
         return {"objector_type": self.type_field, "item": self.target}.get(name, name)
 
     def answer(self, record, user, text: str):
+        """Answers as a handler's request does: committed, so the answer e-mail goes out."""
+        from django.test import TestCase
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return self._answer(record, user, text)
+
+    def _answer(self, record, user, text: str):
         if self.kind == "objection":
             from cms.objections.services import answer_objection
 
