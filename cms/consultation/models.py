@@ -16,6 +16,8 @@ from .rules import CommentOutcome, CommentStatus
 
 
 class PolicyComment(PublicSubmission):
+    submission_kind = "comment"
+
     policy = models.ForeignKey(
         "policies.PolicyPage",
         verbose_name=_("征求意见稿"),

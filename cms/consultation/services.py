@@ -3,6 +3,7 @@ services (cms.objections.services): one implementation of receipts, lookup codes
 idempotency and the retention of personal data."""
 
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,17 +70,17 @@ def answer_comment(comment: PolicyComment, user, outcome: str, answer: str) -> P
         comment.save()
         log(instance=comment, action="consultation.answer", user=user,
             data={"outcome": outcome.value})  # fmt: skip
-    shared.send_answer(
-        comment,
-        f"关于您对《{comment.policy.title}》所提意见的答复（受理编号 {comment.receipt_number}）",
-        f"受理编号：{comment.receipt_number}\n采纳情况：{outcome.label}\n\n答复意见：\n{answer}\n",
-    )
+    number = comment.receipt_number
+    subject = f"关于您对《{comment.policy.title}》所提意见的答复（受理编号 {number}）"
+    body = f"受理编号：{number}\n采纳情况：{outcome.label}\n\n答复意见：\n{answer}\n"
+    transaction.on_commit(partial(shared.send_answer, comment, subject, body))
     shared.logger.info("comment answered: %s", comment.receipt_number)
     return comment
 
 
 def purge_personal_data(now: datetime | None = None) -> int:
-    """Blanks commenters' identity once the retention period after the answer has passed."""
+    """Blanks commenters' identity once the retention period has passed: after the answer, or
+    after submission for a comment never answered."""
     return shared.purge_submissions(
         PolicyComment.objects.all(), now or timezone.now(), log_action="consultation.purge"
     )

@@ -2,14 +2,17 @@
 
 The objector's identity (name, organisation, phone, e-mail, address) is personal data: it is
 shown only to staff with ``view_objector_details``, never published, never logged, and blanked
-by ``purge_objection_personal_data`` once the retention period after the answer has passed.
+by ``purge_objection_personal_data`` once the retention period has passed (after the answer,
+or after submission for one never answered on a notice no longer under publicity).
 """
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .rules import ObjectionStatus, ObjectorType, Outcome
@@ -17,9 +20,24 @@ from .rules import ObjectionStatus, ObjectorType, Outcome
 PERSONAL_FIELDS = ("real_name", "organisation", "phone", "email", "postal_address")
 
 
+class EvidenceStorage(FileSystemStorage):
+    """Files under OBJECTION_EVIDENCE_ROOT, read when first used and again whenever the setting
+    changes (as tests change it), not fixed when the model is loaded."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.OBJECTION_EVIDENCE_ROOT)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "OBJECTION_EVIDENCE_ROOT":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
+
+
 def evidence_storage() -> FileSystemStorage:
     """Evidence is private: kept outside MEDIA_ROOT, served only through a permission check."""
-    return FileSystemStorage(location=settings.OBJECTION_EVIDENCE_ROOT, base_url=None)
+    return EvidenceStorage(base_url=None)
 
 
 def evidence_path(instance, filename: str) -> str:
@@ -32,8 +50,15 @@ def evidence_path(instance, filename: str) -> str:
 class PublicSubmission(models.Model):
     """What every submission from the public shares (objections, comments on a draft policy):
     its receipt, the hashed lookup code, idempotency, the submitter's identity (personal data,
-    see ``PERSONAL_FIELDS``), consent, and who answered when. Subclasses add what it is about,
-    its text, its status and its answer."""
+    see ``PERSONAL_FIELDS``), consent, and who answered when. Subclasses name their kind (it
+    keys the digests, so one kind's secrets never open another's) and add what it is about, its
+    text, its status and its answer.
+
+    Secrets are stored so that the database alone gives none of them away: the lookup code as a
+    keyed digest, and sealed under the Idempotency-Key for a replay; the Idempotency-Key as a
+    hash; the content as a keyed digest, blanked with the identity (cms.objections.rules)."""
+
+    submission_kind: ClassVar[str]
 
     # The admin registers these models, which would make Wagtail index their references to
     # pages on every save: work in the public request path that no editor ever needs.
@@ -41,10 +66,11 @@ class PublicSubmission(models.Model):
 
     receipt_number = models.CharField(_("受理编号"), max_length=32, unique=True)
     lookup_code_hash = models.CharField(_("查询码摘要"), max_length=200, editable=False)
-    idempotency_key = models.CharField(
-        _("幂等键"), max_length=100, unique=True, null=True, blank=True, editable=False
+    lookup_code_sealed = models.CharField(max_length=100, blank=True, editable=False)
+    idempotency_key_hash = models.CharField(
+        _("幂等键摘要"), max_length=64, unique=True, null=True, blank=True, editable=False
     )
-    payload_digest = models.CharField(max_length=64, editable=False)
+    payload_digest = models.CharField(max_length=64, blank=True, editable=False)
     real_name = models.CharField(_("真实姓名"), max_length=50, blank=True)
     organisation = models.CharField(_("单位名称"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=40, blank=True)
@@ -76,6 +102,8 @@ class PublicSubmission(models.Model):
 
 
 class Objection(PublicSubmission):
+    submission_kind = "objection"
+
     notice = models.ForeignKey(
         "notices.DecisionNoticePage",
         verbose_name=_("公告"),

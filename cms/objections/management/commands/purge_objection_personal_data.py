@@ -5,9 +5,12 @@ from cms.objections.services import purge_personal_data
 
 
 class Command(BaseCommand):
-    help = "清除已答复超过保存期限（OBJECTION_RETENTION_DAYS）的异议人个人信息和证明材料。"
+    help = (
+        "清除保存期限（OBJECTION_RETENTION_DAYS）已满的异议人个人信息和证明材料：答复已满期限的，"
+        "以及提交已满期限、公告已结束公示（或已撤回、已更正）仍未答复的。"
+    )
 
     def handle(self, *args, **options):
         count = purge_personal_data()
         days = settings.OBJECTION_RETENTION_DAYS
-        self.stdout.write(f"已清除 {count} 件异议的个人信息（答复已满 {days} 天）。")
+        self.stdout.write(f"已清除 {count} 件异议的个人信息（答复或提交已满 {days} 天）。")
