@@ -1,9 +1,9 @@
-"""Rate limits for comments, per client address as for objections, in their own scopes: a
-flood of comments does not use up anyone's allowance to object, nor the other way round."""
+"""Rate limits for comments, per client network as for objections (cms.objections.throttles),
+in their own scopes: a flood of comments does not use up anyone's allowance to object, nor the
+other way round. A consultation is usually about one draft policy, so the day's allowance per
+client network is the cap on that policy too."""
 
-from rest_framework.throttling import AnonRateThrottle
-
-from cms.objections.throttles import SubmissionThrottle
+from cms.objections.throttles import ClientNetworkThrottle, SubmissionThrottle
 
 
 class CommentThrottle(SubmissionThrottle):
@@ -11,5 +11,5 @@ class CommentThrottle(SubmissionThrottle):
     rate_scopes = ("comment_burst", "comment_sustained")
 
 
-class CommentLookupThrottle(AnonRateThrottle):
+class CommentLookupThrottle(ClientNetworkThrottle):
     scope = "comment_lookup"

@@ -44,7 +44,10 @@ class AnswerCommentView(generic.EditView):
             comment = services.answer_comment(
                 comment, self.request.user, data["outcome"], data["answer"]
             )
-            messages.success(self.request, "已答复，答复已通过电子邮件发送给意见提出人。")
+            if comment.email:
+                messages.success(self.request, "已答复，答复已通过电子邮件发送给意见提出人。")
+            else:
+                messages.success(self.request, "已答复。意见提出人未留电子邮箱，请以其他方式告知。")
             return comment
         return comment  # nothing chosen yet: nothing to record
 

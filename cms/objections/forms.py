@@ -25,14 +25,20 @@ class AnsweringForm(forms.ModelForm):
         if self.instance.is_answered:
             raise forms.ValidationError(self.locked_message)
         if cleaned.get("outcome") and not (cleaned.get("answer") or "").strip():
-            self.add_error("answer", self.answer_needed)
+            self.add_error("answer", self.answer_needed_for(cleaned["outcome"]))
         if (cleaned.get("answer") or "").strip() and not cleaned.get("outcome"):
             self.add_error("outcome", self.outcome_needed)
         return cleaned
 
+    def answer_needed_for(self, outcome: str) -> str:
+        return self.answer_needed
+
 
 class HandlingForm(AnsweringForm):
-    """调查处理: record the investigation; with an outcome and an answer, the answer is sent."""
+    """调查处理: record the investigation; with an outcome and an answer, the answer is sent.
+    不予受理 is an outcome too, and its answer is the reason."""
+
+    inadmissible_reason_needed = _("不予受理的，须在调查处理意见中写明不予受理的理由。")
 
     outcome = forms.ChoiceField(
         label=_("处理结论"),
@@ -49,5 +55,21 @@ class HandlingForm(AnsweringForm):
         }
         help_texts = {
             "answer": _("作出结论并填写处理意见后保存，即答复异议人（发送电子邮件）。"
-                        "异议成立的，将创建更正公告草稿。"),
+                        "异议成立的，将创建更正公告草稿；不予受理的，在此写明理由。"),
         }  # fmt: skip
+
+    def answer_needed_for(self, outcome: str) -> str:
+        if outcome == Outcome.INADMISSIBLE:
+            return self.inadmissible_reason_needed
+        return self.answer_needed
+
+
+class InadmissibleForm(forms.Form):
+    """批量不予受理: one reason, sent as the answer to every objection chosen."""
+
+    reason = forms.CharField(
+        label=_("不予受理的理由"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("作为调查处理意见发送给每一位异议人（电子邮件），异议人也可在门户网站查询。"),
+        error_messages={"required": _("请填写不予受理的理由。")},
+    )

@@ -23,12 +23,15 @@ def _answer(client, comment, **data):
     return client.post(f"/admin/policy_comments/edit/{comment.pk}/", data)
 
 
-def test_editors_list_and_answer_comments_and_the_answer_is_sent(client, editor, comment):
+def test_editors_list_and_answer_comments_and_the_answer_is_sent(
+    client, editor, comment, django_capture_on_commit_callbacks
+):
     client.force_login(editor)
     listing = client.get("/admin/policy_comments/").content.decode()
     assert comment.receipt_number in listing
     answer = "已吸收部分意见，见第二条。"
-    response = _answer(client, comment, outcome="partly_adopted", answer=answer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _answer(client, comment, outcome="partly_adopted", answer=answer)
     assert response.status_code == 302
     comment.refresh_from_db()
     assert (comment.status, comment.outcome) == ("answered", "partly_adopted")

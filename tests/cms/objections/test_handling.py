@@ -116,19 +116,23 @@ def _handle(client, objection, **data):
     return client.post(f"/admin/objections/edit/{objection.pk}/", data)
 
 
-def test_answer_is_recorded_sent_and_logged(client, handler, objection):
+def test_answer_is_recorded_sent_and_logged(
+    client, handler, objection, django_capture_on_commit_callbacks
+):
     client.force_login(handler)
     _handle(client, objection, investigation="调取会议记录核实。", outcome="", answer="")
     objection.refresh_from_db()
     assert objection.status == "investigating"
 
-    response = _handle(
-        client, objection, investigation="调取会议记录核实。", outcome="not_upheld",
-        answer="经核实，会议记录不能证明所述情况，异议不成立。",
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True) as mailed:
+        response = _handle(
+            client, objection, investigation="调取会议记录核实。", outcome="not_upheld",
+            answer="经核实，会议记录不能证明所述情况，异议不成立。",
+        )  # fmt: skip
     assert response.status_code == 302
     objection.refresh_from_db()
     assert objection.status == "answered" and objection.answered_by == handler
+    assert len(mailed) == 1  # the answer e-mail waits for the commit
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["zhao@example.invalid"]
     assert objection.receipt_number in mail.outbox[0].subject
