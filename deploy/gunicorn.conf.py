@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from gunicorn.glogging import Logger
 
-# cms/wsgi.py falls back to the embedded (DEBUG) settings: never under gunicorn.
+# Production settings unless the environment names others (cms/wsgi.py defaults to them too).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.production")
 wsgi_app = "cms.wsgi:application"
 

@@ -3,7 +3,9 @@
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user
 from django.core.management import call_command
+from django.test import Client, RequestFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_TEXT = (ROOT / "cms" / "policies" / "seed" / "exemption_policy_draft.txt").read_text(
@@ -19,3 +21,42 @@ def seeded(db):
 @pytest.fixture
 def seed_text() -> str:
     return SEED_TEXT
+
+
+@pytest.fixture(autouse=True)
+def second_factor_done(monkeypatch):
+    """``client.force_login(user)`` and ``client.login(...)`` stand for a completed two-step
+    login, so that tests about something else can act as a member of SECOND_FACTOR_GROUPS: such
+    a user gets a confirmed TOTP device and a session verified by it, as django_otp.login
+    leaves one. ``client.login`` also hands django-axes the request it needs. The real login
+    (password form, lockout, setting up and typing codes) is tested in
+    tests/cms/test_admin_login.py, through the login form and never through these two."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from cms.accounts.second_factor import requires_second_factor
+
+    def verify_session(client: Client, user) -> None:
+        if requires_second_factor(user):
+            device, _ = TOTPDevice.objects.get_or_create(user=user, name="test", confirmed=True)
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        verify_session(self, user)
+
+    def login_verified(self, **credentials):
+        credentials.setdefault("request", RequestFactory().post("/admin/login/"))
+        if not login(self, **credentials):
+            return False
+        request = RequestFactory().get("/")
+        request.session = self.session
+        verify_session(self, get_user(request))
+        return True
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+    monkeypatch.setattr(Client, "login", login_verified)

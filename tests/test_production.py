@@ -115,6 +115,78 @@ def test_production_refuses_to_start_without_a_required_variable(missing):
 
 
 @database_independent
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "Environment variable NUM_PROXIES must be set in production: the number of"),
+        ("-1", "NUM_PROXIES must be a whole number of proxies (0 or more), not '-1'."),
+        ("one", "NUM_PROXIES must be a whole number of proxies (0 or more), not 'one'."),
+    ],
+    ids=["unset", "negative", "not-a-number"],
+)
+def test_production_refuses_to_start_without_a_count_of_trusted_proxies(value, message):
+    """The rate limits' client address depends on it; 0 (no proxy) must be said explicitly."""
+    env = documented_env()
+    if value is None:
+        del env["NUM_PROXIES"]
+    else:
+        env["NUM_PROXIES"] = value
+    completed = manage("check", env=env)
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured" in completed.stderr
+    assert message in completed.stderr
+
+
+@database_independent
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("embedded-mode-only-not-a-secret", "DJANGO_SECRET_KEY is the embedded mode's public key"),
+        ("x7" * 24 + "q", "DJANGO_SECRET_KEY must be at least 50 characters in production"),
+    ],
+    ids=["embedded-default", "49-characters"],
+)
+def test_production_refuses_a_secret_key_that_is_not_secret(key, message):
+    env = documented_env() | {"DJANGO_SECRET_KEY": key}
+    completed = manage("check", env=env)
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured" in completed.stderr
+    assert message in completed.stderr
+
+
+def wsgi_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Imports cms.wsgi as a WSGI server would, then prints the settings it loaded."""
+    script = (
+        "import cms.wsgi\n"
+        "from django.conf import settings\n"
+        "print(settings.SETTINGS_MODULE, settings.DEBUG)\n"
+    )
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(ROOT), "LANG": "C.UTF-8"}
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@database_independent
+def test_a_wsgi_server_started_without_settings_gets_production_not_debug():
+    env = documented_env()
+    del env["DJANGO_SETTINGS_MODULE"]
+    completed = wsgi_settings(env)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split()[-2:] == ["cms.settings.production", "False"]
+    # With nothing set, it refuses to start instead of running the embedded mode.
+    completed = wsgi_settings({})
+    assert completed.returncode != 0
+    assert "Environment variable DJANGO_SECRET_KEY must be set in production." in completed.stderr
+
+
+@database_independent
 def test_object_storage_needs_its_credentials():
     env = documented_env() | S3
     del env["AWS_SECRET_ACCESS_KEY"]

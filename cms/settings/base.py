@@ -3,9 +3,11 @@ the environment, with defaults that suit the embedded mode (SQLite, files under 
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -16,7 +18,25 @@ def env_list(name: str, default: str) -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "embedded-mode-only-not-a-secret")
+def proxy_count(value: str) -> int | None:
+    """NUM_PROXIES from the environment: None when empty (no proxy trusted), else a whole number
+    of proxies, 0 or more; anything else stops the start."""
+    value = value.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise ImproperlyConfigured(
+            f"NUM_PROXIES must be a whole number of proxies (0 or more), not {value!r}."
+        )
+    return int(value)
+
+
+# Public, in this file: production refuses it (cms.settings.production).
+EMBEDDED_SECRET_KEY = "embedded-mode-only-not-a-secret"  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", EMBEDDED_SECRET_KEY)
+# Rotating the key: the old one goes here (comma-separated), so that lookup codes, sessions and
+# digests made under it still verify.
+SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", "")
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 
@@ -33,6 +53,7 @@ INSTALLED_APPS = [
     "cms.lessons",
     "cms.guidance",
     "cms.record",
+    "cms.accounts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -60,6 +81,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -70,9 +94,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "cms.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -122,10 +150,40 @@ CACHES = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- The admin's door (cms/accounts, README "登录与两步验证").
+# django-axes checks every login first; ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 5 wrong passwords for one username from one address lock that pair out for 30 minutes. By the
+# pair, not by username alone: a stranger cannot lock a colleague out by typing their name, and
+# colleagues behind one office address do not lock each other out. Guessing from many addresses
+# still meets 12-character passwords and, for the groups below, a second factor.
+AXES_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ADMIN_LOCKOUT_MINUTES", "30")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.accounts.views.locked_out"
+# The address the public APIs' rate limits use; X-Forwarded-For only behind NUM_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "cms.accounts.client.client_address"
+# Members of these groups confirm each login with a code from an authenticator app (TOTP).
+SECOND_FACTOR_GROUPS = ["审定", "异议处理", "征求意见处理"]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "容错免责公示平台")
+# Wrong codes make the next try wait 1, 2, 4, 8 … seconds (django-otp's throttling; 0 is off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+# A working day: a session ends 8 hours after the last request (each request renews it). Who
+# logs in without 记住我 (remember me) gets a cookie that also ends when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -174,7 +232,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         # Per client address, whatever e-mail or name a flood puts in the form.
         "objection_burst": os.environ.get("OBJECTION_RATE_BURST", "5/min"),
-        "objection_sustained": os.environ.get("OBJECTION_RATE_SUSTAINED", "30/day"),
+        # Shared by everyone behind one NAT address, hence generous; a flood aimed at one notice
+        # meets the per-notice cap (per client and notice) first (docs/deploy.md).
+        "objection_sustained": os.environ.get("OBJECTION_RATE_SUSTAINED", "200/day"),
+        "objection_per_notice": os.environ.get("OBJECTION_RATE_PER_NOTICE", "10/day"),
         "objection_lookup": os.environ.get("OBJECTION_RATE_LOOKUP", "30/hour"),
         # Comments on a draft policy: the same limits, in their own scopes.
         "comment_burst": os.environ.get("COMMENT_RATE_BURST", "5/min"),
@@ -182,8 +243,9 @@ REST_FRAMEWORK = {
         "comment_lookup": os.environ.get("COMMENT_RATE_LOOKUP", "30/hour"),
     },
 }
-# Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted.
-NUM_PROXIES = int(os.environ["NUM_PROXIES"]) if os.environ.get("NUM_PROXIES") else None
+# Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted; unset, the
+# client is REMOTE_ADDR (cms.objections.throttles). Production requires it to be set.
+NUM_PROXIES = proxy_count(os.environ.get("NUM_PROXIES", ""))
 REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SPECTACULAR_SETTINGS = {
     "TITLE": "科技创新容错免责公示平台 API",
@@ -214,11 +276,31 @@ OBJECTION_MAX_FILES = int(os.environ.get("OBJECTION_MAX_FILES", "5"))
 OBJECTION_MAX_FILE_BYTES = int(os.environ.get("OBJECTION_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
 OBJECTION_MAX_CONTENT_CHARS = 5000
 OBJECTION_EVIDENCE_ROOT = Path(os.environ.get("OBJECTION_EVIDENCE_ROOT", VAR_DIR / "private"))
-# Personal data of answered objections is blanked this many days after the answer.
+# Evidence checks (cms/objections/evidence.py). An OFD is a zip: refused past this many entries,
+# this many bytes uncompressed (all entries), or an entry inflating more than this many times.
+OBJECTION_OFD_MAX_ENTRIES = int(os.environ.get("OBJECTION_OFD_MAX_ENTRIES", "1000"))
+OBJECTION_OFD_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("OBJECTION_OFD_MAX_UNCOMPRESSED_BYTES", str(50 * 1024 * 1024))
+)
+OBJECTION_OFD_MAX_RATIO = int(os.environ.get("OBJECTION_OFD_MAX_RATIO", "200"))
+# A submission's PDFs not all checked (for scripts and launch actions) in this time are refused;
+# keep it well under GUNICORN_TIMEOUT.
+OBJECTION_PDF_CHECK_SECONDS = float(os.environ.get("OBJECTION_PDF_CHECK_SECONDS", "8"))
+# sweep_objection_evidence removes staged files never committed and files no record points at
+# once they are this old (an upload in flight is younger).
+OBJECTION_EVIDENCE_SWEEP_AGE_SECONDS = int(
+    os.environ.get("OBJECTION_EVIDENCE_SWEEP_AGE_SECONDS", "3600")
+)
+# Personal data of objections and comments is blanked this many days after the answer, or after
+# submission for one never answered (an objection: once its notice is no longer under publicity).
 OBJECTION_RETENTION_DAYS = int(os.environ.get("OBJECTION_RETENTION_DAYS", "365"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
+# Error reports (mails to ADMINS, the technical 500 page) show nothing a submitter sent: no POST
+# value, file name or cookie, no variable or setting named like an identity or a secret.
+DEFAULT_EXCEPTION_REPORTER = "cms.core.error_reports.PersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "cms.core.error_reports.PersonalDataReporterFilter"
 
 LOGGING = {
     "version": 1,
@@ -229,5 +311,8 @@ LOGGING = {
         # Per-task and per-page chatter; warnings and errors still come through.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # With DEBUG on, SQL is logged at DEBUG with its parameters (personal data among them):
+        # never, whatever DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
     },
 }

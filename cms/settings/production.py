@@ -18,6 +18,7 @@ from .base import (
     CMS_BASE_URL,
     DATABASES,
     DEFAULT_FROM_EMAIL,
+    EMBEDDED_SECRET_KEY,
     INSTALLED_APPS,
     MIDDLEWARE,
     env_list,
@@ -49,7 +50,25 @@ for _name in ("CMS_BASE_URL", "PORTAL_BASE_URL"):
     if urlsplit(required(_name)).scheme not in ("http", "https"):
         raise ImproperlyConfigured(f"{_name} must be an absolute http(s) URL.")
 
+# The rate limits' idea of the client: no default, since a wrong count either lets clients pick
+# their own address (too many) or puts everyone behind the proxy's one (too few).
+if not os.environ.get("NUM_PROXIES", "").strip():
+    raise ImproperlyConfigured(
+        "Environment variable NUM_PROXIES must be set in production: the number of proxies in "
+        "front of gunicorn that add X-Forwarded-For (1 behind nginx, 2 with a load balancer "
+        "before nginx, 0 when clients reach gunicorn directly)."
+    )
+
 SECRET_KEY = required("DJANGO_SECRET_KEY")
+if SECRET_KEY == EMBEDDED_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the embedded mode's public key; set a secret one in production."
+    )
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be at least 50 characters in production: "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", CMS_BASE_URL)
