@@ -7,15 +7,29 @@ PORTAL_PORT ?= 8001
 export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
 
-.PHONY: install setup run portal test test-sqlite test-postgres lint format bench
+.PHONY: install lock setup run portal test test-sqlite test-postgres lint format bench
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly what requirements/test.lock pins, each file checked against its hash, then
+# the project itself (no dependencies of its own). `make lock` refreshes the locks after a change
+# to pyproject.toml's dependencies; production installs requirements/production.lock
+# (docs/deploy.md).
+LOCKS := requirements/production.lock requirements/test.lock
+PIP_COMPILE = $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
+$(VENV)/.installed: pyproject.toml requirements/test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/test.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+lock: install
+	$(PY) -m pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements/production.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --output-file requirements/test.lock pyproject.toml
 
 setup: install
 	$(PY) manage.py migrate --noinput
@@ -81,7 +95,7 @@ BENCH_STARTED_AT := $(shell date +%s)
 endif
 
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
-	$(PY) -m pip install --quiet -e ".[test,bench]"
+	$(PY) -m pip install --quiet -e ".[bench]"
 	touch $@
 
 bench: $(VENV)/.bench-installed
