@@ -7,7 +7,6 @@ bulk action, and its plain-form path), and that it counts as answered without co
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from wagtail.models import ModelLogEntry
@@ -20,26 +19,17 @@ from .notices.conftest import approver, make_notice, notice_index  # noqa: F401
 from .objections.conftest import (  # noqa: F401
     api,
     fresh_rate_limits,
+    handler,
     item,
     open_notice,
     payload,
     private_evidence_dir,
+    staff_user,
 )
 
 pytestmark = pytest.mark.django_db
 BULK_URL = "/admin/bulk/objections/objection/inadmissible/"
 REASON = "异议内容与所公示事项无关，未提出事实和理由，不予受理。"
-
-
-def _user(name: str, group: Group):
-    user = get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw")
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
-def handler(db):
-    return _user("handler", Group.objects.get(name="异议处理"))
 
 
 @pytest.fixture
@@ -50,7 +40,7 @@ def reader(db):
         Permission.objects.get(codename="access_admin"),
         Permission.objects.get(codename="view_objection"),
     )
-    return _user("reader", group)
+    return staff_user("reader", group)
 
 
 def _submit(api, payload, n: int = 0) -> dict:

@@ -16,15 +16,27 @@ from rest_framework.test import APIClient
 
 from cms.notices.models import DecisionItem
 
+from ...samples import PDF_BYTES  # noqa: F401 (the tests here take it from this module)
 from ..notices.conftest import approver, editor, make_notice, notice_index  # noqa: F401
 
-PDF_BYTES = (
-    b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
-    b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>\nendobj\n"
-    b"xref\n0 4\n0000000000 65535 f \n0000000009 00000 n \n0000000058 00000 n \n"
-    b"0000000115 00000 n \ntrailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n186\n%%EOF\n"
-)  # a well-formed one-page PDF: one that cannot be parsed is refused
+
+def staff_user(name: str, group):
+    """A staff user in ``group`` (a Group)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw")
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def handler(db):
+    """A member of 异议处理."""
+    from django.contrib.auth.models import Group
+
+    return staff_user("handler", Group.objects.get(name="异议处理"))
+
+
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 

@@ -4,7 +4,6 @@ sees a submitter's identity is shared with comments (tests taking ``endpoint``).
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,27 +14,16 @@ from cms.notices.models import DecisionNoticePage
 from cms.notices.services import finalise_notice
 from cms.objections.models import Objection
 
-from .conftest import PDF_BYTES
+from .conftest import PDF_BYTES, staff_user
 
 pytestmark = pytest.mark.django_db
 URL = "/api/objections/"
 
 
-def _user(name: str, group: Group):
-    user = get_user_model().objects.create_user(name, f"{name}@example.invalid", "pw")
-    user.groups.add(group)
-    return user
-
-
-@pytest.fixture
-def handler(db):
-    return _user("handler", Group.objects.get(name="异议处理"))
-
-
 @pytest.fixture
 def endpoint_handler(db, endpoint):
     """A member of the group that handles the endpoint's submissions, with the details right."""
-    return _user("endpoint-handler", Group.objects.get(name=endpoint.handler_group))
+    return staff_user("endpoint-handler", Group.objects.get(name=endpoint.handler_group))
 
 
 @pytest.fixture
@@ -45,7 +33,7 @@ def viewer_without_details(db, endpoint):
         Permission.objects.get(codename="access_admin"),
         Permission.objects.get(codename=endpoint.view_codename),
     )
-    return _user("viewer", group)
+    return staff_user("viewer", group)
 
 
 @pytest.fixture
