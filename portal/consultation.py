@@ -9,7 +9,8 @@ midnight), and the API decides again when a comment arrives.
 
 from typing import Any
 
-from .cleaning import clean_html
+from common.cleaning import clean_html
+
 from .objections import submission_form
 
 CREATE_PATH = "/api/policy-comments/"

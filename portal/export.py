@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from common.cleaning import clean_html
+
 from . import (
     consultation,
     guidance,
@@ -24,7 +26,6 @@ from . import (
     record_pages,
     selfcheck,
 )
-from .cleaning import clean_html
 from .client import CMSClient
 from .dates import EPOCH_ISO
 from .files import replace_file, walk_files

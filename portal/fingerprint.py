@@ -1,9 +1,9 @@
 """The one fingerprint of the code that shapes the portal's output.
 
 An incremental build reuses the pages and notice sources of the last build only while this is
-unchanged: the portal's own code, Python's version and the versions of every package that
-renders, cleans or formats what the site holds. After an upgrade of any of them the next build
-is a full one, so no site mixes pages made by old and new versions.
+unchanged: the portal's own code and ``common/``, Python's version and the versions of every
+package that renders, cleans or formats what the site holds. After an upgrade of any of them the
+next build is a full one, so no site mixes pages made by old and new versions.
 """
 
 import hashlib
@@ -12,6 +12,8 @@ from importlib import metadata
 from pathlib import Path
 
 PORTAL_DIR = Path(__file__).resolve().parent
+#: The portal's code and the shared code it builds with (the HTML cleaner, addresses).
+CODE_DIRS = (PORTAL_DIR, PORTAL_DIR.parent / "common")
 
 #: Distributions whose version can change a built byte: Pelican and its Jinja2, Markdown and
 #: Pygments, the feeds, the calendar, the cleaner, the search index.
@@ -36,7 +38,8 @@ def code_version() -> str:
     digest = hashlib.sha256(sys.version.encode())
     for name, version in sorted(package_versions().items()):
         digest.update(f"\0{name}=={version}".encode())
-    for path in sorted(PORTAL_DIR.rglob("*.py")):
-        digest.update(f"\0{path.relative_to(PORTAL_DIR)}\0".encode())
-        digest.update(path.read_bytes())
+    for directory in CODE_DIRS:
+        for path in sorted(directory.rglob("*.py")):
+            digest.update(f"\0{path.relative_to(directory.parent)}\0".encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()

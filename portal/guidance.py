@@ -8,7 +8,8 @@ the one the exporter gives the policy. The FAQ's answers are rich text: cleaned 
 
 from typing import Any
 
-from .cleaning import clean_html
+from common.cleaning import clean_html
+
 from .client import CMSClient
 from .dates import EPOCH_ISO
 from .sources import page_source

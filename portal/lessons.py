@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .cleaning import clean_text
+from common.cleaning import clean_text
+
 from .client import CMSClient
 from .dates import EPOCH_ISO, date_zh, local_iso
 from .sources import page_source, source_path

@@ -12,7 +12,8 @@ Every string is plain text from the CMS and is cleaned here, once, as it crosses
 
 from typing import Any
 
-from .cleaning import clean_text
+from common.cleaning import clean_text
+
 from .urls import ELIGIBILITY_JSON, GUIDANCE_URL, SELF_CHECK_URL, page_file, policy_url
 
 SPEC_PATH = "/api/v3/eligibility/"

@@ -18,7 +18,7 @@ from cms.core.models import HeadlessPage
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
 from cms.notices.publication import notice_summary
-from portal.cleaning import clean_text
+from common.cleaning import clean_text
 
 from . import rules
 from .forms import LessonPageForm

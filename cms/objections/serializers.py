@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cms.notices.models import DecisionItem, DecisionNoticePage
-from portal.cleaning import clean_text
+from common.cleaning import clean_text
 
 from . import text
 from .rules import (

@@ -12,7 +12,7 @@ FORBIDDEN = {"cms", "django", "wagtail", "rest_framework"}  # the portal reads t
 # In the order data flows; a module imports only modules of its own stage or of one before it.
 STAGES = (
     # What everything builds on: addresses, dates, files, text, the sources' shape, the client.
-    {"urls", "dates", "files", "text", "sources", "cleaning", "client", "fingerprint"},
+    {"urls", "dates", "files", "text", "sources", "client", "fingerprint"},
     # The CMS's answers made into sources and site-wide data.
     {
         "record", "objections", "consultation", "selfcheck", "guidance", "notices", "listings",

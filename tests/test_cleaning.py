@@ -1,4 +1,4 @@
-from portal.cleaning import clean_html, clean_text
+from common.cleaning import clean_html, clean_text
 
 
 def test_scripts_handlers_and_styles_are_removed():
