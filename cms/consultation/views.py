@@ -10,7 +10,7 @@ from cms.objections.views import (
     LOOKUP_ERROR_CODES,
     SubmissionCreateView,
     SubmissionStatusView,
-    _errors,
+    error_responses,
 )
 
 from . import rules, services
@@ -61,7 +61,7 @@ class CommentCreateView(SubmissionCreateView):
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
             201: CommentReceiptSerializer,
-            **_errors(400, 404, 409, 413, 415, 429, described=ERROR_CODES),
+            **error_responses(400, 404, 409, 413, 415, 429, described=ERROR_CODES),
         },
     )
     def post(self, request):
@@ -104,7 +104,7 @@ class CommentStatusView(SubmissionStatusView):
         },
         responses={
             200: CommentStatusSerializer,
-            **_errors(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
+            **error_responses(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
         },
     )
     def post(self, request):

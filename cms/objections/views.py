@@ -47,7 +47,8 @@ ERROR_CODES = {
 }
 
 
-def _errors(*codes: int, described=ERROR_CODES) -> dict:
+def error_responses(*codes: int, described=ERROR_CODES) -> dict:
+    """The OpenAPI responses of these status codes, each naming its error codes."""
     return {
         code: OpenApiResponse(ErrorSerializer, description=f"error.code: {described[code]}")
         for code in codes
@@ -327,7 +328,7 @@ class ObjectionCreateView(SubmissionCreateView):
             "multipart/form-data": ObjectionCreateSerializer,
         },
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={201: ReceiptSerializer, **_errors(400, 404, 409, 413, 415, 429)},
+        responses={201: ReceiptSerializer, **error_responses(400, 404, 409, 413, 415, 429)},
         examples=[
             OpenApiExample(
                 "窗口已关闭 Window closed",
@@ -383,7 +384,7 @@ class ObjectionStatusView(SubmissionStatusView):
         },
         responses={
             200: StatusSerializer,
-            **_errors(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
+            **error_responses(400, 404, 413, 415, 429, described=LOOKUP_ERROR_CODES),
         },
     )
     def post(self, request):
