@@ -215,7 +215,13 @@ def run_pelican_command(
         ]  # fmt: skip
         environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
         completed = subprocess.run(
-            command, capture_output=True, text=True, check=False, cwd=cwd, env=environment
+            command,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+            cwd=cwd,
+            env=environment,
         )
         if completed.returncode != 0:
             detail = (completed.stderr or completed.stdout).strip()[-2000:]

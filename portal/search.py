@@ -191,8 +191,8 @@ def _run_pagefind(command: list[str], check: Callable[[], None] | None = None) -
     Pagefind (its whole process group) and is raised."""
     try:
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            start_new_session=True,
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+            errors="replace", start_new_session=True,
         )  # fmt: skip
     except OSError as exc:
         raise SearchIndexError(f"Pagefind did not run: {exc}") from exc

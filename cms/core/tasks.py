@@ -29,8 +29,15 @@ def rebuild_portal(build_id: int) -> bool:
         build.output = "PORTAL_BUILD_COMMAND is empty: automatic builds are off."
         build.save()
         return False
+    # The build speaks Chinese (and "…"): read as UTF-8 whatever the worker's locale.
     completed = subprocess.run(
-        command, capture_output=True, text=True, check=False, cwd=settings.BASE_DIR, timeout=1800
+        command,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        check=False,
+        cwd=settings.BASE_DIR,
+        timeout=1800,
     )
     build.finished_at = timezone.now()
     build.succeeded = completed.returncode == 0

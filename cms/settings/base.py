@@ -311,6 +311,8 @@ LOGGING = {
         # Per-task and per-page chatter; warnings and errors still come through.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # django-axes announces its configuration on every start of every command.
+        "axes": {"level": "WARNING"},
         # With DEBUG on, SQL is logged at DEBUG with its parameters (personal data among them):
         # never, whatever DJANGO_LOG_LEVEL says.
         "django.db.backends": {"level": "INFO"},
