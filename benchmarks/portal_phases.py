@@ -22,7 +22,7 @@ PHASES = {
     "export": ("portal.build", "export_site"),
     "scan": ("portal.render", "scan"),
     "fingerprint": ("portal.render", "fingerprint"),
-    "copy": ("portal.build", "_copy_of"),
+    "copy": ("portal.builds", "copy_of"),
     "render": ("portal.render", "render"),
     "feeds": ("portal.build", "_feeds"),
     "site_outputs": ("portal.build", "_site_outputs"),
@@ -30,10 +30,10 @@ PHASES = {
     # The first build of all indexes each shard while others render; this is what is left to
     # wait for once the last page is written.
     "search_index_tail": ("portal.search", "IndexWriter.finish"),
-    "second_copy": ("portal.build", "_second_copy"),
-    "swap": ("portal.build", "_swap"),
-    "prune": ("portal.build", "_prune"),
-    "prepare_next": ("portal.build", "prepare_next"),
+    "second_copy": ("portal.builds", "second_copy"),
+    "swap": ("portal.builds", "swap"),
+    "prune": ("portal.builds", "prune"),
+    "prepare_next": ("portal.builds", "prepare_next"),
 }
 
 

@@ -224,7 +224,7 @@ def _render(build: Build, steps: render.Plan | None, meanwhile: Callable[[], Non
         sources = list(build.manifest.sources)
         build.render_sources(sources, build.jobs)
         return "full", len(sources)
-    _copy_of(build)
+    builds.copy_of(build.site_dir, build.previous_dir, build.build_dir)
     for output in steps.remove:
         (build.build_dir / output).unlink(missing_ok=True)
     if not steps.render:
@@ -313,7 +313,7 @@ def _go_live(build: Build, exported: Export, mode: str, index_later: bool) -> Pa
     """Puts the new build live and keeps the notices' state; then, for a build that indexes
     after going live, its second half. Returns the build now live."""
     build.phases.start("switch")
-    _swap(build.output_link, build.build_dir)
+    builds.swap(build.output_link, build.build_dir)
     exported.notices.save(build.content_dir)
     if not index_later:
         return build.build_dir
@@ -331,7 +331,7 @@ def _second_half(build: Build, mode: str) -> Path:
     final_dir = build_dir.with_name(builds.stamp())
     try:
         build.check()
-        _second_copy(build_dir, final_dir, build.check)
+        builds.second_copy(build_dir, final_dir, build.check)
         outputs = None
         if mode == "incremental":
 
@@ -345,10 +345,10 @@ def _second_half(build: Build, mode: str) -> Path:
         return build_dir
     except BaseException:
         builds.discard(final_dir, trash)
-        _prune(build.builds_dir, build_dir, trash)
+        builds.prune(build.builds_dir, build_dir, trash)
         raise
     build.phases.start("switch again")
-    _swap(build.output_link, final_dir)
+    builds.swap(build.output_link, final_dir)
     builds.discard(build_dir, trash)  # its files live on in final_dir
     return final_dir
 
@@ -381,33 +381,13 @@ def _index_with_outputs(build: Build, directory: Path, outputs: Callable[[], Non
 
 def _tidy_up(build: Build, final_dir: Path, left_to_next: bool, prepare: bool) -> None:
     """Old builds out of the way; with ``prepare``, the next build's copy of ``final_dir``."""
-    _prune(build.builds_dir, final_dir, build.trash)
+    builds.prune(build.builds_dir, final_dir, build.trash)
     if left_to_next:
         # Of an older build: the waiting build makes its own.
         builds.drop_spare(build.site_dir, build.trash)
     elif prepare:
         build.phases.start("prepare next")
-        prepare_next(build.site_dir, final_dir, build.trash)
+        builds.prepare_next(build.site_dir, final_dir, build.trash)
 
 
 # --- steps the benchmarks time by these names (benchmarks/portal_phases.py) ---------------------
-
-
-def _copy_of(build: Build) -> None:
-    builds.copy_of(build.site_dir, build.previous_dir, build.build_dir)
-
-
-def _second_copy(build_dir: Path, copy: Path, check: Callable[[], None]) -> None:
-    builds.second_copy(build_dir, copy, check)
-
-
-def _swap(output_link: Path, build_dir: Path) -> None:
-    builds.swap(output_link, build_dir)
-
-
-def _prune(builds_dir: Path, current: Path, trash: Path) -> None:
-    builds.prune(builds_dir, current, trash)
-
-
-def prepare_next(site_dir: Path, build_dir: Path, trash: Path | None = None) -> None:
-    builds.prepare_next(site_dir, build_dir, trash)

@@ -19,6 +19,11 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_ISO = "1970-01-01T00:00:00+00:00"
 
 
+def first_published(page: dict) -> str:
+    """A CMS page's first publication (its read API ``meta``), or the epoch if it has none."""
+    return page["meta"].get("first_published_at") or EPOCH_ISO
+
+
 # --- for reading, in Chinese ------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from . import (
     selfcheck,
 )
 from .client import CMSClient
-from .dates import EPOCH_ISO
+from .dates import first_published
 from .files import replace_file, walk_files
 from .listings import HOME_NOTICE_COUNT
 from .notices import LISTINGS, NOTICE_INDEX_TYPE, NoticeDataError
@@ -38,10 +38,6 @@ from .urls import HOME_URL, POLICIES_URL, policy_url
 HOME_TYPE = "core.HomePage"
 POLICY_INDEX_TYPE = "policies.PolicyIndexPage"
 POLICY_TYPE = "policies.PolicyPage"
-
-
-def _date(page: dict[str, Any]) -> str:
-    return page["meta"].get("first_published_at") or EPOCH_ISO
 
 
 def policy_source(page: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +67,7 @@ def policy_source(page: dict[str, Any]) -> dict[str, Any]:
         "slug": slug,
         "template": "policy",
         "url": policy_url(slug),
-        "date": _date(page),
+        "date": first_published(page),
     }
     return page_source(metadata, cms)
 
@@ -92,7 +88,7 @@ def policy_index_source(index: dict[str, Any], policies: Iterable[dict[str, Any]
         "slug": "policies",
         "template": "policy_index",
         "url": POLICIES_URL,
-        "date": _date(index),
+        "date": first_published(index),
     }
     cms = {"introduction": index.get("introduction") or "", "policies": entries}
     return page_source(metadata, cms)
@@ -105,7 +101,7 @@ def home_source(
 ) -> dict[str, Any]:
     """The home page: its introduction, the policies, and the latest notices under publicity."""
     metadata = {"title": home["title"], "slug": "home", "template": "home", "url": HOME_URL}
-    metadata["date"] = _date(home)
+    metadata["date"] = first_published(home)
     featured = [
         {
             "title": s["cms"]["title"],

@@ -11,7 +11,7 @@ from typing import Any
 from common.cleaning import clean_html
 
 from .client import CMSClient
-from .dates import EPOCH_ISO
+from .dates import first_published
 from .sources import page_source
 from .urls import FAQ_URL, GUIDANCE_URL, LESSONS_URL, SELF_CHECK_URL, policy_url, with_anchor
 
@@ -81,10 +81,6 @@ def _handling(handling: dict[str, Any], policy_page: str) -> dict[str, Any]:
     }
 
 
-def _date(page: dict[str, Any]) -> str:
-    return page["meta"].get("first_published_at") or EPOCH_ISO
-
-
 def guidance_source(page: dict[str, Any], faq: dict[str, Any] | None = None) -> dict[str, Any]:
     policy_page = _policy_url(page)
     policy = page.get("policy_summary") or {}
@@ -127,7 +123,7 @@ def guidance_source(page: dict[str, Any], faq: dict[str, Any] | None = None) -> 
         "slug": "guidance",
         "template": GUIDANCE_TEMPLATE,
         "url": GUIDANCE_URL,
-        "date": _date(page),
+        "date": first_published(page),
     }
     return page_source(metadata, cms)
 
@@ -153,7 +149,7 @@ def faq_source(faq: dict[str, Any], guidance: dict[str, Any] | None) -> dict[str
         "slug": "guidance-faq",
         "template": FAQ_TEMPLATE,
         "url": FAQ_URL,
-        "date": _date(faq),
+        "date": first_published(faq),
     }
     return page_source(metadata, cms)
 

@@ -2,6 +2,7 @@
 login) and the page a locked-out login gets."""
 
 import math
+from collections.abc import Callable
 
 import django_otp
 from axes.helpers import get_failure_limit
@@ -49,6 +50,25 @@ def code_error(request: HttpRequest, device: TOTPDevice, code: str) -> str | Non
     return None
 
 
+def take_code(
+    request: HttpRequest,
+    device: TOTPDevice,
+    on_success: Callable[[TOTPDevice], None] | None = None,
+) -> tuple[CodeForm, HttpResponse | None]:
+    """The code form; once it holds the device's current code, the session is verified with
+    ``device`` (after ``on_success``) and the second value is the redirect onwards."""
+    form = CodeForm(request.POST or None)
+    if form.is_valid():
+        error = code_error(request, device, form.cleaned_data["code"])
+        if error is None:
+            if on_success is not None:
+                on_success(device)
+            django_otp.login(request, device)
+            return form, redirect(next_url(request))
+        form.add_error("code", error)
+    return form, None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def setup(request: HttpRequest) -> HttpResponse:
@@ -61,14 +81,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     if confirmed_device(user):
         return redirect(f"{reverse('second_factor_verify')}?{request.GET.urlencode()}")
     device = pending_device(user)
-    form = CodeForm(request.POST or None)
-    if form.is_valid():
-        error = code_error(request, device, form.cleaned_data["code"])
-        if error is None:
-            confirm(device)
-            django_otp.login(request, device)
-            return redirect(next_url(request))
-        form.add_error("code", error)
+    form, done = take_code(request, device, on_success=confirm)
+    if done:
+        return done
     uri = device.config_url
     context = {
         "form": form,
@@ -92,13 +107,9 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(next_url(request))
     if user.is_verified():
         return redirect(next_url(request))
-    form = CodeForm(request.POST or None)
-    if form.is_valid():
-        error = code_error(request, device, form.cleaned_data["code"])
-        if error is None:
-            django_otp.login(request, device)
-            return redirect(next_url(request))
-        form.add_error("code", error)
+    form, done = take_code(request, device)
+    if done:
+        return done
     context = {"form": form, "next": next_url(request)}
     return render(request, "accounts/second_factor_verify.html", context)
 

@@ -82,18 +82,14 @@ class ApiError(exceptions.APIException):
 
 def body_too_large(limit_bytes: int | None = None) -> ApiError:
     """413 for a body over its limit (1 MB of JSON or form fields; evidence files count apart)."""
-    if limit_bytes is None:
-        return ApiError(
-            "body_too_large",
-            "提交内容过大。",
-            "The request body is too large.",
-            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-    size = f"{limit_bytes / (1024 * 1024):g}"
+    message, message_en = "提交内容过大", "The request body is too large"
+    if limit_bytes is not None:
+        size = f"{limit_bytes / (1024 * 1024):g}"
+        message, message_en = f"{message}（不得超过{size}MB）", f"{message_en} (at most {size} MB)"
     return ApiError(
         "body_too_large",
-        f"提交内容过大（不得超过{size}MB）。",
-        f"The request body is too large (at most {size} MB).",
+        f"{message}。",
+        f"{message_en}.",
         status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     )
 

@@ -63,8 +63,11 @@ def can_answer(user) -> bool:
     return OBJECTION_PERMISSIONS.user_has_permission(user, "change")
 
 
-def unanswered_objections():
-    return Objection.objects.exclude(status=ObjectionStatus.ANSWERED)
+def unanswered_objections(notice_id: str = ""):
+    """The objections not answered yet; of one notice when ``notice_id`` (from a query string)
+    names one."""
+    objections = Objection.objects.exclude(status=ObjectionStatus.ANSWERED)
+    return objections.filter(notice_id=notice_id) if notice_id.isdigit() else objections
 
 
 class PersonalDataInspectView(generic.InspectView):
@@ -184,10 +187,8 @@ class ChooseInadmissibleView(generic.WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, index, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
-        objections = unanswered_objections().select_related("notice", "item")
         notice_id = self.request.GET.get("notice", "")
-        if notice_id.isdigit():
-            objections = objections.filter(notice_id=notice_id)
+        objections = unanswered_objections(notice_id).select_related("notice", "item")
         notices = DecisionNoticePage.objects.filter(
             pk__in=unanswered_objections().values("notice_id")
         ).order_by("-pk")
@@ -229,10 +230,8 @@ class InadmissibleBulkAction(BulkAction):
 
     def get_all_objects_in_listing_query(self, parent_id):
         """ "All in the listing": the unanswered ones, of the notice the list is filtered by."""
-        objections = unanswered_objections()
-        if (notice_id := self.request.GET.get("notice", "")).isdigit():
-            objections = objections.filter(notice_id=notice_id)
-        return objections.values_list("pk", flat=True)
+        notice_id = self.request.GET.get("notice", "")
+        return unanswered_objections(notice_id).values_list("pk", flat=True)
 
     def object_context(self, objection):
         return {"item": objection, "edit_url": reverse("objections:edit", args=[objection.pk])}
