@@ -33,7 +33,7 @@ from django.utils import timezone  # noqa: E402
 
 from benchmarks.generate import Planner, _item_rows  # noqa: E402
 from benchmarks.payloads import bare_body, objection_body  # noqa: E402
-from cms.notices import rules  # noqa: E402
+from cms.domain import dates  # noqa: E402
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage  # noqa: E402
 
 HOST = {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": "application/json"}
@@ -162,8 +162,8 @@ def _publish_notice(number: int):
     moment before and the seconds ``publish()`` took."""
     now = timezone.now()
     planner = Planner(seed=4242 + number - 9001, now=now)
-    plan = planner.notice(rules.local_date(now), live=False)
-    year = rules.local_date(now).year
+    plan = planner.notice(dates.local_date(now), live=False)
+    year = dates.local_date(now).year
     plan.fields.update(
         notice_number=f"浙科容免〔{year}〕{number}号",
         slug=f"zkrm-{year}-{number}",

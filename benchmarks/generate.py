@@ -35,6 +35,7 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.models import Locale, Page
 
+from cms.domain import clauses, dates, programmes, windows
 from cms.notices import rules
 from cms.notices.models import DecisionItem, DecisionNoticePage, ExemptionMark, NoticeIndexPage
 from cms.notices.publication import record_data
@@ -42,8 +43,8 @@ from cms.record.services import append_many
 
 from . import textgen
 
-PROGRAMMES = [p.value for p in rules.Programme]
-NON_BPW = [p for p in PROGRAMMES if p != rules.Programme.BASIC_PUBLIC_WELFARE]
+PROGRAMMES = [p.value for p in programmes.Programme]
+NON_BPW = [p for p in PROGRAMMES if p != programmes.Programme.BASIC_PUBLIC_WELFARE]
 ITEM_COUNT_WEIGHTS = [15, 15, 14, 12, 10, 9, 8, 7, 5, 5]  # 1..10 items per notice
 GROUND_WEIGHTS = {"A1": 30, "A2": 30, "A3": 10, "A4": 25, "A5": 5}
 REASON_WEIGHTS = {
@@ -58,13 +59,13 @@ REASON_WEIGHTS = {
     "objection_upheld": 4,
 }
 CONTACTS = {
-    rules.HandlingBody.DEPARTMENT: {
+    programmes.HandlingBody.DEPARTMENT: {
         "contact_office": "浙江省科学技术厅监督评估处",
         "contact_phone": "0571-87054100",
         "contact_email": "jdpgc@kjt.zj.example.cn",
         "contact_address": "浙江省杭州市拱墅区环城北路30号（邮编310006）",
     },
-    rules.HandlingBody.FOUNDATION_OFFICE: {
+    programmes.HandlingBody.FOUNDATION_OFFICE: {
         "contact_office": "浙江省自然科学基金委员会办公室",
         "contact_phone": "0571-87054200",
         "contact_email": "jjw@kjt.zj.example.cn",
@@ -147,7 +148,7 @@ def _items(rng: random.Random, programmes: list[str], year: int) -> list[dict[st
         if rng.random() < 0.25:
             reasons = _weighted(rng, REASON_WEIGHTS, 1 if rng.random() < 0.7 else 2)
             item.update(
-                decision=rules.Decision.REJECTED.value,
+                decision=clauses.Decision.REJECTED.value,
                 grounds=[],
                 reasons=reasons,
                 explanation=textgen.explanation(rng, reasons),
@@ -157,7 +158,7 @@ def _items(rng: random.Random, programmes: list[str], year: int) -> list[dict[st
             financial = rng.randint(1, 3)
             technical = size - financial - rng.choice((0, 0, 1))
             item.update(
-                decision=rules.Decision.EXEMPTED.value,
+                decision=clauses.Decision.EXEMPTED.value,
                 grounds=_weighted(rng, GROUND_WEIGHTS, 1 if rng.random() < 0.8 else 2),
                 reasons=[],
                 explanation=textgen.exemption_note(rng) if rng.random() < 0.6 else "",
@@ -169,7 +170,7 @@ def _items(rng: random.Random, programmes: list[str], year: int) -> list[dict[st
     return items
 
 
-def _check(items: list[dict[str, Any]]) -> rules.HandlingBody:
+def _check(items: list[dict[str, Any]]) -> programmes.HandlingBody:
     """The generated data obeys the policy's item rules; only the route to live is a shortcut."""
     facts = [
         rules.ItemFacts(
@@ -186,7 +187,7 @@ def _check(items: list[dict[str, Any]]) -> rules.HandlingBody:
     ]
     if errors := rules.check_items(facts):
         raise AssertionError(f"generated item breaks a rule: {errors[0]}")
-    return rules.handling_body_for([item["programme"] for item in items])
+    return programmes.handling_body_for([item["programme"] for item in items])
 
 
 class Planner:
@@ -196,13 +197,13 @@ class Planner:
     def __init__(self, seed: int, now: datetime, span_days: int = 1095):
         self.rng = random.Random(seed)  # noqa: S311 (test data, not secrets)
         self.now = now
-        self.today = rules.local_date(now)
+        self.today = dates.local_date(now)
         self.span_days = span_days
         self.sequence: Counter = Counter()
         self.key = 0
 
-    def _number(self, body: rules.HandlingBody, year: int) -> tuple[str, str]:
-        prefix = "zjnsf" if body is rules.HandlingBody.FOUNDATION_OFFICE else "zkrm"
+    def _number(self, body: programmes.HandlingBody, year: int) -> tuple[str, str]:
+        prefix = "zjnsf" if body is programmes.HandlingBody.FOUNDATION_OFFICE else "zkrm"
         self.sequence[(prefix, year)] += 1
         seq = self.sequence[(prefix, year)]
         word = "浙自然基金容免" if prefix == "zjnsf" else "浙科容免"
@@ -229,7 +230,7 @@ class Planner:
         items = _items(rng, programmes, year)
         body = _check(items)
         number, slug = self._number(body, year)
-        window = rules.PublicityWindow(start)
+        window = windows.PublicityWindow(start)
         batch = self.sequence[("zjnsf" if body.value == "foundation_office" else "zkrm", year)]
         programme_word = PROGRAMME_WORDS[programmes[0]] if len(programmes) == 1 else "省级科技计划"
         title = rng.choice(
@@ -247,8 +248,8 @@ class Planner:
             year=year,
             batch=batch,
             programme=programme_word,
-            start=rules.format_date_zh(window.start_date),
-            end=rules.format_date_zh(window.end_date),
+            start=dates.format_date_zh(window.start_date),
+            end=dates.format_date_zh(window.end_date),
             days=window.days,
             office=CONTACTS[body]["contact_office"],
         )
@@ -279,7 +280,7 @@ class Planner:
             finalised_at = window.closes_at + timedelta(days=rng.uniform(5, 30))
             if finalised_at < self.now:
                 fields["finalised_at"] = finalised_at
-                plan.marks_date = rules.local_date(finalised_at)
+                plan.marks_date = dates.local_date(finalised_at)
         plan.state = self._state(
             window, finalised_at=fields.get("finalised_at"), withdrawn_at=fields.get("withdrawn_at")
         )
@@ -290,7 +291,7 @@ class Planner:
         """更正公告 of ``original``: the same items less one at most, a fresh window."""
         rng = self.rng
         start = original.fields["publicity_start"] + timedelta(days=rng.randint(2, 6))
-        window = rules.PublicityWindow(start)
+        window = windows.PublicityWindow(start)
         items = [dict(item) for item in original.items]
         if len(items) > 1 and rng.random() < 0.5:
             items.pop(rng.randrange(len(items)))
@@ -321,7 +322,7 @@ class Planner:
         finalised_at = window.closes_at + timedelta(days=rng.uniform(5, 30))
         if finalised_at < self.now:
             fields["finalised_at"] = finalised_at
-            plan.marks_date = rules.local_date(finalised_at)
+            plan.marks_date = dates.local_date(finalised_at)
         plan.state = self._state(window, finalised_at=fields.get("finalised_at"))
         fields["recorded_state"] = plan.state.value
         # The original now reads as corrected (a live correction exists).

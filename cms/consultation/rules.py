@@ -9,16 +9,13 @@ another; only the messages differ, because a comment is not an objection.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Final
 
-from cms.notices.rules import (
-    GuardError,
-    LabelledEnum,
-    PublicityWindow,
-    WindowPhase,
-)
+from cms.domain.errors import GuardError
+from cms.domain.labels import LabelledEnum
+from cms.domain.windows import PublicityWindow, WindowPhase
 
 # fmt: off
 MESSAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
@@ -59,17 +56,6 @@ def _error(code: str, window: PublicityWindow | None = None) -> GuardError:
     return GuardError(code, zh, en)
 
 
-def comment_window(opens_on: date | None, closes_on: date | None) -> PublicityWindow | None:
-    """The window from its first and last day (both included); None when either is missing.
-
-    ValueError when it closes before it opens (the page's validation says so first)."""
-    if opens_on is None or closes_on is None:
-        return None
-    if closes_on < opens_on:
-        raise ValueError(f"the comment window closes ({closes_on}) before it opens ({opens_on})")
-    return PublicityWindow(opens_on, (closes_on - opens_on).days + 1)
-
-
 def check_comment(window: PublicityWindow | None, at: datetime, *, in_consultation: bool) -> None:
     """Comments only on a draft for comments, inside its window; the server decides.
 
@@ -84,25 +70,3 @@ def check_comment(window: PublicityWindow | None, at: datetime, *, in_consultati
         raise _error("window_not_started", window)
     if phase is WindowPhase.CLOSED:
         raise _error("window_closed", window)
-
-
-def window_summary(window: PublicityWindow, at: datetime, *, in_consultation: bool) -> dict:
-    """What the read API says of a window: its dates, state at ``at``, days left, and whether
-    comments are accepted now (a draft for comments inside its window)."""
-    phase = window.phase(at)
-    dates = window.date_texts()
-    return {
-        "opens_on": window.start_date.isoformat(),
-        "closes_on": window.end_date.isoformat(),
-        "closes_at": window.closes_at.isoformat(),
-        "state": phase.value,
-        "state_label": "征求意见中" if phase is WindowPhase.OPEN else phase.label,
-        "days_left": window.days_left(at),
-        "accepting": in_consultation and phase is WindowPhase.OPEN,
-        "closes_on_zh": dates["end"],
-        "dates_zh": f"{dates['start']}至{dates['end']}",
-        "dates_en": f"{dates['start_en']} to {dates['end_en']}",
-        "label": f"征求意见期：{dates['start']}至{dates['end']}，至{dates['end']}24时截止。",
-        "label_en": f"Comments from {dates['start_en']} to the end of {dates['end_en']} "
-        "(Asia/Shanghai time).",
-    }

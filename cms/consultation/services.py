@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from cms.notices.rules import GuardError
+from cms.domain.errors import GuardError
 from cms.objections import services as shared
 from cms.objections.errors import ApiError
 

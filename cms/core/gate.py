@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from wagtail.models import Page, PagePermissionTester, get_page_models
 
-from cms.notices.rules import GuardError
+from cms.domain.errors import GuardError
 
 UNPUBLISH, DELETE, MOVE, COPY = "unpublish", "delete", "move", "copy"
 _PERMANENT_ACTIONS = {UNPUBLISH: "ever_public_unpublish", DELETE: "ever_public_delete",

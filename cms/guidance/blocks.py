@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 
-from cms.notices.rules import EXCLUSIONS, GROUNDS
+from cms.domain.clauses import EXCLUSIONS, GROUNDS
 
 ANCHOR_HELP = _(
     "政策文件中条款的锚点，如 s2-1（二（一））、s3-5（三（五））、s2-2-1（二（二）1）。"

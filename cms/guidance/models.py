@@ -19,14 +19,8 @@ from wagtail.rich_text import expand_db_html
 from wagtail.search import index
 
 from cms.core.models import HeadlessPage
-from cms.notices.rules import (
-    Clause,
-    HandlingBody,
-    Programme,
-    get_exclusion,
-    get_ground,
-    handling_body_for,
-)
+from cms.domain.clauses import Clause, get_exclusion, get_ground
+from cms.domain.programmes import HandlingBody, Programme, handling_body_for
 from cms.policies.outline import Passage, passages
 
 from . import blocks

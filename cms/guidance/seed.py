@@ -14,16 +14,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.html import escape
 
-from cms.notices.rules import (
-    EXCLUSIONS,
-    GROUNDS,
-    REJECTION_REASONS,
-    HandlingBody,
-    Programme,
-    chinese_numeral_to_int,
-    clause_anchor,
-    handling_body_for,
-)
+from cms.domain.clauses import EXCLUSIONS, GROUNDS, REJECTION_REASONS
+from cms.domain.numerals import chinese_numeral_to_int, clause_anchor
+from cms.domain.programmes import HandlingBody, Programme, handling_body_for
 from cms.policies.seed_parser import ParsedPolicy
 
 from .models import FaqPage, GuidancePage

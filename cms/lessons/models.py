@@ -15,7 +15,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from cms.core.models import HeadlessPage
-from cms.notices import rules as notice_rules
+from cms.domain.dates import local_date
+from cms.domain.errors import GuardError
+from cms.domain.programmes import Programme
 from cms.notices.guards import NoticeGuardError
 from cms.notices.publication import notice_summary
 from common.cleaning import clean_text
@@ -57,9 +59,7 @@ class LessonPage(HeadlessPage):
     field_of_study = models.CharField(
         _("学科领域"), max_length=100, help_text=_("如：材料科学、生物医药、集成电路。")
     )
-    programme = models.CharField(
-        _("计划类别"), max_length=32, choices=notice_rules.Programme.choices()
-    )
+    programme = models.CharField(_("计划类别"), max_length=32, choices=Programme.choices())
     start_year = models.PositiveSmallIntegerField(_("项目起始年份"))
     end_year = models.PositiveSmallIntegerField(_("项目终止年份"))
     summary = models.TextField(
@@ -139,7 +139,7 @@ class LessonPage(HeadlessPage):
     def identifiers(self) -> rules.Identifiers:
         return identifiers_of(self.related_notice)
 
-    def deidentification_errors(self) -> list[notice_rules.GuardError]:
+    def deidentification_errors(self) -> list[GuardError]:
         return rules.check_deidentified(self.texts(), self.identifiers())
 
     def clean_texts(self) -> None:
@@ -173,7 +173,7 @@ class LessonPage(HeadlessPage):
         errors: dict[str, list[str]] = {}
         if self.slug in RESERVED_LESSON_SLUGS:
             errors["slug"] = [_("网址名不能是 field、programme 或 page（门户上的列表路径）。")]
-        this_year = notice_rules.local_date(timezone.now()).year
+        this_year = local_date(timezone.now()).year
         for name in ("start_year", "end_year"):
             year = getattr(self, name)
             if year is not None and not EARLIEST_YEAR <= year <= this_year + 1:
@@ -190,7 +190,7 @@ class LessonPage(HeadlessPage):
 
     @property
     def programme_label(self) -> str:
-        return notice_rules.Programme(self.programme).label
+        return Programme(self.programme).label
 
     @property
     def related_notice_summary(self) -> dict | None:

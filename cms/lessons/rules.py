@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from cms.notices.rules import GuardError
+from cms.domain.errors import GuardError
 
 __all__ = [
     "FIELD_LABELS",

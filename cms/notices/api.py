@@ -18,6 +18,9 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 from wagtail.api.v3.pagination import WagtailLimitOffsetPagination
 
+from cms.domain.dates import local_date
+from cms.domain.windows import PublicityWindow
+
 from . import rules
 from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 from .publication import clause_lookup
@@ -102,7 +105,7 @@ def notice_versions(notices, now) -> list[list]:
             *SUMMARY_FIELDS
         )
     }
-    today = rules.local_date(now).isoformat()
+    today = local_date(now).isoformat()
     states: dict[tuple, list] = {}  # many notices share a window and flags: one rules call each
     versions = []
     for row in rows:
@@ -115,7 +118,7 @@ def notice_versions(notices, now) -> list[list]:
             own["withdrawn_at"] is not None,
         )
         if key not in states:
-            window = rules.PublicityWindow(key[0], key[1])
+            window = PublicityWindow(key[0], key[1])
             facts = rules.NoticeFacts(
                 approved=True,  # live: published (DecisionNoticePage.is_approved)
                 window=window,

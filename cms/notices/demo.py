@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cms.core.clock import travel_to
+from cms.domain.clauses import Decision
+from cms.domain.dates import local_date
 
-from . import rules
 from .guards import NoticeGuardError
 from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 from .services import finalise_notice, record_state, start_correction, withdraw_notice
@@ -39,7 +40,7 @@ def _exempted(code, name, unit, leader, grounds, programme="key_rd"):
         programme=programme,
         undertaking_unit=unit,
         project_leader=leader,
-        decision=rules.Decision.EXEMPTED,
+        decision=Decision.EXEMPTED,
         grounds=grounds,
         panel_size=7,
         technical_members=5,
@@ -54,7 +55,7 @@ def _rejected(code, name, unit, leader, reasons, explanation, programme="key_rd"
         programme=programme,
         undertaking_unit=unit,
         project_leader=leader,
-        decision=rules.Decision.REJECTED,
+        decision=Decision.REJECTED,
         reasons=reasons,
         explanation=explanation,
     )
@@ -114,7 +115,7 @@ def _batch(year: int, ordinal: str) -> str:
 
 
 def _today():
-    return rules.local_date(timezone.now())
+    return local_date(timezone.now())
 
 
 def load_demo_notices(user=None) -> list[DecisionNoticePage]:

@@ -6,9 +6,9 @@ JSON-ready dict; the read API publishes it, the portal exports it at build time,
 :func:`assess` here and the portal's script read their logic from it, not from a copy:
 
 - every option of a question may carry an ``effect``: ``{"block": code}`` (a rejection reason of
-  rules.REJECTION_REASONS: an exclusion X1–X4, ``out_of_scope``, ``no_ground`` or
+  REJECTION_REASONS: an exclusion X1–X4, ``out_of_scope``, ``no_ground`` or
   ``after_acceptance``), ``{"ground": code}`` (A1–A5), ``{"handling_body": code}`` (the body a
-  programme's application goes to, from rules.handling_body_for) or ``{"unsure": true}``;
+  programme's application goes to, from handling_body_for) or ``{"unsure": true}``;
 - an ``exclusive`` option of a multiple-choice question ("none of these", "not sure") counts only
   when nothing else is chosen;
 - ``outcome_rules`` are tried in order: ``blocked`` (some answer blocks), ``incomplete`` (a required
@@ -24,9 +24,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from cms.domain.clauses import EXCLUSIONS, GROUNDS, Clause, get_reason
+from cms.domain.numerals import clause_anchor, int_to_chinese_numeral
+from cms.domain.programmes import HandlingBody, Programme, handling_body_for
 from cms.policies.outline import Passage, passages
-
-from . import rules
 
 SPEC_VERSION: Final = 1
 
@@ -49,11 +50,11 @@ YES, NO, UNSURE = "yes", "no", "unsure"
 NONE_OF_THESE = "none"
 BEFORE_ACCEPTANCE, AFTER_ACCEPTANCE = "before_acceptance", "after_acceptance"
 
-SCOPE_ANCHOR: Final = rules.clause_anchor(2, 1)
-GROUNDS_ANCHOR: Final = rules.clause_anchor(2, 2)
-EXCLUSIONS_ANCHOR: Final = rules.clause_anchor(2, 3)
-APPLICATION_ANCHOR: Final = rules.clause_anchor(3, 1)
-PROCEDURE_ANCHOR: Final = rules.clause_anchor(3)
+SCOPE_ANCHOR: Final = clause_anchor(2, 1)
+GROUNDS_ANCHOR: Final = clause_anchor(2, 2)
+EXCLUSIONS_ANCHOR: Final = clause_anchor(2, 3)
+APPLICATION_ANCHOR: Final = clause_anchor(3, 1)
+PROCEDURE_ANCHOR: Final = clause_anchor(3)
 
 # The conditions of 二（一）, one question each: (id, question, question in English, hint).
 # fmt: off
@@ -107,9 +108,9 @@ OUTCOME_RULES: Final = (
 def _clause_ref(anchor: str) -> str:
     """'s2-1' → '二（一）', 's2-3-4' → '二（三）4', 's3' → '三'."""
     parts = [int(p) for p in anchor[1:].split("-")]
-    ref = rules.int_to_chinese_numeral(parts[0])
+    ref = int_to_chinese_numeral(parts[0])
     if len(parts) > 1:
-        ref += f"（{rules.int_to_chinese_numeral(parts[1])}）"
+        ref += f"（{int_to_chinese_numeral(parts[1])}）"
     return ref + "".join(str(p) for p in parts[2:])
 
 
@@ -128,7 +129,7 @@ def _clause(anchor: str, index: Mapping[str, Passage]) -> dict[str, str]:
     }
 
 
-def _coded(clause: rules.Clause, index: Mapping[str, Passage]) -> dict[str, str]:
+def _coded(clause: Clause, index: Mapping[str, Passage]) -> dict[str, str]:
     return {**clause.as_dict(), "clause_text": _text(index, clause.anchor)}
 
 
@@ -143,11 +144,11 @@ def _sentence_with(text: str, words: str) -> str:
 def _handling_bodies(index: Mapping[str, Passage]) -> dict[str, dict[str, str]]:
     """Each body with the clause that makes it the one to apply to."""
     foundation_text = _sentence_with(
-        _text(index, PROCEDURE_ANCHOR), rules.Programme.BASIC_PUBLIC_WELFARE.label
+        _text(index, PROCEDURE_ANCHOR), Programme.BASIC_PUBLIC_WELFARE.label
     )
     sources = {
-        rules.HandlingBody.DEPARTMENT: (APPLICATION_ANCHOR, None),
-        rules.HandlingBody.FOUNDATION_OFFICE: (PROCEDURE_ANCHOR, foundation_text),
+        HandlingBody.DEPARTMENT: (APPLICATION_ANCHOR, None),
+        HandlingBody.FOUNDATION_OFFICE: (PROCEDURE_ANCHOR, foundation_text),
     }
     bodies = {}
     for body, (anchor, text) in sources.items():
@@ -193,7 +194,7 @@ def _questions(index: Mapping[str, Passage]) -> list[dict[str, Any]]:
         )
     grounds = [
         _option(c.code, c.label, c.label_en, {"ground": c.code}, clause=_coded(c, index))
-        for c in rules.GROUNDS.values()
+        for c in GROUNDS.values()
     ]
     questions.append(
         {
@@ -217,7 +218,7 @@ def _questions(index: Mapping[str, Passage]) -> list[dict[str, Any]]:
     )  # fmt: skip
     exclusions = [
         _option(c.code, c.label, c.label_en, {"block": c.code}, clause=_coded(c, index))
-        for c in rules.EXCLUSIONS.values()
+        for c in EXCLUSIONS.values()
     ]
     questions.append(
         {
@@ -257,8 +258,8 @@ def _questions(index: Mapping[str, Passage]) -> list[dict[str, Any]]:
         }
     )  # fmt: skip
     programmes = [
-        _option(p.value, p.label, p.label_en, {"handling_body": rules.handling_body_for([p]).value})
-        for p in rules.Programme
+        _option(p.value, p.label, p.label_en, {"handling_body": handling_body_for([p]).value})
+        for p in Programme
     ]
     questions.append(
         {
@@ -295,7 +296,7 @@ def build_spec(
         for option in question["options"]:
             code = (option["effect"] or {}).get("block")
             if code:
-                reasons[code] = _coded(rules.get_reason(code), index)
+                reasons[code] = _coded(get_reason(code), index)
     return {
         "version": SPEC_VERSION,
         "title": "容错免责资格自测",
@@ -306,7 +307,7 @@ def build_spec(
         "disclaimer_detail_en": DISCLAIMER_DETAIL_EN,
         "policy": {"title": policy["title"], "slug": policy["slug"]} if policy else None,
         "questions": questions,
-        "grounds": {c.code: _coded(c, index) for c in rules.GROUNDS.values()},
+        "grounds": {c.code: _coded(c, index) for c in GROUNDS.values()},
         "reasons": dict(sorted(reasons.items())),
         "handling_bodies": _handling_bodies(index),
         "outcomes": {

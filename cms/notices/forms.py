@@ -3,6 +3,9 @@
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminPageForm
 
+from cms.domain.errors import GuardError
+from cms.domain.programmes import handling_body_for
+
 from . import rules
 
 
@@ -10,12 +13,12 @@ class DecisionNoticeForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk and self.instance.first_published_at is not None:
-            self.add_error(None, rules.GuardError.of("published_is_final").message)
+            self.add_error(None, rules.guard_error("published_is_final").message)
         start = cleaned.get("publicity_start")
         if start is not None:
             try:
                 rules.check_publish_start(start, timezone.now())
-            except rules.GuardError as error:
+            except GuardError as error:
                 self.add_error("publicity_start", error.message)
         return cleaned
 
@@ -31,8 +34,8 @@ class DecisionNoticeForm(WagtailAdminPageForm):
             if data and not data.get("DELETE") and data.get("programme")
         ]
         try:
-            rules.handling_body_for(programmes)
-        except rules.GuardError as error:
+            handling_body_for(programmes)
+        except GuardError as error:
             self.add_error(None, error.message)
             return False
         return valid

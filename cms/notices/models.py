@@ -19,6 +19,11 @@ from wagtail.models import GroupApprovalTask, Orderable, Page, Revision
 from wagtail.search import index
 
 from cms.core.models import HeadlessPage
+from cms.domain.clauses import GROUNDS, REJECTION_REASONS, Decision
+from cms.domain.dates import local_date
+from cms.domain.errors import GuardError
+from cms.domain.programmes import Programme, handling_body_for
+from cms.domain.windows import PublicityWindow
 from common.addresses import notice_path
 
 from . import rules
@@ -30,8 +35,8 @@ from .publication import clause_lookup, item_public_data, notice_summary, record
 #: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
 NOTICE_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_NOTICE_SLUGS = frozenset({"page", "closed"})
-GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.GROUNDS.values()]
-REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in rules.REJECTION_REASONS.values()]
+GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in GROUNDS.values()]
+REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in REJECTION_REASONS.values()]
 
 
 def publicity_days_default() -> int:
@@ -174,8 +179,8 @@ class DecisionNoticePage(HeadlessPage):
     # --- facts and state ---------------------------------------------------------------
 
     @property
-    def publicity_window(self) -> rules.PublicityWindow:
-        return rules.PublicityWindow(self.publicity_start, self.publicity_days)
+    def publicity_window(self) -> PublicityWindow:
+        return PublicityWindow(self.publicity_start, self.publicity_days)
 
     def is_approved(self) -> bool:
         """Published, or approved and waiting for its go-live."""
@@ -312,8 +317,8 @@ class DecisionNoticePage(HeadlessPage):
     @property
     def handling_body(self) -> dict | None:
         try:
-            body = rules.handling_body_for(self.programmes())
-        except rules.GuardError:
+            body = handling_body_for(self.programmes())
+        except GuardError:
             return None
         return {"code": body.value, "label": body.label, "label_en": body.label_en}
 
@@ -355,7 +360,7 @@ class DecisionNoticePage(HeadlessPage):
     def finalised_on(self) -> str | None:
         if self.finalised_at is None:
             return None
-        return rules.local_date(self.finalised_at).isoformat()
+        return local_date(self.finalised_at).isoformat()
 
 
 class DecisionItem(Orderable):
@@ -364,10 +369,10 @@ class DecisionItem(Orderable):
     notice = ParentalKey(DecisionNoticePage, on_delete=models.CASCADE, related_name="items")
     project_code = models.CharField(_("项目编号"), max_length=64)
     project_name = models.CharField(_("项目名称"), max_length=200)
-    programme = models.CharField(_("计划类别"), max_length=32, choices=rules.Programme.choices())
+    programme = models.CharField(_("计划类别"), max_length=32, choices=Programme.choices())
     undertaking_unit = models.CharField(_("项目承担单位"), max_length=200)
     project_leader = models.CharField(_("项目负责人"), max_length=50, help_text=_("仅姓名"))
-    decision = models.CharField(_("认定结论"), max_length=16, choices=rules.Decision.choices())
+    decision = models.CharField(_("认定结论"), max_length=16, choices=Decision.choices())
     grounds = CodeListField(
         _("适用情形"), code_choices=GROUND_CHOICES, help_text=_("予以免责时至少选择一项。")
     )
@@ -439,7 +444,7 @@ class ExemptionMark(models.Model):
     )
     notice_number = models.CharField(_("公告编号"), max_length=64)
     project_code = models.CharField(_("项目编号"), max_length=64)
-    decision = models.CharField(_("认定结论"), max_length=16, choices=rules.Decision.choices())
+    decision = models.CharField(_("认定结论"), max_length=16, choices=Decision.choices())
     decision_date = models.DateField(_("认定日期"))
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 

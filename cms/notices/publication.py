@@ -5,9 +5,10 @@ The expert panel record and anything about objectors never pass through here.
 
 from typing import Any
 
+from cms.domain.clauses import Decision, get_clause
+from cms.domain.dates import local_date
+from cms.domain.programmes import Programme
 from cms.policies.outline import passages
-
-from . import rules
 
 
 def clause_lookup(index_page) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def clause_lookup(index_page) -> dict[str, Any]:
 
 
 def cited_clause(code: str, lookup: dict[str, Any]) -> dict[str, Any]:
-    clause = rules.get_clause(code)
+    clause = get_clause(code)
     return {
         **clause.as_dict(),
         "clause_text": lookup["texts"].get(clause.anchor, ""),
@@ -31,8 +32,8 @@ def cited_clause(code: str, lookup: dict[str, Any]) -> dict[str, Any]:
 
 
 def item_public_data(item, lookup: dict[str, Any]) -> dict[str, Any]:
-    decision = rules.Decision(item.decision)
-    programme = rules.Programme(item.programme)
+    decision = Decision(item.decision)
+    programme = Programme(item.programme)
     return {
         "id": item.pk,
         "project_code": item.project_code,
@@ -73,7 +74,7 @@ def record_data(notice) -> dict[str, Any]:
         "correction_note": notice.correction_note,
         "withdrawal_reason": notice.withdrawal_reason if notice.withdrawn_at else None,
         "finalised_on": (
-            rules.local_date(notice.finalised_at).isoformat() if notice.finalised_at else None
+            local_date(notice.finalised_at).isoformat() if notice.finalised_at else None
         ),
         "items": [
             {

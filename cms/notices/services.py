@@ -12,6 +12,8 @@ from wagtail.log_actions import log
 from wagtail.models import Revision
 
 from cms.core.tasks import request_portal_rebuild
+from cms.domain.dates import format_date_en, format_date_zh, local_date
+from cms.domain.errors import GuardError
 from cms.record import services as record
 from cms.record.models import RecordEvent, RecordKind
 
@@ -48,13 +50,13 @@ def unanswered_objections(notice: DecisionNoticePage) -> int:
     return sum(counter(link) for link in correction_chain(notice) for counter in counters)
 
 
-def _errors(*checks: Callable[[], None]) -> list[rules.GuardError]:
+def _errors(*checks: Callable[[], None]) -> list[GuardError]:
     """The GuardError each check raises, in order; the checks that pass add nothing."""
     errors = []
     for check in checks:
         try:
             check()
-        except rules.GuardError as error:
+        except GuardError as error:
             errors.append(error)
     return errors
 
@@ -64,11 +66,11 @@ def went_live_on(notice: DecisionNoticePage):
     events = (RecordEvent.PUBLISHED, RecordEvent.CORRECTION_PUBLISHED)
     for entry in record.entries_for(RecordKind.NOTICE, notice.notice_number):
         if entry.event in events:
-            return rules.local_date(entry.recorded_at)
+            return local_date(entry.recorded_at)
     return None
 
 
-def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
+def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[GuardError]:
     """Every reason the notice cannot be finalised now, in the order to act on them."""
     errors = _errors(
         lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice)),
@@ -77,7 +79,7 @@ def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.Gua
     window_open = bool(errors) and errors[0].code in ("window_open", "window_not_started")
     # check_finalise stops at the first of window and objections: name both when both hold.
     if window_open and (count := unanswered_objections(notice)):
-        errors.insert(1, rules.GuardError.of("objections_unanswered", count=count))
+        errors.insert(1, rules.guard_error("objections_unanswered", count=count))
     if not window_open:  # an open window already says why the state cannot change yet
         errors += _errors(
             lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED)
@@ -94,7 +96,7 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
         raise NoticeGuardError(errors)
     notice.finalised_at = now
     notice.save(update_fields=["finalised_at"])
-    decision_date = rules.local_date(now)
+    decision_date = local_date(now)
     marks = [
         ExemptionMark.objects.create(
             notice=notice,
@@ -111,7 +113,7 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
     return marks
 
 
-def withdraw_errors(notice: DecisionNoticePage, now: datetime) -> list[rules.GuardError]:
+def withdraw_errors(notice: DecisionNoticePage, now: datetime) -> list[GuardError]:
     return _errors(
         lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN)
     )
@@ -123,7 +125,7 @@ def withdraw_notice(notice: DecisionNoticePage, user, reason: str, now: datetime
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason:
-        raise NoticeGuardError([rules.GuardError.of("withdrawal_needs_reason", field="reason")])
+        raise NoticeGuardError([rules.guard_error("withdrawal_needs_reason", field="reason")])
     notice = DecisionNoticePage.objects.select_for_update().get(pk=notice.pk)
     if errors := withdraw_errors(notice, now):
         raise NoticeGuardError(errors)
@@ -171,7 +173,7 @@ def start_correction(original: DecisionNoticePage, user, now: datetime | None = 
     """
     now = now or timezone.now()
     original = DecisionNoticePage.objects.select_for_update().get(pk=original.pk)
-    start = start or rules.local_date(now)
+    start = start or local_date(now)
     if errors := correction_errors(original, now, start):
         raise NoticeGuardError(errors)
     sequence = original.corrections.count() + 1
@@ -255,12 +257,12 @@ def hold_late_scheduled(now: datetime | None = None) -> list[DecisionNoticePage]
             reason = "；".join(error.message for error in errors)
             if any(error.code == "start_in_past" for error in errors):
                 window = notice.publicity_window
-                reason = rules.GuardError.of(
+                reason = rules.guard_error(
                     "scheduled_start_passed",
-                    start=rules.format_date_zh(window.start_date),
-                    today=rules.format_date_zh(rules.local_date(now)),
-                    start_en=rules.format_date_en(window.start_date),
-                    today_en=rules.format_date_en(rules.local_date(now)),
+                    start=format_date_zh(window.start_date),
+                    today=format_date_zh(local_date(now)),
+                    start_en=format_date_en(window.start_date),
+                    today_en=format_date_en(local_date(now)),
                 ).message
             DecisionNoticePage.objects.filter(pk=notice.pk).update(
                 reapproval_reason=reason, go_live_at=None

@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.admin.views.pages.workflow import WorkflowActionView
 
+from cms.domain.dates import local_date
+from cms.domain.errors import GuardError
 from common.spreadsheet import neutralise_row
 
-from . import rules
 from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
 from .models import DecisionNoticePage, ExemptionMark, NoticeIndexPage
@@ -71,7 +72,7 @@ def _run(request, page_id: int, action: NoticeAction):
             errors = [error.message for error in exc.errors]
     else:
         errors = [error.message for error in action.precheck(notice)]
-    today = rules.local_date(timezone.now())
+    today = local_date(timezone.now())
     context = {
         "header_title": f"{action.title}：{notice.title}",
         "page_title": f"{action.title}：{notice.title}",
@@ -112,7 +113,7 @@ def _start_date(request):
     except ValueError:
         raise NoticeGuardError(
             [
-                rules.GuardError(
+                GuardError(
                     "start_date_invalid",
                     "请填写有效的公示开始日期（年-月-日）。",
                     "Enter a valid start date (YYYY-MM-DD).",
@@ -182,7 +183,7 @@ class GuardedWorkflowActionView(WorkflowActionView):
     """Wagtail's workflow action, refusing an approval the page's guards forbid, with why,
     before anything is recorded. Subclasses name the guards in :meth:`approval_errors`."""
 
-    def approval_errors(self, page) -> list[rules.GuardError]:
+    def approval_errors(self, page) -> list[GuardError]:
         if isinstance(page, DecisionNoticePage):
             return publish_errors(page, timezone.now())
         return []

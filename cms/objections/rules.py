@@ -20,7 +20,8 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.utils.crypto import salted_hmac
 
-from cms.notices.rules import LabelledEnum, local_date
+from cms.domain.dates import local_date
+from cms.domain.labels import LabelledEnum
 
 
 # fmt: off

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms.domain.errors import GuardError
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
 from cms.notices.services import start_correction
@@ -59,7 +60,7 @@ def ensure_accepting(notice, now: datetime) -> None:
     """Objections only inside the window of a live notice under publicity; the server decides."""
     try:
         notice_rules.check_objection(notice.publicity_window, now)
-    except notice_rules.GuardError as error:
+    except GuardError as error:
         raise ApiError(error.code, error.message, error.message_en, status_code=409) from error
     if not notice.live or notice.state_at(now) != notice_rules.NoticeState.UNDER_PUBLICITY:
         raise ApiError(

@@ -13,7 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cms.notices.rules import LabelledEnum
+from cms.domain.labels import LabelledEnum
 
 from . import evidence as evidence_checks
 from . import rules, services

@@ -10,8 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.consultation.rules import comment_window, window_summary
 from cms.core.models import HeadlessPage
+from cms.domain.windows import comment_window, window_summary
 
 from .blocks import PolicyBodyBlock
 from .outline import build_outline

@@ -7,7 +7,7 @@ rules module, the one place that also maps clause codes (A1 to X4) to those anch
 from dataclasses import dataclass
 from typing import Any
 
-from cms.notices.rules import chinese_numeral_to_int, clause_anchor
+from cms.domain.numerals import chinese_numeral_to_int, clause_anchor
 
 
 def _number(raw: str) -> int:

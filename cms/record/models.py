@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.notices.rules import PUBLICITY_TZ
+from cms.domain.dates import PUBLICITY_TZ
 
 APPEND_ONLY_MESSAGE = "公示记录只能追加，不能修改或删除。 / The public record is append-only."
 

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.conf import settings
 
-from cms.notices.rules import HandlingBody, Programme
+from cms.domain.programmes import HandlingBody, Programme
 from portal.guidance import faq_source, guidance_source
 from portal.urls import FAQ_URL, GUIDANCE_URL
 

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.utils import timezone
 
-from cms.notices import rules
+from cms.domain import dates
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
 from portal import files, fingerprint, render
@@ -94,7 +94,7 @@ def _publish_one_more_notice(slug: str = "incremental-check", number: int = 1):
         title=f"关于增量构建测试的公示（{number}）",
         slug=slug,
         notice_number=f"测试-增量-{number}",
-        publicity_start=rules.local_date(timezone.now()),
+        publicity_start=dates.local_date(timezone.now()),
         contact_office="监督评估处",
         contact_phone="0571-00000000",
         contact_email="a@example.invalid",

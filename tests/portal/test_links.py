@@ -14,7 +14,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from cms.notices.rules import EXCLUSIONS, GROUNDS
+from cms.domain.clauses import EXCLUSIONS, GROUNDS
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -10,7 +10,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from cms.notices import rules
+from cms.domain import clauses
+from cms.domain.programmes import HandlingBody, Programme
 from cms.notices.eligibility import (
     DOES_NOT_APPLY,
     MAY_APPLY,
@@ -67,26 +68,26 @@ def test_the_script_knows_no_code_label_or_outcome_of_its_own():
     script = SCRIPT.read_text(encoding="utf-8")
     literals = [a or b for a, b in re.findall(r'"([^"\\\n]*)"|\'([^\'\\\n]*)\'', script)]
     assert "data-exclusive" in literals  # the literals were found
-    codes = {*rules.CLAUSES, *(p.value for p in rules.Programme)}
-    codes |= {b.value for b in rules.HandlingBody} | set(OUTCOMES)
-    labels = [c.label for c in rules.CLAUSES.values()] + [p.label for p in rules.Programme]
-    labels += [b.label for b in rules.HandlingBody]
+    codes = {*clauses.CLAUSES, *(p.value for p in Programme)}
+    codes |= {b.value for b in HandlingBody} | set(OUTCOMES)
+    labels = [c.label for c in clauses.CLAUSES.values()] + [p.label for p in Programme]
+    labels += [b.label for b in HandlingBody]
     found = [t for t in literals if t in codes or any(label in t for label in labels)]
     assert found == []
 
 
 def test_every_code_in_the_data_is_a_rules_code_with_the_rules_anchor(site):
     spec = _exported(site)
-    assert list(spec["grounds"]) == list(rules.GROUNDS)
+    assert list(spec["grounds"]) == list(clauses.GROUNDS)
     for code, clause in spec["grounds"].items():
-        assert clause["anchor"] == rules.GROUNDS[code].anchor
+        assert clause["anchor"] == clauses.GROUNDS[code].anchor
     for code, reason in spec["reasons"].items():
-        assert reason["anchor"] == rules.REJECTION_REASONS[code].anchor
-    assert set(spec["reasons"]) >= set(rules.EXCLUSIONS)
-    bodies = {b.value for b in rules.HandlingBody}
+        assert reason["anchor"] == clauses.REJECTION_REASONS[code].anchor
+    assert set(spec["reasons"]) >= set(clauses.EXCLUSIONS)
+    bodies = {b.value for b in HandlingBody}
     assert set(spec["handling_bodies"]) == bodies
     programmes = next(q for q in spec["questions"] if q["id"] == "programme")["options"]
-    assert [o["value"] for o in programmes] == [p.value for p in rules.Programme]
+    assert [o["value"] for o in programmes] == [p.value for p in Programme]
 
 
 def test_every_anchor_in_the_data_exists_on_the_built_policy_page(site):
@@ -117,12 +118,12 @@ def test_all_conditions_met_may_apply(site):
     assert result["disclaimer"] == "仅供参考，不构成认定结论。"
 
 
-@pytest.mark.parametrize("code", list(rules.EXCLUSIONS))
+@pytest.mark.parametrize("code", list(clauses.EXCLUSIONS))
 def test_any_exclusion_blocks_with_its_code(site, code):
     result = assess(_exported(site), good(grounds=["A1", "A2"], exclusions=[code]))
     assert result["outcome"] == DOES_NOT_APPLY
     assert [(b["code"], b["anchor"]) for b in result["blockers"]] == [
-        (code, rules.EXCLUSIONS[code].anchor)
+        (code, clauses.EXCLUSIONS[code].anchor)
     ]
 
 
@@ -178,7 +179,7 @@ def test_without_javascript_the_page_is_written_guidance_linking_every_clause(si
     policy = f"http://site.invalid/policies/{spec['policy']['slug']}/"
     fragments = {urlsplit(u).fragment for u in resolved if u.startswith(policy + "#")}
     assert {g["anchor"] for g in spec["grounds"].values()} <= fragments
-    assert {c.anchor for c in rules.EXCLUSIONS.values()} <= fragments
+    assert {c.anchor for c in clauses.EXCLUSIONS.values()} <= fragments
     assert {"s2-1", "s3-1"} <= fragments
     # The form is for the script to show; the data file is linked for anyone to read.
     assert main.find("form", attrs={"data-selfcheck": True}).has_attr("hidden")

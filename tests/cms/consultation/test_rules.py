@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
-from cms.consultation.rules import check_comment, comment_window, window_summary
-from cms.notices.rules import PUBLICITY_TZ, GuardError
+from cms.consultation.rules import check_comment
+from cms.domain.dates import PUBLICITY_TZ
+from cms.domain.errors import GuardError
+from cms.domain.windows import comment_window, window_summary
 
 OPENS, CLOSES = datetime.date(2026, 3, 3), datetime.date(2026, 3, 16)
 

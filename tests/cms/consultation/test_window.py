@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from cms.consultation.models import PolicyComment
-from cms.consultation.rules import comment_window
-from cms.notices.rules import local_date
+from cms.domain.dates import local_date
+from cms.domain.windows import comment_window
 from cms.policies.models import PolicyStatus
 
 from ..objections.conftest import fresh_rate_limits  # noqa: F401

@@ -8,8 +8,9 @@ from django.core.files.base import ContentFile
 from django.test import override_settings
 from wagtail.documents.models import Document
 
+from cms.domain.clauses import EXCLUSIONS, GROUNDS
+from cms.domain.programmes import HandlingBody, Programme
 from cms.guidance.models import FaqPage, GuidancePage
-from cms.notices.rules import EXCLUSIONS, GROUNDS, HandlingBody, Programme
 from cms.policies.models import PolicyPage
 
 

@@ -8,9 +8,10 @@ from django.test import override_settings
 from wagtail.models import Page, Revision
 
 from cms.core.models import HomePage
+from cms.domain.clauses import EXCLUSIONS, GROUNDS
+from cms.domain.programmes import HandlingBody
 from cms.guidance.models import FaqPage, GuidancePage
 from cms.guidance.seed import GuidanceSeedError, faq_fields, guidance_fields
-from cms.notices.rules import EXCLUSIONS, GROUNDS, HandlingBody
 from cms.policies.models import PolicyPage
 from cms.policies.seed_parser import parse_policy_text
 

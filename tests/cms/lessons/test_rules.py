@@ -2,8 +2,8 @@
 
 import pytest
 
+from cms.domain.errors import GuardError
 from cms.lessons.rules import Identifiers, check_deidentified, ensure_deidentified
-from cms.notices.rules import GuardError
 
 NOTICE = Identifiers.of(
     leaders=["张三", "李四", "王"],  # a one-character name is too short to look for

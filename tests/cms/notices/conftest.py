@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cms.core.clock import travel_to
-from cms.notices import rules
+from cms.domain import dates
 from cms.notices.models import DecisionItem, DecisionNoticePage, NoticeIndexPage
 
 CONTACT = {
@@ -50,7 +50,7 @@ def rejected_item(code="ZJ2026-002", **overrides) -> DecisionItem:
 
 
 def today() -> datetime.date:
-    return rules.local_date(timezone.now())
+    return dates.local_date(timezone.now())
 
 
 @pytest.fixture

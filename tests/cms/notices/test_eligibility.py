@@ -6,7 +6,8 @@ import itertools
 
 import pytest
 
-from cms.notices import eligibility, rules
+from cms.domain import clauses, programmes
+from cms.notices import eligibility
 from cms.notices.eligibility import (
     DOES_NOT_APPLY,
     MAY_APPLY,
@@ -76,14 +77,14 @@ def _codes(question: dict, effect: str) -> list[str]:
 
 
 def test_the_questions_offer_exactly_the_rules_grounds_and_exclusions(spec):
-    assert _codes(_question(spec, "grounds"), "ground") == list(rules.GROUNDS)
-    assert _codes(_question(spec, "exclusions"), "block") == list(rules.EXCLUSIONS)
+    assert _codes(_question(spec, "grounds"), "ground") == list(clauses.GROUNDS)
+    assert _codes(_question(spec, "exclusions"), "block") == list(clauses.EXCLUSIONS)
     assert [q["group"] for q in spec["questions"]] == [
         *["scope"] * 4, "grounds", "exclusions", "timing", "programme",
     ]  # fmt: skip
     for code, clause in spec["grounds"].items():
-        assert (clause["label"], clause["anchor"]) == (rules.GROUNDS[code].label,
-                                                       rules.GROUNDS[code].anchor)  # fmt: skip
+        assert (clause["label"], clause["anchor"]) == (clauses.GROUNDS[code].label,
+                                                       clauses.GROUNDS[code].anchor)  # fmt: skip
 
 
 def test_every_blocking_answer_names_a_rejection_reason_with_its_clause(spec):
@@ -93,18 +94,18 @@ def test_every_blocking_answer_names_a_rejection_reason_with_its_clause(spec):
         for o in q["options"]
         if (o["effect"] or {}).get("block")
     }
-    assert blocks == {*rules.EXCLUSIONS, "out_of_scope", "no_ground", "after_acceptance"}
+    assert blocks == {*clauses.EXCLUSIONS, "out_of_scope", "no_ground", "after_acceptance"}
     assert set(spec["reasons"]) == blocks
     for code, reason in spec["reasons"].items():
-        clause = rules.REJECTION_REASONS[code]
+        clause = clauses.REJECTION_REASONS[code]
         assert (reason["clause_ref"], reason["anchor"]) == (clause.clause_ref, clause.anchor)
 
 
 def test_programmes_map_to_the_handling_body_the_rules_give(spec):
     options = _question(spec, "programme")["options"]
-    assert [o["value"] for o in options] == [p.value for p in rules.Programme]
+    assert [o["value"] for o in options] == [p.value for p in programmes.Programme]
     for option in options:
-        body = rules.handling_body_for([rules.Programme(option["value"])])
+        body = programmes.handling_body_for([programmes.Programme(option["value"])])
         assert option["effect"] == {"handling_body": body.value}
         assert spec["handling_bodies"][body.value]["label"] == body.label
 
@@ -143,12 +144,12 @@ def test_all_conditions_met_may_apply_with_the_grounds_chosen(spec):
     assert result["disclaimer"] == "仅供参考，不构成认定结论。"
 
 
-@pytest.mark.parametrize("code", list(rules.EXCLUSIONS))
+@pytest.mark.parametrize("code", list(clauses.EXCLUSIONS))
 def test_any_exclusion_blocks_with_its_code_and_clause(spec, code):
     result = assess(spec, good_answers(exclusions=[code]))
     assert result["outcome"] == DOES_NOT_APPLY
     assert [(b["code"], b["anchor"]) for b in result["blockers"]] == [
-        (code, rules.EXCLUSIONS[code].anchor)
+        (code, clauses.EXCLUSIONS[code].anchor)
     ]
     assert result["materials"] == [] and result["deadline"] is None
     assert result["disclaimer"] == eligibility.DISCLAIMER
@@ -223,8 +224,8 @@ def test_the_basic_public_welfare_programme_goes_to_the_foundation_committee_off
     result = assess(spec, good_answers(programme="basic_public_welfare"))
     assert result["handling_body"]["code"] == "foundation_office"
     assert result["handling_body"]["label"] == "省自然科学基金委员会办公室"
-    for programme in rules.Programme:
-        if programme is not rules.Programme.BASIC_PUBLIC_WELFARE:
+    for programme in programmes.Programme:
+        if programme is not programmes.Programme.BASIC_PUBLIC_WELFARE:
             body = assess(spec, good_answers(programme=programme.value))["handling_body"]
             assert body["code"] == "department"
 
@@ -243,7 +244,7 @@ def test_the_outcome_follows_the_specs_rules_not_a_copy(spec):
 
 
 def test_every_combination_of_grounds_and_exclusions_agrees_with_the_rules(spec):
-    grounds, exclusions = list(rules.GROUNDS), list(rules.EXCLUSIONS)
+    grounds, exclusions = list(clauses.GROUNDS), list(clauses.EXCLUSIONS)
     for g, x in itertools.product(range(len(grounds) + 1), range(len(exclusions) + 1)):
         chosen_g = grounds[:g] or ["none"]
         chosen_x = exclusions[:x] or ["none"]
@@ -265,7 +266,7 @@ def test_live_spec_quotes_the_live_policy(seeded):
     assert spec["policy"] == {"title": policy.title, "slug": policy.slug}
     texts = passages(policy.outline)
     for code, clause in spec["grounds"].items():
-        assert clause["clause_text"] == texts[rules.GROUNDS[code].anchor].text != ""
+        assert clause["clause_text"] == texts[clauses.GROUNDS[code].anchor].text != ""
     for reason in spec["reasons"].values():
         assert reason["clause_text"] == texts[reason["anchor"]].text != ""
     assert spec["grounds"]["A2"]["clause_text"] == "因技术路线选择失误导致难以完成预定目标；"

@@ -12,7 +12,8 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry, PageLogEntry
 
 from cms.core.models import PortalBuild
-from cms.notices import rules, services
+from cms.domain import dates, windows
+from cms.notices import services
 from cms.notices.guards import NoticeGuardError
 from cms.notices.management.commands.run_publicity_scheduler import run_once
 
@@ -40,7 +41,7 @@ def test_scheduled_notice_goes_live_when_the_scheduler_runs_on_its_start_day(mak
     notice.refresh_from_db()
     assert not notice.live
 
-    just_after_midnight = rules.PublicityWindow(start).opens_at + datetime.timedelta(seconds=1)
+    just_after_midnight = windows.PublicityWindow(start).opens_at + datetime.timedelta(seconds=1)
     with mock.patch("django.utils.timezone.now", return_value=just_after_midnight):
         run_once(just_after_midnight)
     notice.refresh_from_db()
@@ -106,7 +107,7 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
     data = json.loads(admin_client.get("/admin/notices/marks.json").content)
     assert len(data["exemption_marks"]) == 2
     assert (
-        data["exemption_marks"][0]["decision_date"] == rules.local_date(timezone.now()).isoformat()
+        data["exemption_marks"][0]["decision_date"] == dates.local_date(timezone.now()).isoformat()
     )
 
 

@@ -191,7 +191,7 @@ def target_page(endpoint, request):
 @pytest.fixture
 def comment_policy(seeded):
     """The seed policy (a draft for comments), published with a window open today."""
-    from cms.notices.rules import local_date
+    from cms.domain.dates import local_date
     from cms.policies.models import PolicyPage
 
     today = local_date(timezone.now())

@@ -18,7 +18,7 @@ from django.utils import timezone
 from rest_framework.throttling import SimpleRateThrottle
 from wagtail.models import PageViewRestriction
 
-from cms.notices.rules import local_date
+from cms.domain.dates import local_date
 from cms.objections.models import Objection
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from wagtail.models import ReferenceIndex
 
-from cms.notices.rules import PublicityWindow, local_date
+from cms.domain.dates import local_date
+from cms.domain.windows import PublicityWindow
 from cms.objections.models import Objection, ObjectionEvidence
 
 from .conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, ofd_bytes

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from cms.notices.rules import format_date_zh, local_date
+from cms.domain.dates import format_date_zh, local_date
 from cms.policies.models import PolicyPage, PolicyStatus
 
 SEED_SLUG = "exemption-policy"

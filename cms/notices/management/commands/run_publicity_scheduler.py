@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cms.core.models import PortalBuild
 from cms.core.tasks import request_portal_rebuild
-from cms.notices.rules import local_date
+from cms.domain.dates import local_date
 from cms.notices.services import hold_late_scheduled, record_state_changes
 
 
