@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cms.objections.forms import AnsweringForm
+from cms.submissions.forms import AnsweringForm
 
 from .models import PolicyComment
 from .rules import CommentOutcome

@@ -1,6 +1,6 @@
 """Comments (意见) from the public on a policy published as a draft for comments (征求意见稿).
 
-A comment is a public submission like an objection (cms.objections.models.PublicSubmission):
+A comment is a public submission like an objection (cms.submissions.models.PublicSubmission):
 receipt, hashed lookup code, idempotency, the commenter's identity as personal data (seen only
 with ``view_commenter_details``, never published or logged, blanked after the retention period).
 Comments take no files: a comment on a text is text.
@@ -9,8 +9,8 @@ Comments take no files: a comment on a text is text.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.objections.models import PublicSubmission
-from cms.objections.rules import ObjectorType
+from cms.submissions.models import PublicSubmission
+from cms.submissions.rules import ObjectorType
 
 from .rules import CommentOutcome, CommentStatus
 

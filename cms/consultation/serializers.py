@@ -1,12 +1,12 @@
-"""Validation of comments: the person, consent and trap field are the objections' own
-(cms.objections.serializers.SubmissionSerializer); here only what a comment is about."""
+"""Validation of comments: the person, consent and trap field are every public submission's
+(cms.submissions.serializers.SubmissionSerializer); here only what a comment is about."""
 
 from django.conf import settings
 from rest_framework import serializers
 
-from cms.objections.rules import ObjectorType
-from cms.objections.serializers import CleanTextField, IdField, SubmissionSerializer
 from cms.policies.models import PolicyPage
+from cms.submissions.rules import ObjectorType
+from cms.submissions.serializers import CleanTextField, IdField, SubmissionSerializer
 
 from .rules import CommentOutcome, CommentStatus
 

@@ -1,6 +1,6 @@
-"""Submitting, looking up, answering and purging comments, through the objections' shared
-services (cms.objections.services): one implementation of receipts, lookup codes,
-idempotency and the retention of personal data."""
+"""Submitting, looking up, answering and purging comments, through what every public submission
+shares (cms.submissions.services): one implementation of receipts, lookup codes, idempotency and
+the retention of personal data."""
 
 from datetime import datetime
 from functools import partial
@@ -10,8 +10,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from cms.domain.errors import GuardError
-from cms.objections import services as shared
-from cms.objections.errors import ApiError
+from cms.submissions import services as shared
+from cms.submissions.errors import ApiError
 
 from . import rules
 from .models import PolicyComment

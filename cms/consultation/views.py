@@ -1,11 +1,11 @@
-"""The public comment API: the objection API's views (cms.objections.views) with comments'
-serializer, throttles, services and pages. JSON clients get JSON; a plain HTML form post gets
-a page a person can read."""
+"""The public comment API: the views every public submission shares (cms.submissions.views) with
+comments' serializer, throttles, services and pages. JSON clients get JSON; a plain HTML form
+post gets a page a person can read."""
 
 from drf_spectacular.utils import extend_schema
 
-from cms.objections.serializers import StatusLookupSerializer
-from cms.objections.views import (
+from cms.submissions.serializers import StatusLookupSerializer
+from cms.submissions.views import (
     IDEMPOTENCY_KEY_PARAMETER,
     LOOKUP_ERROR_CODES,
     SubmissionCreateView,

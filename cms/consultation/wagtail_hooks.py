@@ -1,6 +1,6 @@
 """Comments in the admin, for editors: a list per policy and state, the detail (identity only
-with ``view_commenter_details``, every such view logged) and the answer form. The views are
-the objections' own (cms.objections.wagtail_hooks)."""
+with ``view_commenter_details``, every such view logged) and the answer form, on the views
+every public submission shares (cms.submissions.admin_views)."""
 
 from django.contrib import messages
 from wagtail import hooks
@@ -9,8 +9,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
 from cms.core.audit import register_log_actions
-from cms.objections.models import PERSONAL_FIELDS
-from cms.objections.wagtail_hooks import PersonalDataInspectView, PublicSubmissionPermissionPolicy
+from cms.submissions.admin_views import PersonalDataInspectView, PublicSubmissionPermissionPolicy
+from cms.submissions.models import PERSONAL_FIELDS
 
 from . import services
 from .forms import CommentAnswerForm

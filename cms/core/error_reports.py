@@ -10,7 +10,7 @@ import re
 from django.views.debug import ExceptionReporter, SafeExceptionReporterFilter
 from rest_framework.serializers import BaseSerializer
 
-# Django's own list, then the submitters' identity, contacts and secrets (cms.objections.models).
+# Django's own list, then the submitters' identity, contacts and secrets (cms.submissions.models).
 HIDDEN_NAMES = re.compile(
     "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE"
     "|REAL_NAME|ORIGINAL_NAME|FILENAME|ORGANI[SZ]ATION|PHONE|E_?MAIL|POSTAL|ADDRESS"

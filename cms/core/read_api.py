@@ -20,7 +20,7 @@ from django.urls import URLPattern, re_path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
-from cms.objections.errors import error_body
+from cms.core.api_errors import error_body
 
 # Wagtail's routes the portal and the public read; pages are the live versions only.
 WAGTAIL_READS = frozenset(

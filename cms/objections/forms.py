@@ -1,43 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.submissions.forms import AnsweringForm
+
 from .models import Objection
 from .rules import Outcome
-
-
-class AnsweringForm(forms.ModelForm):
-    """Answering a public submission: an outcome and an answer go together, and once answered
-    the record is locked. Subclasses give ``Meta`` (with ``outcome`` and ``answer``) and the
-    messages ``locked_message``, ``answer_needed`` and ``outcome_needed``."""
-
-    locked_message = _("该异议已答复，不能再修改。")
-    answer_needed = _("作出结论时须填写调查处理意见。")
-    outcome_needed = _("答复前须选择处理结论。")
-
-    def __init__(self, *args, for_user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.is_answered:
-            for field in self.fields.values():
-                field.disabled = True
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.is_answered:
-            raise forms.ValidationError(self.locked_message)
-        if cleaned.get("outcome") and not (cleaned.get("answer") or "").strip():
-            self.add_error("answer", self.answer_needed_for(cleaned["outcome"]))
-        if (cleaned.get("answer") or "").strip() and not cleaned.get("outcome"):
-            self.add_error("outcome", self.outcome_needed)
-        return cleaned
-
-    def answer_needed_for(self, outcome: str) -> str:
-        return self.answer_needed
 
 
 class HandlingForm(AnsweringForm):
     """调查处理: record the investigation; with an outcome and an answer, the answer is sent.
     不予受理 is an outcome too, and its answer is the reason."""
 
+    locked_message = _("该异议已答复，不能再修改。")
+    answer_needed = _("作出结论时须填写调查处理意见。")
+    outcome_needed = _("答复前须选择处理结论。")
     inadmissible_reason_needed = _("不予受理的，须在调查处理意见中写明不予受理的理由。")
 
     outcome = forms.ChoiceField(

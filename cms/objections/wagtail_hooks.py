@@ -22,15 +22,16 @@ from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
 from wagtail.log_actions import log
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from cms.core.audit import register_log_actions
 from cms.notices.models import DecisionNoticePage
+from cms.submissions.admin_views import PersonalDataInspectView, PublicSubmissionPermissionPolicy
+from cms.submissions.models import PERSONAL_FIELDS
 
 from . import services
 from .forms import HandlingForm, InadmissibleForm
-from .models import PERSONAL_FIELDS, Objection, ObjectionEvidence
+from .models import Objection, ObjectionEvidence
 from .rules import ObjectionStatus
 
 DETAILS_PERMISSION = "objections.view_objector_details"
@@ -40,18 +41,6 @@ LOG_ACTIONS = {
     "objections.view_details": ("查看异议人信息", "查看了异议人信息"),
     "objections.purge": ("清除异议人信息", "已按保存期限清除异议人信息"),
 }
-
-
-class PublicSubmissionPermissionPolicy(ModelPermissionPolicy):
-    """Submissions come only from the public: nobody adds or deletes them in the admin."""
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 OBJECTION_PERMISSIONS = PublicSubmissionPermissionPolicy(Objection)
@@ -70,27 +59,9 @@ def unanswered_objections(notice_id: str = ""):
     return objections.filter(notice_id=notice_id) if notice_id.isdigit() else objections
 
 
-class PersonalDataInspectView(generic.InspectView):
-    """The detail of a public submission: the submitter's identity only for staff with
-    ``details_permission``, and every such view logged as ``details_log_action``."""
-
+class ObjectionInspectView(PersonalDataInspectView):
     details_permission = DETAILS_PERMISSION
     details_log_action = "objections.view_details"
-    inspect_fields: list[str] = []
-
-    def get_fields(self):
-        fields = list(self.inspect_fields)
-        if not self.request.user.has_perm(self.details_permission):
-            fields = [name for name in fields if name not in PERSONAL_FIELDS]
-        return fields
-
-    def get(self, request, *args, **kwargs):
-        if request.user.has_perm(self.details_permission):
-            log(instance=self.object, action=self.details_log_action, user=request.user)
-        return super().get(request, *args, **kwargs)
-
-
-class ObjectionInspectView(PersonalDataInspectView):
     inspect_fields = [
         "receipt_number", "created_at", "notice", "item", "objector_type", *PERSONAL_FIELDS,
         "content", "evidence", "status", "investigation", "outcome", "answer", "answered_at",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cms.core",
     "cms.policies",
     "cms.notices",
+    "cms.submissions",
     "cms.objections",
     "cms.consultation",
     "cms.lessons",
@@ -228,7 +229,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "EXCEPTION_HANDLER": "cms.objections.errors.exception_handler",
+    "EXCEPTION_HANDLER": "cms.submissions.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # Per client address, whatever e-mail or name a flood puts in the form.
         "objection_burst": os.environ.get("OBJECTION_RATE_BURST", "5/min"),
@@ -244,7 +245,7 @@ REST_FRAMEWORK = {
     },
 }
 # Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted; unset, the
-# client is REMOTE_ADDR (cms.objections.throttles). Production requires it to be set.
+# client is REMOTE_ADDR (cms.submissions.throttles). Production requires it to be set.
 NUM_PROXIES = proxy_count(os.environ.get("NUM_PROXIES", ""))
 REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SPECTACULAR_SETTINGS = {
@@ -257,10 +258,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
-    "PREPROCESSING_HOOKS": ["cms.objections.schema.only_public_api"],
+    "PREPROCESSING_HOOKS": ["cms.submissions.schema.only_public_api"],
     # Objections and comments share field names whose choices differ: name each set once.
     "ENUM_NAME_OVERRIDES": {
-        "ObjectorTypeEnum": "cms.objections.rules.ObjectorType.choices",
+        "ObjectorTypeEnum": "cms.submissions.rules.ObjectorType.choices",
         "ObjectionStatusEnum": "cms.objections.rules.ObjectionStatus.choices",
         "ObjectionOutcomeEnum": "cms.objections.rules.Outcome.choices",
         "CommentStatusEnum": "cms.consultation.rules.CommentStatus.choices",

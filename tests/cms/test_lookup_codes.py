@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 
-from cms.objections import rules
+from cms.submissions import rules
 
 from .objections import conftest as shared
 

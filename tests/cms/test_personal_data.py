@@ -19,11 +19,11 @@ from django.utils.log import AdminEmailHandler
 
 from cms.consultation.models import PolicyComment
 from cms.consultation.services import purge_personal_data as purge_comments
-from cms.objections import rules
 from cms.objections.models import Objection
 from cms.objections.services import purge_personal_data as purge_objections
 from cms.settings import base as base_settings
 from cms.settings import dev as dev_settings
+from cms.submissions import rules
 
 from .notices.conftest import move_start
 from .objections import conftest as shared
@@ -138,7 +138,7 @@ def test_an_answer_mail_refused_is_logged_without_the_address(
     _submit(api, endpoint, submission)
     refused = smtplib.SMTPRecipientsRefused({IDENTITY["email"]: (550, b"no such user")})
     with (
-        mock.patch("cms.objections.services.send_mail", side_effect=refused),
+        mock.patch("cms.submissions.services.send_mail", side_effect=refused),
         caplog.at_level(logging.DEBUG),
     ):
         endpoint.answer(endpoint.model.objects.get(), approver, "经核实，所述情况不成立。")

@@ -1,4 +1,4 @@
-"""The text rule of public submissions (cms.objections.text) and the pattern the OpenAPI document
+"""The text rule of public submissions (cms.submissions.text) and the pattern the OpenAPI document
 states for it agree: what the pattern admits the server accepts, and every character the server
 refuses the pattern excludes."""
 
@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cms.objections import text
+from cms.submissions import text
 
 REFUSED = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A),

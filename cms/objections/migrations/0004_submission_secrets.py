@@ -9,7 +9,7 @@
 - ``payload_digest`` (a plain SHA-256 of the content) is keyed in place, or blanked on a row whose
   personal data was already purged.
 
-The current formats come from ``cms.objections.rules`` (what the running code reads); the old
+The current formats come from ``cms.submissions.rules`` (what the running code reads); the old
 derivation is copied here as it was. Going back leaves idempotency keys empty (replays of those
 rows are lost), nothing else.
 """
@@ -20,7 +20,7 @@ import hmac
 from django.conf import settings
 from django.db import migrations, models
 
-from cms.objections import rules
+from cms.submissions import rules
 
 LEGACY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 LEGACY_LENGTH = 10

@@ -1,9 +1,5 @@
-"""One error shape for the whole public API (objections, comments on a draft policy), Chinese
-first and English beside it:
-
-``{"error": {"code": ..., "message": ..., "message_en": ..., "field": ..., "details": [...]}}``
-
-``code`` is stable and machine-readable; ``details`` lists every field problem of a 400.
+"""The public submission API's errors (objections, comments on a draft policy) in the one
+error shape (:func:`cms.core.api_errors.error_body`), Chinese first and English beside it.
 Messages never repeat what the client sent, so no personal data ends up in an error.
 """
 
@@ -16,6 +12,8 @@ from django.core.exceptions import (
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from cms.core.api_errors import error_body
 
 FIELD_LABELS: dict[str, tuple[str, str]] = {
     "item": ("异议事项", "item"),
@@ -129,18 +127,6 @@ def _flatten(errors, field=None, labels=FIELD_LABELS):
             yield from _flatten(value, field, labels)
     else:
         yield _field_detail(field or "non_field_errors", errors, labels)
-
-
-def error_body(code, message, message_en, field=None, details=()) -> dict:
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "message_en": message_en,
-            "field": field,
-            "details": list(details),
-        }
-    }
 
 
 def _as_body(exc, labels=FIELD_LABELS) -> tuple[int, dict]:

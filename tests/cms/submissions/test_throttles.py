@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework.test import APIRequestFactory
 
-from cms.objections.throttles import SubmissionThrottle
+from cms.submissions.throttles import SubmissionThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ class SubmissionSchema(OpenApiSerializerExtension):
     """A public submission's rule across two fields, as ``anyOf``: a submission in an
     organisation's name gives the organisation's name (SubmissionSerializer.validate)."""
 
-    target_class = "cms.objections.serializers.SubmissionSerializer"
+    target_class = "cms.submissions.serializers.SubmissionSerializer"
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
