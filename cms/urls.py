@@ -7,8 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.core.read_api import read_only_urls
 from cms.core.views import health
+from cms.guidance.eligibility_api import router as eligibility_router
 from cms.notices.api import router as notices_router
-from cms.notices.eligibility_api import router as eligibility_router
 from cms.record.api import router as record_router
 
 # Our own read endpoints join Wagtail's API before its URLs are built; /api/v3/ serves them and

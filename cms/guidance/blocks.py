@@ -1,7 +1,7 @@
 """StreamField blocks of the guidance page (申报指南) and the FAQ (常见问题).
 
 Clause codes (A1–A5, X1–X4) are stored as codes only: their labels and anchors come from
-:mod:`cms.notices.rules` and their texts from the live policy, when the API reads the page.
+:mod:`cms.domain.clauses` and their texts from the live policy, when the API reads the page.
 Anchors such as ``s3-5`` name a clause or sub-section on the policy page; the pages check them
 against the policy's outline when saved.
 """

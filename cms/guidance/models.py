@@ -1,6 +1,6 @@
 """The guidance page (申报指南) and its FAQ (常见问题): structured, editable content.
 
-Clause codes are stored as codes; their labels and anchors come from :mod:`cms.notices.rules`
+Clause codes are stored as codes; their labels and anchors come from :mod:`cms.domain.clauses`
 and the clause texts from the live policy page, when read. The publicity window's length comes
 from settings (``PUBLICITY_DAYS``), never from the page's text.
 """

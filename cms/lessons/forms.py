@@ -3,13 +3,12 @@
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from . import rules
+from .texts import TEXT_FIELDS, identifiers_of
 
 
 class LessonPageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned = super().clean()
-        from .models import TEXT_FIELDS, identifiers_of
-
         texts = {
             name: cleaned.get(name, getattr(self.instance, name, "")) or "" for name in TEXT_FIELDS
         }

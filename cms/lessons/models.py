@@ -24,12 +24,11 @@ from common.cleaning import clean_text
 
 from . import rules
 from .forms import LessonPageForm
+from .texts import TEXT_FIELDS, identifiers_of
 
 EARLIEST_YEAR = 1990
 #: Portal paths right under lessons/ that a report's slug must not take.
 RESERVED_LESSON_SLUGS = frozenset({"field", "programme", "page"})
-#: The report's text, checked for identifying details before it is saved or published.
-TEXT_FIELDS = tuple(name for name in rules.FIELD_LABELS)
 #: The report's own text (stored as plain text, without markup).
 BODY_FIELDS = (
     "field_of_study", "summary", "approach", "failure_analysis", "lessons", "scientific_value",
@@ -199,15 +198,3 @@ class LessonPage(HeadlessPage):
         if notice is None or not notice.live:
             return None
         return notice_summary(notice)
-
-
-def identifiers_of(notice) -> rules.Identifiers:
-    """The project leaders, undertaking units and project codes of a notice's items."""
-    if notice is None:
-        return rules.Identifiers()
-    items = list(notice.items.all())
-    return rules.Identifiers.of(
-        leaders=(item.project_leader for item in items),
-        units=(item.undertaking_unit for item in items),
-        codes=(item.project_code for item in items),
-    )

@@ -1,7 +1,8 @@
 """Decision notices (决定公告), their decision items (认定事项) and exemption marks (免责标注).
 
 The rules themselves (codes, window, states, guards) live in :mod:`cms.notices.rules`; the
-models store facts and ask the rules what they mean.
+models store facts and ask the rules what they mean. The items and marks are defined in
+:mod:`cms.notices.items` and registered here.
 """
 
 import re
@@ -12,31 +13,27 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.models import GroupApprovalTask, Orderable, Page, Revision
+from wagtail.models import GroupApprovalTask, Page, Revision
 from wagtail.search import index
 
 from cms.core.models import HeadlessPage
-from cms.domain.clauses import GROUNDS, REJECTION_REASONS, Decision
 from cms.domain.dates import local_date
 from cms.domain.errors import GuardError
-from cms.domain.programmes import Programme, handling_body_for
+from cms.domain.programmes import handling_body_for
 from cms.domain.windows import PublicityWindow
 from common.addresses import notice_path
 
 from . import rules
-from .fields import CodeListField
 from .forms import DecisionNoticeForm
 from .guards import ensure_publishable, publish_errors
+from .items import DecisionItem, ExemptionMark  # noqa: F401 (registered with the app here)
 from .publication import clause_lookup, item_public_data, notice_summary, record_data
 
 #: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
 NOTICE_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 RESERVED_NOTICE_SLUGS = frozenset({"page", "closed"})
-GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in GROUNDS.values()]
-REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in REJECTION_REASONS.values()]
 
 
 def publicity_days_default() -> int:
@@ -72,6 +69,12 @@ class NoticeIndexPage(HeadlessPage):
         if self.policy is None:
             return None
         return {"id": self.policy.pk, "title": self.policy.title, "slug": self.policy.slug}
+
+
+def cited_policy():
+    """The policy page the notices cite (the notice index's), live or not; None without one."""
+    index = NoticeIndexPage.objects.select_related("policy").first()
+    return getattr(index, "policy", None)
 
 
 class DecisionNoticePage(HeadlessPage):
@@ -361,103 +364,6 @@ class DecisionNoticePage(HeadlessPage):
         if self.finalised_at is None:
             return None
         return local_date(self.finalised_at).isoformat()
-
-
-class DecisionItem(Orderable):
-    """认定事项: one project's decision. The expert panel record is stored, never published."""
-
-    notice = ParentalKey(DecisionNoticePage, on_delete=models.CASCADE, related_name="items")
-    project_code = models.CharField(_("项目编号"), max_length=64)
-    project_name = models.CharField(_("项目名称"), max_length=200)
-    programme = models.CharField(_("计划类别"), max_length=32, choices=Programme.choices())
-    undertaking_unit = models.CharField(_("项目承担单位"), max_length=200)
-    project_leader = models.CharField(_("项目负责人"), max_length=50, help_text=_("仅姓名"))
-    decision = models.CharField(_("认定结论"), max_length=16, choices=Decision.choices())
-    grounds = CodeListField(
-        _("适用情形"), code_choices=GROUND_CHOICES, help_text=_("予以免责时至少选择一项。")
-    )
-    reasons = CodeListField(
-        _("不予认定理由"), code_choices=REASON_CHOICES, help_text=_("不予认定时至少选择一项。")
-    )
-    explanation = models.TextField(_("理由说明"), blank=True)
-    panel_size = models.PositiveSmallIntegerField(_("专家组人数"), null=True, blank=True)
-    technical_members = models.PositiveSmallIntegerField(_("技术专家人数"), null=True, blank=True)
-    financial_members = models.PositiveSmallIntegerField(_("财务专家人数"), null=True, blank=True)
-
-    panels = [
-        FieldRowPanel([FieldPanel("project_code"), FieldPanel("programme")]),
-        FieldPanel("project_name"),
-        FieldRowPanel([FieldPanel("undertaking_unit"), FieldPanel("project_leader")]),
-        FieldPanel("decision"),
-        FieldPanel("grounds"),
-        FieldPanel("reasons"),
-        FieldPanel("explanation"),
-        MultiFieldPanel(
-            [
-                FieldRowPanel(
-                    [
-                        FieldPanel("panel_size"),
-                        FieldPanel("technical_members"),
-                        FieldPanel("financial_members"),
-                    ]
-                )
-            ],
-            heading=_("专家组（仅内部记录，不公开）"),
-        ),
-    ]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("认定事项")
-        verbose_name_plural = _("认定事项")
-
-    def __str__(self):
-        return f"{self.project_code} {self.project_name}"
-
-    def facts(self) -> rules.ItemFacts:
-        return rules.ItemFacts(
-            label=self.project_code,
-            decision=self.decision,
-            grounds=tuple(self.grounds or ()),
-            reasons=tuple(self.reasons or ()),
-            explanation=self.explanation,
-            panel_size=self.panel_size,
-            technical_members=self.technical_members,
-            financial_members=self.financial_members,
-        )
-
-    def clean(self):
-        super().clean()
-        if not self.decision:
-            return
-        errors: dict[str, list[str]] = {}
-        for error in rules.check_item(self.facts()):
-            errors.setdefault(error.field or "decision", []).append(error.message)
-        if errors:
-            raise ValidationError(errors)
-
-
-class ExemptionMark(models.Model):
-    """免责标注: what the provincial project management system is told once a result is final."""
-
-    notice = models.ForeignKey(
-        DecisionNoticePage, on_delete=models.PROTECT, related_name="marks", verbose_name=_("公告")
-    )
-    notice_number = models.CharField(_("公告编号"), max_length=64)
-    project_code = models.CharField(_("项目编号"), max_length=64)
-    decision = models.CharField(_("认定结论"), max_length=16, choices=Decision.choices())
-    decision_date = models.DateField(_("认定日期"))
-    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("免责标注")
-        verbose_name_plural = _("免责标注")
-        ordering = ["-decision_date", "project_code"]
-        constraints = [
-            models.UniqueConstraint(fields=["notice", "project_code"], name="unique_mark_per_item")
-        ]
-
-    def __str__(self):
-        return f"{self.project_code} {self.get_decision_display()}"
 
 
 class CollectiveDecisionTask(GroupApprovalTask):

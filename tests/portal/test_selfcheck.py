@@ -1,5 +1,5 @@
 """The self-check on the built demo portal: its data file is the CMS's questionnaire, and the
-logic run on that exported file (cms.notices.eligibility.assess) gives what the rules say. The
+logic run on that exported file (cms.guidance.eligibility.assess) gives what the rules say. The
 page without JavaScript is written guidance that links to every clause it names."""
 
 import json
@@ -12,15 +12,15 @@ from bs4 import BeautifulSoup
 
 from cms.domain import clauses
 from cms.domain.programmes import HandlingBody, Programme
-from cms.notices.eligibility import (
+from cms.guidance.eligibility import (
     DOES_NOT_APPLY,
     MAY_APPLY,
     NEED_MORE,
     OUTCOMES,
-    SCOPE_CONDITIONS,
     assess,
     build_spec,
 )
+from cms.guidance.questionnaire import SCOPE_CONDITIONS
 from portal import selfcheck
 from portal.urls import ELIGIBILITY_JSON
 

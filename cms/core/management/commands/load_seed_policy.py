@@ -12,7 +12,7 @@ from cms.notices.site_tree import ensure_notice_index
 from cms.policies.models import PolicyIndexPage, PolicyPage, PolicyStatus
 from cms.policies.seed_parser import parse_policy_text
 
-SEED_FILE = Path(__file__).resolve().parents[2] / "seed" / "exemption_policy_draft.txt"
+SEED_FILE = Path(__file__).resolve().parents[3] / "policies" / "seed" / "exemption_policy_draft.txt"
 POLICY_SLUG = "exemption-policy"
 STATUS_BY_TEXT = {str(label): value for value, label in PolicyStatus.choices}
 

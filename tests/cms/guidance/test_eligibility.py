@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from cms.domain import clauses, programmes
-from cms.notices import eligibility
-from cms.notices.eligibility import (
+from cms.guidance import eligibility, questionnaire
+from cms.guidance.eligibility import (
     DOES_NOT_APPLY,
     MAY_APPLY,
     NEED_MORE,
@@ -23,7 +23,7 @@ MATERIALS = [
     {"name": "申请书", "note": "容错免责认定申请书"},
     {"name": "经费审计报告", "note": ""},
 ]
-SCOPE_IDS = [qid for qid, *_ in eligibility.SCOPE_CONDITIONS]
+SCOPE_IDS = [qid for qid, *_ in questionnaire.SCOPE_CONDITIONS]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The eligibility self-check's questionnaire, read by the portal build: GET /api/v3/eligibility/.
 
-Everything in it comes from :mod:`cms.notices.eligibility`, built afresh from the rules, the live
+Everything in it comes from :mod:`cms.guidance.eligibility`, built afresh from the rules, the live
 policy and the live guidance page on each request."""
 
 from typing import Any
