@@ -4,7 +4,12 @@ Pagefind reads the built HTML and writes the index (in fragments, and the ``page
 search page loads from the site itself). Only what sits inside an element marked
 ``data-pagefind-body`` is indexed: the bodies of notice, rejection, policy and guidance pages,
 never the listings or the home page, whose lists of titles would swamp the results. Parts of a
-body marked ``data-pagefind-ignore`` (the objection form, breadcrumbs) are left out.
+body marked ``data-pagefind-ignore`` (the objection form, breadcrumbs) are left out. A notice's
+page is indexed item by item: each decision item sits under a heading of its own, which Pagefind
+makes a part of the page (a sub-result), and the search page shows the excerpt of the part the
+words were found in, so an item is never shown beside another item's decision. A notice's page
+and its rejection pages carry the notice's state as metadata (``state``: 公示中, 已更正, …), which
+each result shows.
 
 The index is written in shards, ``pagefind/0/`` … ``pagefind/<n-1>/``, one Pagefind process
 each, run side by side (one Pagefind uses about 1.4 cores). A notice's page and its rejection

@@ -30,6 +30,10 @@ PORTAL_BUILT_AT = os.environ.get("PORTAL_BUILT_AT", "")
 PAGE_PATHS = ["pages", "generated"]
 ARTICLE_PATHS = ["articles"]
 STATIC_PATHS: list[str] = []
+# Files served at the site root because browsers ask for them there (/favicon.ico): the
+# site_data plugin copies this directory's files into the output on every Pelican run, as
+# Pelican copies the theme's static files into theme/ (the pages link theme/favicon.svg).
+SITE_ROOT_FILES = str(ROOT / "themes" / "publicity" / "root")
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 DIRECT_TEMPLATES: list[str] = []

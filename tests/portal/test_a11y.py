@@ -254,6 +254,40 @@ def test_at_320_pixels_wide_nothing_scrolls_sideways(site, origin, browser):
         context.close()
 
 
+# The hand-written pages a reader reaches from every page's footer, beside the kinds above.
+FOOTER_PAGES = {"subscribe": "subscribe/", "about": "about/", "privacy": "privacy/"}
+SIDEWAYS = """() => {
+  const scroller = document.scrollingElement;
+  const before = scrollX;
+  scrollTo(scroller.scrollWidth, scrollY);
+  const moved = scrollX;
+  scrollTo(before, scrollY);
+  return {scrollWidth: scroller.scrollWidth, scrolled: moved};
+}"""
+
+
+@in_browser_thread
+def test_at_375_pixels_wide_no_page_scrolls_sideways(site, origin, browser):
+    """A common phone's width: every kind of page and the footer's pages (订阅 among them), in
+    the standard display and in the large-text mode, fit without scrolling sideways."""
+    context = browser.new_context(viewport={"width": 375, "height": 667}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        found = {}
+        for large in (False, True):
+            for name, path in {**FOOTER_PAGES, **_pages(site)}.items():
+                _open(page, origin, path)
+                if large and name == "subscribe":
+                    page.get_by_role("button", name="大字号 · 高对比度").click()
+                measured = page.evaluate(SIDEWAYS)
+                if measured["scrollWidth"] > 375 or measured["scrolled"]:
+                    wide = page.evaluate(OVERFLOW)["wide"]
+                    found[f"{name}{' (large text)' if large else ''}"] = {**measured, "wide": wide}
+        assert found == {}
+    finally:
+        context.close()
+
+
 # --- print --------------------------------------------------------------------------------------
 
 
@@ -411,6 +445,27 @@ def test_no_page_requests_anything_from_another_host(site, origin, browser):
     elsewhere = sorted({url for url in requested if not url.startswith(f"{origin}/")})
     assert elsewhere == []
     assert not any(url.startswith(CMS_PUBLIC_URL) for url in requested)  # forms post on submit only
+
+
+@in_browser_thread
+def test_the_icons_load_as_images_for_the_browser(site, origin, page):
+    """The icon a page links and the /favicon.ico browsers ask for on their own are served
+    from the site and decode as images (a missing one was a 404 in every browser's log)."""
+    _open(page, origin, "notices/")
+    icon = page.locator('link[rel="icon"]').evaluate("link => link.href")
+    assert icon == f"{origin}/theme/favicon.svg"
+    sizes = page.evaluate(
+        """(urls) => Promise.all(urls.map((url) => new Promise((done) => {
+          const image = new Image();
+          image.onload = () => done([image.naturalWidth, image.naturalHeight]);
+          image.onerror = () => done(null);
+          image.src = url;
+        })))""",
+        [icon, f"{origin}/favicon.ico"],
+    )
+    assert all(size and size[0] >= 16 and size[1] >= 16 for size in sizes), sizes
+    answer = page.request.get(f"{origin}/favicon.ico")
+    assert answer.status == 200 and answer.headers["content-type"].startswith("image/")
 
 
 def _assets(html_path: Path, output: Path) -> list[Path]:

@@ -217,3 +217,40 @@ def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path, objection_fo
     assert not quotes[1].has_attr("cite")  # the cited policy is not live: quoted, not linked
     second = (notice_dir / "2024-c-01-2" / "index.html").read_text(encoding="utf-8")
     assert "<script>" not in second and "&lt;script&gt;" in second
+
+
+def test_a_notice_corrected_inside_its_window_says_so_not_that_its_window_ended(
+    tmp_path, objection_form
+):
+    """The original's window runs on (days left), but its correction is live: the CMS reports
+    it corrected, and its pages say 已更正 with a link to the correction from that moment."""
+    original = _page(1, "original", state="corrected",
+                     items=[_item("P-1", "exempted"), _item("P-2")])  # fmt: skip
+    original["window"].update(state_label="已更正", phase="open", days_left=2)
+    original["corrected_by_summary"] = [
+        {"id": 2, "title": "更正公告", "slug": "correction", "notice_number": "N-2"}
+    ]
+    correction = _page(2, "correction", items=[_item("P-2")])
+    correction["corrects_summary"] = {"id": 1, "title": "公告1", "slug": "original",
+                                      "notice_number": "N-1"}  # fmt: skip
+    sources, _ = notice_collection_sources(
+        [original, correction], None, objection_form=objection_form
+    )
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content" / "pages", content / "pages")
+    write_sources(sources, content)
+    output = tmp_path / "out"
+    run_pelican_command(SITE_DIR / "pelicanconf.py", THEME_DIR, ROOT)(content, output)
+
+    page = output / "notices" / "original"
+    soup = BeautifulSoup((page / "index.html").read_text(encoding="utf-8"), "html.parser")
+    section = soup.find(id="objection")
+    assert section.find(id="objection-h").get_text() == "本公告已更正"
+    assert "已结束" not in section.get_text() and soup.find("form") is None
+    assert [a["href"] for a in section.find_all("a")] == ["../../notices/correction/"]
+    assert "更正公告（N-2）" in section.get_text()
+    rejection = BeautifulSoup((page / "p-2" / "index.html").read_text(encoding="utf-8"),
+                              "html.parser")  # fmt: skip
+    hint = rejection.select_one(".objection-hint")
+    assert "本公告已更正" in hint.get_text() and "已结束" not in hint.get_text()
+    assert [a["href"] for a in hint.find_all("a")] == ["../../../notices/correction/"]

@@ -179,7 +179,9 @@ def test_each_notice_page_states_its_window_in_absolute_dates(site):
             for value in contact.values():
                 assert _text(BeautifulSoup(value, "html.parser")) in text
         else:
-            assert soup.find(id="objection-h").get_text() == "公示已结束"
+            # A corrected notice says so, whatever its own window (see the test below).
+            heading = "本公告已更正" if window["state"] == "corrected" else "公示已结束"
+            assert soup.find(id="objection-h").get_text() == heading
             assert contact["email"] not in text and contact["phone"] not in text
             assert soup.select_one(".days-left") is None
 
@@ -265,6 +267,41 @@ def test_withdrawn_and_corrected_banners(site):
     assert correction["correction_note"] in banner.get_text()
 
 
+def test_a_corrected_notice_says_so_from_the_first_day_of_its_correction(site):
+    """The demo's original is corrected inside its own window, on the correction's first day:
+    its page and its rejection pages say 已更正 and link to the correction, never 公示已结束."""
+    [original] = _by_state(site, "corrected")
+    [summary] = original["corrected_by_summary"]
+    correction = next(n for n in site.notices if n["id"] == summary["id"])
+    assert date_zh(correction["window"]["start_date"]) == date_zh(
+        correction["window"]["computed_at"]
+    )
+    assert original["window"]["phase"] == "open"  # its own window has not ended
+    correction_url = notice_url(summary["slug"], summary["id"])
+
+    page = _url(original)
+    soup = _soup(site.output, page)
+    assert soup.select_one(".state-badge").get_text(strip=True) == "已更正"
+    section = soup.find(id="objection")
+    assert section.find(id="objection-h").get_text() == "本公告已更正"
+    assert "已结束" not in _text(section) and "已结束" not in _text(soup.find("main"))
+    assert [_resolve(page, a["href"])[0] for a in section.find_all("a")] == [correction_url]
+    assert correction["title"] in section.get_text()
+
+    items = original["public_items"]
+    segments = item_segments(i["project_code"] for i in items)
+    rejections = [
+        f"{page}{segment}/"
+        for item, segment in zip(items, segments, strict=True)
+        if item["decision"] == "rejected"
+    ]
+    assert rejections
+    for rejection in rejections:
+        hint = _soup(site.output, rejection).select_one(".objection-hint")
+        assert "已更正" in hint.get_text() and "已结束" not in hint.get_text()
+        assert [_resolve(rejection, a["href"])[0] for a in hint.find_all("a")] == [correction_url]
+
+
 # --- the objection form -----------------------------------------------------------------------
 
 
@@ -281,7 +318,8 @@ def test_the_objection_form_is_on_notices_under_publicity_only(site):
         scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script", src=True)]
         if notice["window"]["state"] != "under_publicity":
             assert form is None and not soup.select("form") and scripts == [A11Y_SCRIPT]
-            assert "公示已结束" in soup.find(id="objection").get_text()
+            closed = "本公告已更正" if notice["window"]["state"] == "corrected" else "公示已结束"
+            assert closed in soup.find(id="objection").get_text()
             continue
         assert form["action"] == f"{CMS_PUBLIC_URL}/api/objections/"
         assert form["method"] == "post" and form["enctype"] == "multipart/form-data"
@@ -463,3 +501,23 @@ def test_every_page_is_chinese_and_links_to_no_other_host(site):
             if url.startswith(("mailto:", "tel:")):
                 continue
             assert not re.match(r"^(?:[a-z]+:|//)", url), (page, url)
+
+
+def test_the_site_has_a_favicon_at_its_root_and_every_page_links_its_icon(site):
+    """Browsers ask for /favicon.ico whatever a page says: it is there, an icon file; every page
+    links the theme's SVG icon, which is there too."""
+    icon = (site.output / "favicon.ico").read_bytes()
+    assert icon[:4] == b"\x00\x00\x01\x00" and len(icon) < 16 * 1024  # an ICO, and small
+    svg = (site.output / "theme" / "favicon.svg").read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and 'xmlns="http://www.w3.org/2000/svg"' in svg
+    pages = list(site.output.rglob("*.html"))
+    assert len(pages) > 20
+    for html in pages:
+        page = html.parent.relative_to(site.output).as_posix()
+        page = "" if page == "." else page + "/"
+        soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+        [link] = soup.head.find_all("link", rel="icon")
+        assert link["type"] == "image/svg+xml", page
+        assert _resolve(page, link["href"])[0] == "theme/favicon.svg", page
+    # The paged build (a second site made the same way) has them too.
+    assert (site.paged / "favicon.ico").read_bytes() == icon

@@ -78,6 +78,30 @@ def _indexed_by_shard(output: Path) -> dict[str, dict[str, str]]:
     return shards
 
 
+def _fragments(output: Path) -> dict[str, dict]:
+    """Every page's fragment as Pagefind wrote it (text, meta, anchors), by site path."""
+    found = {}
+    for bundle in bundles(output):
+        for fragment in (bundle / "fragment").iterdir():
+            data = json.loads(gzip.decompress(fragment.read_bytes())[len(b"pagefind_dcd") :])
+            found[data["url"].lstrip("/")] = data
+    return found
+
+
+def _parts(fragment: dict) -> dict[str, str]:
+    """The indexed text of a page's parts, by the id of the heading each starts at (the words
+    before the first such heading are left out), as Pagefind's sub-results cut them."""
+    words = fragment["content"].split("\u200b")
+    anchors = sorted(
+        (a for a in fragment["anchors"] if re.fullmatch(r"h\d", a["element"]) and a["text"]),
+        key=lambda a: a["location"],
+    )
+    ends = [a["location"] for a in anchors[1:]] + [len(words)]
+    return {
+        a["id"]: "".join(words[a["location"] : end]) for a, end in zip(anchors, ends, strict=True)
+    }
+
+
 def _query(page, origin: str, query: str) -> set[str]:
     if not page.url.startswith(origin):
         page.goto(f"{origin}/search/")
@@ -150,6 +174,34 @@ def test_the_index_is_in_shards_with_each_notice_whole_in_one(site):
         notice = next(n for n in notices if page.startswith(n))
         assert where[page] == where[notice], page
     assert len(set(where.values())) > 1  # the demo's notices are spread over shards
+
+
+def test_a_notice_is_indexed_item_by_item_each_with_its_own_decision_and_its_state(site):
+    """Each decision item of a notice is a part of its own in the index (under its heading), so
+    an excerpt shows an item's decision beside that item only; a notice and its rejection pages
+    carry the notice's state, as the page shows it, for the results to say."""
+    fragments = _fragments(site.output)
+    labels = {item["decision_label"] for n in site.notices for item in n["public_items"]}
+    assert labels == {"予以免责", "不予认定"}
+    for notice in site.notices:
+        fragment = fragments[_notice_page(notice)]
+        assert fragment["meta"]["state"] == notice["window"]["state_label"]
+        parts = _parts(fragment)
+        items = notice["public_items"]
+        assert [key for key in parts if key.startswith("item-")] == [
+            f"item-{i['id']}" for i in items
+        ]
+        for item in items:
+            text = parts[f"item-{item['id']}"]
+            assert text.startswith(item["project_code"]) and item["project_name"] in text
+            assert item["decision_label"] in text
+            for other in labels - {item["decision_label"]}:
+                assert other not in text, (item["project_code"], other)
+    for rejection in _rejection_pages(site.notices):
+        notice = next(n for n in site.notices if rejection.startswith(_notice_page(n)))
+        assert fragments[rejection]["meta"]["state"] == notice["window"]["state_label"]
+    states = {f["meta"].get("state") for f in fragments.values()}
+    assert {"公示中", "公示结束", "已确认结果", "已更正", "已撤回"} <= states
 
 
 def test_chinese_is_segmented_into_words(site):
@@ -247,6 +299,55 @@ def test_the_search_page_by_keyboard_alone_with_results_announced(site, origin, 
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.split(origin, 1)[-1].lstrip("/") in expected
+
+
+@in_browser_thread
+def test_each_result_says_the_notice_state_and_keeps_an_item_with_its_own_decision(
+    site, origin, page
+):
+    """The name of the item each demo notice rejects: every notice and rejection page is
+    found, each result says its notice's state (已撤回, 已更正, …), and a notice's excerpt shows
+    the item with its decision, 不予认定, not the 予以免责 of the items beside it."""
+    [name] = {
+        item["project_name"]
+        for notice in site.notices
+        for item in notice["public_items"]
+        if item["decision"] == "rejected"
+    }
+    query = name.removesuffix("（示例）")
+    notices = {_notice_page(n): n for n in site.notices}
+    page.goto(f"{origin}/search/?q={query}")
+    page.wait_for_function("document.querySelector('#search-status').textContent.includes('找到')")
+    total = int(re.search(r"找到(\d+)条", page.locator(STATUS).text_content())[1])
+    while page.locator("#search-results li").count() < total:
+        page.get_by_role("button", name="显示更多结果").click()
+        page.wait_for_function(
+            "n => document.querySelectorAll('#search-results li').length >= n",
+            arg=min(total, page.locator("#search-results li").count() + 10),
+        )
+    shown = page.locator("#search-results li.search-result").evaluate_all(
+        """items => items.map((item) => ({
+          url: new URL(item.querySelector("h2 a").href).pathname.replace(/^\\//, ""),
+          meta: item.querySelector(".search-result-meta").textContent,
+          state: item.querySelector(".search-result-state")?.textContent ?? null,
+          excerpt: item.querySelector(".search-result-excerpt").textContent,
+        }))"""
+    )
+    by_url = {result["url"]: result for result in shown}
+    assert set(notices) | _rejection_pages(site.notices) <= set(by_url)
+    for url, result in by_url.items():
+        notice = notices.get(url) or next(
+            (n for u, n in notices.items() if url.startswith(u)), None
+        )
+        if notice is None:
+            continue
+        assert result["state"] == notice["window"]["state_label"], url
+        assert result["meta"].endswith(result["state"])
+        if url in notices:
+            assert query in result["excerpt"] and "不予认定" in result["excerpt"], result
+            assert "予以免责" not in result["excerpt"], result
+    states = {result["state"] for result in shown}
+    assert {"已更正", "已撤回", "公示中"} <= states
 
 
 @in_browser_thread

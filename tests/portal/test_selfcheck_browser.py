@@ -1,6 +1,6 @@
 """The self-check in a real browser: the built demo portal (conftest's ``site``) served on
 127.0.0.1, headless Chromium answering the form. What the page shows must be what
-cms.notices.eligibility.assess gives for the same answers on the exported data file, and the
+cms.guidance.eligibility.assess gives for the same answers on the exported data file, and the
 page with its result shown must pass axe-core. Without Chromium or Playwright the tests are
 skipped, except in CI (CI=true), where they fail."""
 
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from cms.notices.eligibility import assess
+from cms.guidance.eligibility import assess
 from portal.urls import ELIGIBILITY_JSON, SELF_CHECK_URL
 
 from .browser import _require, in_browser_thread, pdf_text
@@ -76,14 +76,19 @@ def _answer(page, answers: dict) -> None:
 
 
 def _expected(spec: dict, answers: dict) -> dict:
+    """What the page shows: assess()'s result, except that a result reached because an answer
+    blocks (不适用) shows why alone, without the grounds and handling body assess() reports."""
     result = assess(spec, answers)
+    blocked = bool(result["blockers"])
     return {
         "outcome": result["outcome"],
         "heading": f"自测结果：{result['label']}",
         "blockers": [[b["code"], b["question"]] for b in result["blockers"]],
-        "grounds": [g["code"] for g in result["grounds"]],
+        "grounds": [] if blocked else [g["code"] for g in result["grounds"]],
         "open": [q["id"] for q in result["open_questions"]],
-        "body": result["handling_body"]["code"] if result["handling_body"] else None,
+        "body": result["handling_body"]["code"]
+        if result["handling_body"] and not blocked
+        else None,
         "materials": [m["name"] for m in result["materials"]],
     }
 
@@ -108,6 +113,37 @@ def test_the_result_shown_is_what_assess_gives_for_the_same_answers(site, origin
         outcomes.add(shown["outcome"])
     assert outcomes == {"may_apply", "does_not_apply", "need_more"}
     assert _expected(spec, CASES["may apply, foundation programme"])["materials"]
+
+
+@in_browser_thread
+def test_a_result_that_does_not_apply_shows_only_why_and_where_to_read_more(site, origin, page):
+    spec = _spec(site)
+    # Grounds that would fit and a programme with its handling body, but an exclusion too.
+    answers = {**CASES["may apply, foundation programme"], "exclusions": ["X1"]}
+    expected = assess(spec, answers)
+    assert expected["outcome"] == "does_not_apply"
+    assert expected["grounds"] and expected["handling_body"]  # what the CMS's assess() reports
+    page.goto(f"{origin}/{SELF_CHECK_URL}")
+    _answer(page, answers)
+    page.get_by_role("button", name="查看自测结果").click()
+
+    result = page.locator("#selfcheck-result")
+    text = result.inner_text()
+    assert f"自测结果：{expected['label']}" in text
+    [blocker] = expected["blockers"]
+    assert blocker["label"] in text
+    # Only why: no fitting ground, no handling body, no deadline or checklist.
+    for absent in ("可能符合的适用情形", "受理部门", expected["handling_body"]["label"],
+                   "申请时限", "材料清单"):  # fmt: skip
+        assert absent not in text, absent
+    for ground in expected["grounds"]:
+        assert ground["label"] not in text, ground["code"]
+    assert result.locator(".result-grounds, [data-handling-body]").count() == 0
+    # Where to read more: the blocking clause in the policy, and the guidance.
+    clause = result.locator(".result-blockers a").first
+    assert clause.get_attribute("href").endswith(f"#{blocker['anchor']}")
+    assert result.get_by_role("link", name="申报指南").count() >= 1
+    assert "仅供参考，不构成认定结论" in text
 
 
 @in_browser_thread

@@ -1,5 +1,6 @@
 """What every page needs besides its own source: the feeds it links to, the build time it states,
-the open-data columns the 开放数据 page documents, and its JSON-LD.
+the open-data columns the 开放数据 page documents, and its JSON-LD; and the files every site has at
+its root (``SITE_ROOT_FILES``: favicon.ico), copied there on every Pelican run.
 
 Each page still depends only on its own source and the settings, so a source renders to the same
 bytes in whichever Pelican run (see :mod:`portal.render`). The feeds and data files themselves
@@ -9,11 +10,13 @@ source.
 
 import os
 from datetime import UTC, datetime
+from pathlib import Path
 
 from pelican import signals
 
 from portal import feeds, jsonld, opendata
 from portal.dates import LOCAL_TZ, built_at_zh
+from portal.files import replace_file, walk_files
 from portal.sitewide import absolute_base
 from portal.urls import WINDOWS_ICS
 
@@ -49,6 +52,19 @@ def attach_jsonld(content) -> None:
     )
 
 
+def copy_root_files(pelican) -> None:
+    """The files of ``SITE_ROOT_FILES`` (e.g. favicon.ico) into the output's root. Each is written
+    by a new name and renamed into place: an output that shares files with another build through
+    hard links never has one rewritten."""
+    source = pelican.settings.get("SITE_ROOT_FILES")
+    if not source:
+        return
+    for name, entry in sorted(walk_files(source).items()):
+        if "/" not in name:
+            replace_file(Path(pelican.output_path) / name, Path(entry.path).read_bytes())
+
+
 def register():
     signals.initialized.connect(configure)
     signals.content_object_init.connect(attach_jsonld)
+    signals.finalized.connect(copy_root_files)

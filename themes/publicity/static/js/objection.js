@@ -246,20 +246,60 @@
       });
   }
 
+  // A field's message shown or removed when the field loses the focus (blur, and the change
+  // event a changed text field fires with it) moves everything below it. When the focus left
+  // because a pointer was pressed on something else, that move would come between the press and
+  // the release, and the click would land beside what was pressed (the consent checkbox, say).
+  // So while a pointer is down, such checks wait until just after its release (and its click);
+  // by keyboard they run at once.
+  var pressed = false;
+  var afterRelease = [];
+
+  function press() {
+    pressed = true;
+  }
+
+  function release() {
+    if (!pressed) {
+      return;
+    }
+    window.setTimeout(function () {
+      pressed = false;
+      afterRelease.splice(0).forEach(function (run) {
+        run();
+      });
+    }, 0);
+  }
+
+  function whenReleased(run) {
+    if (!pressed) {
+      run();
+    } else if (afterRelease.indexOf(run) === -1) {
+      afterRelease.push(run);
+    }
+  }
+
+  ["pointerdown", "mousedown"].forEach(function (type) {
+    document.addEventListener(type, press, true);
+  });
+  ["pointerup", "mouseup", "pointercancel", "dragend"].forEach(function (type) {
+    document.addEventListener(type, release, true);
+  });
+
   function watchFields(form) {
     wrappers(form).forEach(function (wrapper) {
       var touched = false;
+      var check = function () {
+        showFieldMessage(wrapper, problemOf(wrapper, form));
+      };
       controlsOf(wrapper).forEach(function (control) {
-        var check = function () {
-          showFieldMessage(wrapper, problemOf(wrapper, form));
-        };
         control.addEventListener("blur", function () {
           touched = true;
-          check();
+          whenReleased(check);
         });
         control.addEventListener("change", function () {
           touched = true;
-          check();
+          whenReleased(check); // a changed text field fires it as it loses the focus, too
         });
         control.addEventListener("input", function () {
           if (touched) {

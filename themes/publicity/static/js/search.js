@@ -91,6 +91,21 @@
     return nodes;
   }
 
+  // The excerpt from the part of the page where most of the words were found. Pagefind splits a
+  // page into parts at its headings (sub_results), and a part's excerpt stays inside it: on a
+  // notice's page each decision item is a part, so an item's excerpt never runs on into the next
+  // item and its decision. A page without such headings is one part, its excerpt the page's.
+  function excerptOf(data) {
+    var best = null;
+    (data.sub_results || []).forEach(function (part) {
+      var found = (part.locations || []).length;
+      if (part.excerpt && (!best || found > (best.locations || []).length)) {
+        best = part;
+      }
+    });
+    return best ? best.excerpt : data.excerpt;
+  }
+
   function resultItem(data) {
     var item = document.createElement("li");
     item.className = "search-result";
@@ -101,15 +116,25 @@
     heading.appendChild(link);
     item.appendChild(heading);
     var facts = [data.meta && data.meta.kind, data.meta && data.meta.number].filter(Boolean);
-    if (facts.length) {
+    var state = data.meta && data.meta.state; // a notice's state, as its page says it
+    if (facts.length || state) {
       var meta = document.createElement("p");
       meta.className = "search-result-meta";
       meta.textContent = facts.join(" · ");
+      if (state) {
+        if (facts.length) {
+          meta.appendChild(document.createTextNode(" · "));
+        }
+        var badge = document.createElement("span");
+        badge.className = "badge search-result-state";
+        badge.textContent = state;
+        meta.appendChild(badge);
+      }
       item.appendChild(meta);
     }
     var excerpt = document.createElement("p");
     excerpt.className = "search-result-excerpt";
-    excerptNodes(data.excerpt).forEach(function (node) {
+    excerptNodes(excerptOf(data)).forEach(function (node) {
       excerpt.appendChild(node);
     });
     item.appendChild(excerpt);

@@ -6,7 +6,9 @@
  * the CMS at build time (the JSON block #eligibility-data, the same as data/eligibility.json):
  * each option's effect (block, ground, handling_body, unsure), the exclusive options, and the
  * outcome rules tried in order. This script knows no clause, code or outcome of its own; it
- * follows the same steps as cms/notices/eligibility.py's assess(). Nothing is sent anywhere.
+ * follows the same steps as the CMS's eligibility assess(), except that a result reached because
+ * an answer blocks (不适用) shows only the blocking answers and where to read more: not the
+ * grounds or the handling body assess() also reports. Nothing is sent anywhere.
  */
 (function () {
   "use strict";
@@ -91,9 +93,11 @@
     });
     var conditions = { blocked: blockers.length > 0, incomplete: open.length > 0, always: true };
     var outcome = null;
+    var reached = null;
     spec.outcome_rules.some(function (rule) {
       if (conditions[rule.when]) {
         outcome = rule.outcome;
+        reached = rule.when;
         return true;
       }
       return false;
@@ -102,14 +106,20 @@
     function shown(part) {
       return shows.indexOf(part) !== -1;
     }
+    // An outcome reached because some answer blocks (不适用) shows why, and only that: no
+    // fitting grounds and no handling body beside it, which would read as a way to apply.
+    var blocked = reached === "blocked";
     return {
       outcome: outcome,
-      grounds: grounds.map(function (code) {
-        return spec.grounds[code];
-      }),
+      blocked: blocked,
+      grounds: blocked
+        ? []
+        : grounds.map(function (code) {
+            return spec.grounds[code];
+          }),
       blockers: blockers,
       open: shown("open_questions") ? open : [],
-      handlingBody: handlingBody,
+      handlingBody: blocked ? null : handlingBody,
       deadline: shown("deadline") ? spec.deadline : null,
       materials: shown("materials") ? spec.materials : [],
     };
@@ -284,6 +294,15 @@
           )
         : el("p", {}, ["所需材料见", el("a", { href: guidanceUrl }, ["申报指南"]), "。"]);
       result.appendChild(section("材料清单", "result-materials", [materials]));
+    }
+    if (found.blocked) {
+      result.appendChild(
+        el("p", { class: "result-more" }, [
+          "各项不适用情形的规定，见上列《实施意见》条款原文；申请条件和程序，见",
+          el("a", { href: guidanceUrl }, ["申报指南"]),
+          "。",
+        ])
+      );
     }
     var printButton = el("button", { type: "button", class: "button button-secondary" }, [
       found.materials.length ? "打印自测结果和材料清单" : "打印自测结果",
