@@ -28,7 +28,7 @@ KINDS = frozenset({"single", "multiple"})
 EFFECTS = {"block": "reasons", "ground": "grounds", "handling_body": "handling_bodies"}
 CONDITIONS = frozenset({"blocked", "incomplete", "always"})
 OUTCOMES = frozenset({"may_apply", "does_not_apply", "need_more"})
-SHOWS = frozenset({"open_questions", "deadline", "materials"})
+SHOWS = frozenset({"grounds", "handling_body", "open_questions", "deadline", "materials"})
 
 
 class SelfCheckDataError(ValueError):

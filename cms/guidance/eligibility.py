@@ -13,8 +13,8 @@ JSON-ready dict; the read API publishes it, the portal exports it at build time,
   when nothing else is chosen;
 - ``outcome_rules`` are tried in order: ``blocked`` (some answer blocks), ``incomplete`` (a required
   question is unanswered or answered "not sure"), ``always``;
-- each outcome ``shows`` the parts of a result it carries beyond the outcome, grounds, blockers
-  and handling body: ``open_questions``, ``deadline``, ``materials``.
+- each outcome ``shows`` the parts of a result it carries beyond the outcome and its blockers:
+  ``grounds``, ``handling_body``, ``open_questions``, ``deadline``, ``materials``.
 
 The result is guidance, never a decision: every result carries that statement.
 """
@@ -72,11 +72,13 @@ OUTCOMES: Final = {
 }
 # fmt: on
 
-# What a result shows besides its outcome, fitting grounds, blockers and handling body.
+# The parts of a result each outcome shows besides the outcome itself and the blockers: a result
+# that does not apply (不适用) shows why alone, no grounds or handling body that would read as a
+# way to apply.
 OUTCOME_SHOWS: Final = {
-    MAY_APPLY: ("deadline", "materials"),
+    MAY_APPLY: ("grounds", "handling_body", "deadline", "materials"),
     DOES_NOT_APPLY: (),
-    NEED_MORE: ("open_questions", "deadline", "materials"),
+    NEED_MORE: ("grounds", "handling_body", "open_questions", "deadline", "materials"),
 }
 
 OUTCOME_RULES: Final = (
@@ -189,10 +191,12 @@ def assess(spec: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any
     return {
         "outcome": outcome,
         **{k: spec["outcomes"][outcome][k] for k in ("label", "label_en", "text")},
-        "grounds": [spec["grounds"][code] for code in dict.fromkeys(grounds)],
+        "grounds": (
+            [spec["grounds"][code] for code in dict.fromkeys(grounds)] if "grounds" in shows else []
+        ),
         "blockers": blockers,
         "open_questions": open_questions if "open_questions" in shows else [],
-        "handling_body": handling_body,
+        "handling_body": handling_body if "handling_body" in shows else None,
         "deadline": spec["deadline"] if "deadline" in shows else None,
         "materials": list(spec["materials"]) if "materials" in shows else [],
         "disclaimer": spec["disclaimer"],

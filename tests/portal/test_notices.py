@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # On every page: the large-text, high-contrast toggle (themes/publicity/static/js/a11y.js).
 A11Y_SCRIPT = "theme/js/a11y.js"
 PANEL_WORDS = ("panel_size", "technical_members", "financial_members", "专家组人数")
+CLOSED_HEADINGS = {"corrected": "本公告已更正", "withdrawn": "本公告已撤回"}
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -179,8 +180,8 @@ def test_each_notice_page_states_its_window_in_absolute_dates(site):
             for value in contact.values():
                 assert _text(BeautifulSoup(value, "html.parser")) in text
         else:
-            # A corrected notice says so, whatever its own window (see the test below).
-            heading = "本公告已更正" if window["state"] == "corrected" else "公示已结束"
+            # A corrected or withdrawn notice says so, whatever its own window (see below).
+            heading = CLOSED_HEADINGS.get(window["state"], "公示已结束")
             assert soup.find(id="objection-h").get_text() == heading
             assert contact["email"] not in text and contact["phone"] not in text
             assert soup.select_one(".days-left") is None
@@ -267,6 +268,21 @@ def test_withdrawn_and_corrected_banners(site):
     assert correction["correction_note"] in banner.get_text()
 
 
+def test_a_notice_withdrawn_inside_its_window_says_withdrawn_never_closed(site):
+    [withdrawn] = _by_state(site, "withdrawn")
+    page = _url(withdrawn)
+    section = _soup(site.output, page).find(id="objection")
+    assert section.find(id="objection-h").get_text() == "本公告已撤回"
+    assert f"本公告已于{date_zh(withdrawn['withdrawal']['withdrawn_at'])}撤回" in _text(section)
+    assert "已结束" not in _text(section)
+    items = withdrawn["public_items"]
+    segments = item_segments(i["project_code"] for i in items)
+    for item, segment in zip(items, segments, strict=True):
+        if item["decision"] == "rejected":
+            hint = _soup(site.output, f"{page}{segment}/").select_one(".objection-hint")
+            assert "撤回，不再受理异议" in hint.get_text() and "已结束" not in hint.get_text()
+
+
 def test_a_corrected_notice_says_so_from_the_first_day_of_its_correction(site):
     """The demo's original is corrected inside its own window, on the correction's first day:
     its page and its rejection pages say 已更正 and link to the correction, never 公示已结束."""
@@ -318,7 +334,7 @@ def test_the_objection_form_is_on_notices_under_publicity_only(site):
         scripts = [_resolve(_url(notice), s["src"])[0] for s in soup.find_all("script", src=True)]
         if notice["window"]["state"] != "under_publicity":
             assert form is None and not soup.select("form") and scripts == [A11Y_SCRIPT]
-            closed = "本公告已更正" if notice["window"]["state"] == "corrected" else "公示已结束"
+            closed = CLOSED_HEADINGS.get(notice["window"]["state"], "公示已结束")
             assert closed in soup.find(id="objection").get_text()
             continue
         assert form["action"] == f"{CMS_PUBLIC_URL}/api/objections/"

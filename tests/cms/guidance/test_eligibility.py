@@ -230,6 +230,17 @@ def test_the_basic_public_welfare_programme_goes_to_the_foundation_committee_off
             assert body["code"] == "department"
 
 
+def test_a_result_that_does_not_apply_shows_why_alone(spec):
+    """Fitting grounds and a handling body beside a blocker would read as a way to apply."""
+    answers = good_answers(exclusions=["X2"], programme="basic_public_welfare")
+    result = assess(spec, answers)
+    assert result["outcome"] == DOES_NOT_APPLY
+    assert [b["code"] for b in result["blockers"]] == ["X2"]
+    assert result["grounds"] == [] and result["handling_body"] is None
+    assert result["deadline"] is None and result["materials"] == []
+    assert spec["outcomes"][DOES_NOT_APPLY]["shows"] == []
+
+
 def test_the_outcome_follows_the_specs_rules_not_a_copy(spec):
     changed = copy.deepcopy(spec)
     changed["outcome_rules"] = [{"when": "always", "outcome": NEED_MORE}]

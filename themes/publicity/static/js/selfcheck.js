@@ -6,9 +6,8 @@
  * the CMS at build time (the JSON block #eligibility-data, the same as data/eligibility.json):
  * each option's effect (block, ground, handling_body, unsure), the exclusive options, and the
  * outcome rules tried in order. This script knows no clause, code or outcome of its own; it
- * follows the same steps as the CMS's eligibility assess(), except that a result reached because
- * an answer blocks (不适用) shows only the blocking answers and where to read more: not the
- * grounds or the handling body assess() also reports. Nothing is sent anywhere.
+ * follows the same steps as the CMS's eligibility assess(): each outcome's "shows" says which parts
+ * a result carries (a 不适用 result: the blocking answers alone). Nothing is sent anywhere.
  */
 (function () {
   "use strict";
@@ -106,20 +105,19 @@
     function shown(part) {
       return shows.indexOf(part) !== -1;
     }
-    // An outcome reached because some answer blocks (不适用) shows why, and only that: no
-    // fitting grounds and no handling body beside it, which would read as a way to apply.
+    // Reached because some answer blocks (不适用): the result adds where to read more.
     var blocked = reached === "blocked";
     return {
       outcome: outcome,
       blocked: blocked,
-      grounds: blocked
-        ? []
-        : grounds.map(function (code) {
+      grounds: shown("grounds")
+        ? grounds.map(function (code) {
             return spec.grounds[code];
-          }),
+          })
+        : [],
       blockers: blockers,
       open: shown("open_questions") ? open : [],
-      handlingBody: blocked ? null : handlingBody,
+      handlingBody: shown("handling_body") ? handlingBody : null,
       deadline: shown("deadline") ? spec.deadline : null,
       materials: shown("materials") ? spec.materials : [],
     };
