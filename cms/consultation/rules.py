@@ -8,7 +8,9 @@ another; only the messages differ, because a comment is not an objection.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 from typing import Final
@@ -70,3 +72,27 @@ def check_comment(window: PublicityWindow | None, at: datetime, *, in_consultati
         raise _error("window_not_started", window)
     if phase is WindowPhase.CLOSED:
         raise _error("window_closed", window)
+
+
+def cited_clauses(text: str, refs: Iterable[str]) -> list[str]:
+    """The references among ``refs`` (a policy's numbering: ``二（三）`` a sub-section,
+    ``二（三）3`` a clause) that a comment's ``text`` cites, in the order first cited, each once.
+    Half- and full-width brackets and digits are alike; a reference inside a longer one cited
+    (``二（三）`` in ``二（三）3``) does not count apart, nor ``二（三）3`` in ``二（三）31``. A
+    section alone (``二``) is not looked for: its bare numeral would be any 二 in the text."""
+    written = unicodedata.normalize("NFKC", text)
+    spans: list[tuple[int, int, str]] = []
+    for ref in refs:
+        wanted = unicodedata.normalize("NFKC", ref)
+        if "(" not in wanted:
+            continue
+        pattern = re.escape(wanted) + (r"(?!\d)" if wanted[-1].isdigit() else "")
+        spans += [(m.start(), m.end(), ref) for m in re.finditer(pattern, written)]
+    cited: list[str] = []
+    for start, end, ref in sorted(spans):
+        inside_longer = any(
+            s <= start and end <= e and (e - s) > (end - start) for s, e, _ in spans
+        )
+        if not inside_longer and ref not in cited:
+            cited.append(ref)
+    return cited

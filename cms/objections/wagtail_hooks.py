@@ -6,14 +6,12 @@ downloads, and 批量不予受理: one reason for several unanswered objections 
 JavaScript, the 批量不予受理 page lists the unanswered objections with plain checkboxes whose form
 opens the same bulk action's confirmation page, where the reason is given."""
 
-from django.contrib import messages
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn
@@ -26,15 +24,14 @@ from wagtail.permissions import register_permission_policy
 
 from cms.core.audit import register_log_actions
 from cms.notices.models import DecisionNoticePage
-from cms.submissions.admin_views import PersonalDataInspectView, PublicSubmissionPermissionPolicy
-from cms.submissions.models import PERSONAL_FIELDS
+from cms.submissions.admin_views import PublicSubmissionPermissionPolicy
 
 from . import services
+from .admin_views import DETAILS_PERMISSION, HandleObjectionView, ObjectionInspectView
 from .forms import HandlingForm, InadmissibleForm
 from .models import Objection, ObjectionEvidence
 from .rules import ObjectionStatus
 
-DETAILS_PERMISSION = "objections.view_objector_details"
 LOG_ACTIONS = {
     "objections.investigate": ("异议进入调查核实", "异议进入调查核实"),
     "objections.answer": ("答复异议", "已答复异议"),
@@ -57,58 +54,6 @@ def unanswered_objections(notice_id: str = ""):
     names one."""
     objections = Objection.objects.exclude(status=ObjectionStatus.ANSWERED)
     return objections.filter(notice_id=notice_id) if notice_id.isdigit() else objections
-
-
-class ObjectionInspectView(PersonalDataInspectView):
-    details_permission = DETAILS_PERMISSION
-    details_log_action = "objections.view_details"
-    inspect_fields = [
-        "receipt_number", "created_at", "notice", "item", "objector_type", *PERSONAL_FIELDS,
-        "content", "evidence", "status", "investigation", "outcome", "answer", "answered_at",
-        "answered_by", "personal_data_purged_at",
-    ]  # fmt: skip
-
-    def get_evidence_display_value(self):
-        links = [
-            format_html(
-                '<a href="{}">{}</a>（{}，{} KB）',
-                reverse("objections_evidence", args=[e.pk]),
-                e.original_name,
-                e.content_type,
-                e.size // 1024,
-            )
-            for e in self.object.evidence.all()
-        ]
-        return format_html("<br>".join(["{}"] * len(links)), *links) if links else "-"
-
-
-class HandleObjectionView(generic.EditView):
-    def save_instance(self):
-        objection = self.form.instance
-        data = self.form.cleaned_data
-        if data.get("outcome"):
-            answer = data["outcome"], data["investigation"], data["answer"]
-            try:
-                objection, correction = services.answer_objection(
-                    objection, self.request.user, *answer
-                )
-            except services.AlreadyAnswered:
-                messages.error(self.request, "该异议已由他人答复，本次填写的内容未保存。")
-                objection.refresh_from_db()
-                return objection
-            if correction is not None:
-                url = reverse("wagtailadmin_pages:edit", args=[correction.pk])
-                messages.warning(
-                    self.request,
-                    format_html(
-                        '异议成立：已创建<a href="{}">更正公告草稿</a>，请修改后提交集体审定。', url
-                    ),
-                )
-            return objection
-        Objection.objects.filter(pk=objection.pk).update(investigation=data["investigation"])
-        services.mark_investigating(objection, self.request.user)
-        objection.refresh_from_db()
-        return objection
 
 
 class ObjectionIndexView(generic.IndexView):

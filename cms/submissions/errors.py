@@ -28,6 +28,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "evidence": ("证明材料", "evidence files"),
     "receipt_number": ("受理编号", "receipt number"),
     "lookup_code": ("查询码", "lookup code"),
+    "website": ("“请勿填写”栏", "the “do not fill in” field"),
     "non_field_errors": ("提交内容", "submission"),
 }
 
@@ -104,9 +105,39 @@ def _request_error(exc: SuspiciousOperation) -> ApiError:
     return ApiError("malformed", "请求内容无法解析。", "The request body is malformed.")
 
 
+def field_label(field: str, labels=FIELD_LABELS) -> tuple[str, str]:
+    """A field's name in Chinese and English: from ``labels`` (a view's own), else the objection
+    API's, else the field's own name."""
+    return labels.get(field) or FIELD_LABELS.get(field, (field, field))
+
+
+def listed_problems(error: dict, labels=FIELD_LABELS) -> list[dict]:
+    """What an error page lists of an error body's ``error``: each field problem once, with the
+    field's name (``label``, ``label_en``), ``message`` and ``message_en``; for an error about one
+    field without details, that error; nothing for an error about no field (its message says
+    it all)."""
+    details = error.get("details") or (
+        [{"field": error["field"], "message": error["message"], "message_en": error["message_en"]}]
+        if error.get("field")
+        else []
+    )
+    problems: list[dict] = []
+    for detail in details:
+        label, label_en = field_label(detail.get("field") or "non_field_errors", labels)
+        problem = {
+            "label": label,
+            "label_en": label_en,
+            "message": detail["message"],
+            "message_en": detail["message_en"],
+        }
+        if problem not in problems:
+            problems.append(problem)
+    return problems
+
+
 def _field_detail(field: str, detail, labels=FIELD_LABELS) -> dict:
     code = getattr(detail, "code", "invalid")
-    label, label_en = labels.get(field) or FIELD_LABELS.get(field, (field, field))
+    label, label_en = field_label(field, labels)
     zh, en = FIELD_MESSAGES.get(code, ("{label}有误：" + str(detail), "{label_en} is not valid."))
     params = {"label": label, "label_en": label_en.capitalize(), **getattr(detail, "params", {})}
     return {

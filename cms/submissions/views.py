@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from cms.domain.labels import LabelledEnum
 
-from .errors import ApiError, body_too_large
+from .errors import FIELD_LABELS, ApiError, body_too_large, listed_problems
 from .serializers import ErrorSerializer, StatusLookupSerializer
 from .services import Receipt
 
@@ -85,6 +85,9 @@ class NegotiatedAPIView(APIView):
     html_template = ""
     error_template = "submissions/error_page.html"
     accepts_files = False
+    # The error page's heading (Chinese, English) and what to do next.
+    error_heading = ("未能受理", "Not accepted")
+    error_advice = "请使用浏览器的“返回”按钮回到表单修改后重新提交（已填写的内容通常会保留）。"
 
     def body_limit(self, request) -> int:
         """The largest body this view reads: 1 MB, plus ``files_limit`` for a multipart post to a
@@ -113,15 +116,26 @@ class NegotiatedAPIView(APIView):
             and "error" in response.data
         ):
             page = TemplateResponse(
-                self.request,
-                self.error_template,
-                {"error": response.data["error"], "portal_url": settings.PORTAL_BASE_URL},
+                self.request, self.error_template, self.error_page_context(response.data["error"]),
                 status=response.status_code,
-            )
+            )  # fmt: skip
             if "Retry-After" in response:
                 page["Retry-After"] = response["Retry-After"]
             return page
         return response
+
+    def error_page_context(self, error: dict) -> dict:
+        """The error page: its heading, each problem once with its field, what to do next."""
+        labels = getattr(self, "field_labels", None) or FIELD_LABELS
+        heading, heading_en = self.error_heading
+        return {
+            "error": error,
+            "problems": listed_problems(error, labels),
+            "heading": heading,
+            "heading_en": heading_en,
+            "advice": self.error_advice,
+            "portal_url": settings.PORTAL_BASE_URL,
+        }
 
     def respond(self, data: dict, status_code: int, **context):
         if wants_html(self.request):
@@ -206,6 +220,8 @@ class SubmissionStatusView(NegotiatedAPIView):
 
     not_found: tuple[str, str]  # message, message_en
     status_choices: type[LabelledEnum]
+    error_heading = ("未能查询", "Lookup failed")
+    error_advice = "请使用浏览器的“返回”按钮回到查询表单，核对受理编号和查询码后重新查询。"
     outcome_choices: type[LabelledEnum]
 
     def find(self, receipt_number: str, lookup_code: str):

@@ -85,3 +85,22 @@ def test_summary_for_the_read_api(window):
     assert issued["state"] == "open" and issued["accepting"] is False
     after = window_summary(window, at(datetime.date(2026, 3, 17)), in_consultation=True)
     assert (after["state"], after["days_left"], after["accepting"]) == ("closed", 0, False)
+
+
+REFS = ["二", "二（二）", "二（三）", "二（三）1", "二（三）3", "三（一）"]
+
+
+@pytest.mark.parametrize(
+    ("text", "cited"),
+    [
+        ("建议修改二（三）3的表述。", ["二（三）3"]),
+        ("二(三)３与三（一）应一并修改，二（三）也是。", ["二（三）3", "三（一）", "二（三）"]),
+        ("二（三）31并不存在，二（二）存在。", ["二（三）", "二（二）"]),
+        ("第二部分写得很好。", []),  # a section's bare numeral is not looked for
+        ("二（三）3、二（三）3，重复。", ["二（三）3"]),
+    ],
+)
+def test_a_comment_cites_clauses_by_their_numbers(text, cited):
+    from cms.consultation.rules import cited_clauses
+
+    assert cited_clauses(text, REFS) == cited

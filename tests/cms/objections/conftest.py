@@ -5,8 +5,10 @@ a draft policy) against each API: a test taking ``endpoint`` and ``submission`` 
 import datetime
 import importlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import pytest
 from django.core.cache import cache
@@ -35,6 +37,45 @@ def handler(db):
     from django.contrib.auth.models import Group
 
     return staff_user("handler", Group.objects.get(name="异议处理"))
+
+
+class _VisibleText(HTMLParser):
+    """The text a page shows: not scripts, styles, icons, templates or hidden elements."""
+
+    SKIPPED = {"script", "style", "svg", "template"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "track", "wbr"}  # fmt: skip
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[bool] = []  # for each open element: whether its text is hidden
+        self.parts: list[str] = []
+
+    INLINE = {"a", "abbr", "b", "code", "em", "i", "kbd", "label", "small", "span", "strong"}
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.INLINE:
+            self.parts.append(" ")  # a block, a cell, a line break: apart from what is before
+        if tag not in self.VOID:
+            hidden = tag in self.SKIPPED or any(name == "hidden" for name, _ in attrs)
+            self.open.append(hidden or (bool(self.open) and self.open[-1]))
+
+    def handle_endtag(self, tag):
+        if tag not in self.INLINE:
+            self.parts.append(" ")
+        if tag not in self.VOID and self.open:
+            self.open.pop()
+
+    def handle_data(self, data):
+        if not (self.open and self.open[-1]):
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    """What a person sees of an HTML page, whitespace collapsed."""
+    parser = _VisibleText()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts))
 
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
