@@ -1,4 +1,5 @@
-"""Command line: ``python -m portal build``, ``serve``, ``publish`` and ``verify-record``."""
+"""Command line: ``python -m portal build``, ``serve``, ``publish``, ``verify-record`` and
+``preview``."""
 
 import argparse
 import functools
@@ -12,6 +13,8 @@ from pathlib import Path
 import requests
 
 from .build import ROOT, SITE_DIR, BuildError, build_portal
+from .builds import lock_held
+from .phases import CMS_UNREACHABLE, WAIT, failure_kind, failure_line, phase_line
 
 
 def wait_for_cms(cms_url: str, seconds: float) -> bool:
@@ -32,25 +35,32 @@ def start_cms(cms_url: str) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+def report(line: str) -> None:
+    """A line for whoever runs the build (the CMS's rebuild task reads them: portal.phases)."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def build(args) -> int:
     cms = None
     if not wait_for_cms(args.cms_url, args.wait):
         if not args.start_cms:
+            report(failure_line(CMS_UNREACHABLE))
             print(f"CMS 未运行 / CMS not reachable at {args.cms_url}", file=sys.stderr)
             return 2
         cms = start_cms(args.cms_url)
         if not wait_for_cms(args.cms_url, 60):
             cms.terminate()
+            report(failure_line(CMS_UNREACHABLE))
             print(f"CMS 启动失败 / CMS did not start at {args.cms_url}", file=sys.stderr)
             return 2
+    if lock_held(SITE_DIR):
+        report(phase_line(WAIT, "another build is running"))
     try:
         result = build_portal(
-            args.cms_url,
-            incremental=not args.full,
-            jobs=args.jobs,
-            progress=lambda line: print(line, file=sys.stderr, flush=True),
+            args.cms_url, incremental=not args.full, jobs=args.jobs, progress=report
         )
     except BuildError as exc:
+        report(failure_line(failure_kind(exc)))
         print(f"门户构建失败，原站点保持不变 / Portal build failed, site unchanged:\n{exc}",
               file=sys.stderr)  # fmt: skip
         return 1
@@ -152,6 +162,25 @@ def verify_record(args) -> int:
     return 0
 
 
+def preview(args) -> int:
+    """One page's JSON on stdin, its HTML preview on stdout (see :mod:`portal.preview`)."""
+    from .preview import PreviewError, load_openapi
+    from .preview import preview as preview_page
+    from .render import RenderError
+
+    try:
+        page_html = preview_page(sys.stdin.buffer.read(), args.type, load_openapi(args.openapi))
+    except PreviewError as exc:
+        print(f"无法预览 / Cannot preview: {exc}", file=sys.stderr)
+        return 2
+    except (RenderError, OSError) as exc:
+        print(f"预览生成失败 / Preview failed:\n{exc}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(page_html.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
+
+
 def _add_build(commands) -> None:
     build_parser = commands.add_parser("build", help="export from the CMS and build the site")
     build_parser.add_argument(
@@ -220,10 +249,25 @@ def _add_verify_record(commands) -> None:
     verify_parser.set_defaults(func=verify_record)
 
 
+def _add_preview(commands) -> None:
+    preview_parser = commands.add_parser(
+        "preview", help="render one page's JSON (stdin) as the portal will, to stdout, as a preview"
+    )
+    preview_parser.add_argument(
+        "--openapi", metavar="FILE", help="the CMS's OpenAPI document (/api/schema/), for the"
+        " pages that show a form",
+    )  # fmt: skip
+    preview_parser.add_argument(
+        "--type", help="the page type (e.g. notices.DecisionNoticePage) when the JSON has no"
+        " meta.type",
+    )  # fmt: skip
+    preview_parser.set_defaults(func=preview)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_build, _add_serve, _add_publish, _add_verify_record):
+    for add in (_add_build, _add_serve, _add_publish, _add_verify_record, _add_preview):
         add(commands)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -158,6 +158,21 @@ def build_lock(site_dir: Path):
         yield
 
 
+def lock_held(site_dir: Path) -> bool:
+    """Whether another build holds the build lock now (a build about to wait for it says so)."""
+    try:
+        lock = open(site_dir / ".build.lock", "a")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:  # no site directory yet: no build
+        return False
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    return False
+
+
 def another_build_waits(site_dir: Path) -> bool:
     """Whether a build is waiting for the lock. The file of a process that is gone (killed while
     it waited) is removed, so that it never stops a build."""

@@ -1,7 +1,19 @@
-"""The phases of a build, timed and reported as each starts: ``[2/8] render (120 sources) …``."""
+"""The phases of a build, timed and reported as each starts: ``[2/8] render (120 sources) …``.
+
+These lines (on the build's error output) are what whatever runs ``python -m portal build``
+learns of it while it runs; the CMS's rebuild task reads them and shows the phase in the admin:
+
+- ``[2/8] render (120 sources) …``: a phase starts (its name is one of :data:`PHASES`);
+- ``[0/8] wait for lock (…) …``: another build holds the build lock, this one waits for it;
+- ``build failed: search index``: the build failed, and why (one of :data:`FAILURES`).
+"""
 
 import time
 from collections.abc import Callable
+
+from .client import CMSUnavailable
+from .render import RenderError
+from .search import SearchIndexError
 
 # In the order they run; a build runs some of them: the first build indexes before it goes
 # live ("search index"), later ones go live first and index a copy ("… and open data").
@@ -9,6 +21,37 @@ PHASES = (
     "export", "render", "feeds and open data", "search index", "switch",
     "search index and open data", "switch again", "prepare next",
 )  # fmt: skip
+WAIT = "wait for lock"  # before the first phase, while another build holds the build lock
+
+# Why a build failed, as ``build failed: <kind>`` says it.
+CMS_UNREACHABLE, PELICAN, SEARCH_INDEX = "cms unreachable", "pelican", "search index"
+OTHER = "other"
+FAILURES = (CMS_UNREACHABLE, PELICAN, SEARCH_INDEX, OTHER)
+FAILURE_PREFIX = "build failed: "
+
+
+def phase_line(name: str, detail: str = "") -> str:
+    """``[2/8] render (120 sources) …``; ``[0/8] wait for lock …`` for :data:`WAIT`."""
+    step = PHASES.index(name) + 1 if name in PHASES else 0
+    return f"[{step}/{len(PHASES)}] {name}{f' ({detail})' if detail else ''} …"
+
+
+def failure_kind(error: BaseException) -> str:
+    """Which of :data:`FAILURES` ``error`` (a failed build's, with its causes) is."""
+    chain, seen = [], error
+    while seen is not None:
+        chain.append(seen)
+        seen = seen.__cause__
+    causes = ((CMS_UNREACHABLE, CMSUnavailable), (PELICAN, RenderError),
+              (SEARCH_INDEX, SearchIndexError))  # fmt: skip
+    for kind, kinds in causes:
+        if any(isinstance(link, kinds) for link in chain):
+            return kind
+    return PELICAN if str(error).startswith("Pelican") else OTHER
+
+
+def failure_line(kind: str) -> str:
+    return f"{FAILURE_PREFIX}{kind}"
 
 
 class Phases:
@@ -21,8 +64,7 @@ class Phases:
         self._stop()
         self._last = (name, time.monotonic())
         if self.progress:
-            step = f"[{PHASES.index(name) + 1}/{len(PHASES)}]"
-            self.progress(f"{step} {name}{f' ({detail})' if detail else ''} …")
+            self.progress(phase_line(name, detail))
 
     def _stop(self) -> None:
         if self._last:

@@ -1,6 +1,9 @@
 """The site's root page."""
 
+from itertools import count
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -8,26 +11,50 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.api import APIField
 from wagtail.models import Page
 
-from . import gate
+from common.addresses import PLAIN_SLUG
+
+from . import gate, preview
 
 
 class HeadlessPage(Page):
-    """A page the portal renders: the CMS has no templates, so it offers no preview.
+    """A page the portal renders: the CMS has no templates; its preview is the portal's own
+    rendering of the page as edited (:mod:`cms.core.preview`).
 
     Every change of its state passes the gate (:mod:`cms.core.gate`); a page type says what
     the gate forbids with the attributes and the method below.
     """
 
-    preview_modes: list = []
     #: Once live, never unpublished, deleted or moved (withdrawn, corrected or superseded instead).
     permanent_once_public = False
     copyable = True
     kind_en = "page"
     #: Where the portal shows the page, ``{slug}`` filled in; the portal's home by default.
     portal_path = ""
+    #: What the CMS names a new page after: ``<prefix>-<n>``, or ``<prefix>`` for a page type
+    #: with one page (see :meth:`settle_slug`).
+    slug_prefix = "page"
+    #: Slugs the portal keeps for its own paths beside pages of this type.
+    reserved_slugs: frozenset[str] = frozenset()
+    # The CMS, not the editor, names a page in its address: the editor sees the slug only.
+    promote_panels = [
+        FieldPanel(
+            "slug",
+            read_only=True,
+            heading=_("网址名"),
+            help_text=_("由系统生成，门户上的网址由此而来；页面发布后不再改变。"),
+        )
+    ]
 
     class Meta:
         abstract = True
+
+    @property
+    def preview_modes(self) -> list:
+        """The portal's page, for the page types the portal previews (none for a listing)."""
+        return preview.modes_for(self)
+
+    def serve_preview(self, request, mode_name):
+        return preview.serve(self, request)
 
     def gate_publish_errors(self, now, *, was_published: bool) -> list:
         """Why this page (as it would be published) may not be published now."""
@@ -57,13 +84,95 @@ class HeadlessPage(Page):
         gate.ensure_allowed(self, gate.UNPUBLISH)
         return super().unpublish(*args, **kwargs)
 
-    def serve(self, request, *args, **kwargs):
-        """The portal shows the page: its URL on the CMS leads to ``portal_path`` there."""
-        return HttpResponseRedirect(f"{settings.PORTAL_BASE_URL}/{self.portal_address()}")
+    # --- the page's address: its slug, and its URL, which is on the portal --------------------
 
     def portal_address(self) -> str:
         """The page's path on the portal, relative to its base URL."""
         return self.portal_path.format(slug=self.slug)
+
+    def portal_url(self) -> str:
+        return f"{settings.PORTAL_BASE_URL}/{self.portal_address()}"
+
+    def get_url_parts(self, request=None):
+        """Every URL Wagtail makes of the page is on the portal: ``url``, ``full_url``, the
+        admin's 实时查看 button and live links, the workflow e-mails, the API's ``html_url``."""
+        parts = super().get_url_parts(request=request)
+        if parts is None:
+            return None  # in no site
+        return (parts[0], settings.PORTAL_BASE_URL, f"/{self.portal_address()}")
+
+    def get_url(self, request=None, current_site=None):
+        """The full URL always: the portal is not on the CMS's host."""
+        return self.get_full_url(request=request)
+
+    url = property(get_url)
+
+    def serve(self, request, *args, **kwargs):
+        """The portal shows the page: its URL on the CMS leads there."""
+        return HttpResponseRedirect(self.portal_url())
+
+    def slug_base(self) -> str:
+        """What a slug the CMS gives this page is made of."""
+        return self.slug_prefix
+
+    def numbered_slugs(self) -> bool:
+        """Whether the CMS numbers this page's slug from 1 (``page-1``) or only on a clash."""
+        return self.max_count != 1
+
+    def free_slug(self, parent) -> str:
+        """The first slug from :meth:`slug_base` that no other child of ``parent`` has and the
+        portal does not keep: ``base``, ``base-2``… or, numbered, ``base-1``, ``base-2``…"""
+        base = self.slug_base()
+        siblings = parent.get_children().filter(slug__startswith=base)
+        if self.pk:
+            siblings = siblings.exclude(pk=self.pk)
+        taken = set(siblings.values_list("slug", flat=True)) | self.reserved_slugs
+        numbered = self.numbered_slugs()
+        if not numbered and base not in taken:
+            return base
+        candidates = (f"{base}-{n}" for n in count(1 if numbered else 2))
+        return next(slug for slug in candidates if slug not in taken)
+
+    def settle_slug(self) -> None:
+        """A page once published keeps the slug it was published with (its portal address must
+        not change); a page without one gets :meth:`free_slug`, never one from its title."""
+        if self.pk:
+            stored = Page.objects.filter(pk=self.pk).values_list("slug", "first_published_at")
+            if (row := stored.first()) and row[1] is not None:
+                self.slug = row[0]
+                return
+        if not self.slug and self.path and (parent := self.get_parent()) is not None:
+            self.slug = self.free_slug(parent)
+
+    def slug_errors(self) -> list[str]:
+        if not PLAIN_SLUG.match(self.slug):
+            return [_("网址名只能用小写英文字母、数字和连字符，并以字母或数字开头。")]
+        if self.slug in self.reserved_slugs:
+            return [_("网址名“%(slug)s”是门户上的列表路径，不能使用。") % {"slug": self.slug}]
+        return []
+
+    def full_clean(self, *args, **kwargs):
+        self.settle_slug()
+        super().full_clean(*args, **kwargs)
+
+    def minimal_clean(self):
+        """What saving a draft checks (``full_clean`` is for live pages)."""
+        self.settle_slug()
+        super().minimal_clean()
+
+    def clean_fields(self, exclude=None):
+        """The slug is checked as a field, so only where it is one: never in an editor's form,
+        which has no slug (:meth:`settle_slug` makes it)."""
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        checked = self.slug and "slug" not in (exclude or ()) and "slug" not in errors
+        if checked and (slug_errors := self.slug_errors()):
+            errors["slug"] = slug_errors
+        if errors:
+            raise ValidationError(errors)
 
 
 class HomePage(HeadlessPage):
@@ -90,6 +199,10 @@ class PortalBuild(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     succeeded = models.BooleanField(_("成功"), null=True)
     output = models.TextField(_("输出"), blank=True)
+    # What the build reported last while it ran (the portal's phase name: cms.core.tasks), and
+    # how a build that did not succeed ended (a code of cms.core.tasks.OUTCOMES).
+    phase = models.CharField(_("阶段"), max_length=100, blank=True)
+    outcome = models.CharField(_("结束原因"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("门户构建")

@@ -1,13 +1,16 @@
-"""The admin dashboard shows how the last portal builds went."""
+"""The admin dashboard shows how the last portal builds went, and offers a rebuild."""
 
 from django.contrib import messages
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from . import gate
+from . import gate, views
 from .models import PortalBuild
+from .tasks import LONG_SECONDS, describe
 
 
 class PortalBuildPanel(Component):
@@ -15,14 +18,28 @@ class PortalBuildPanel(Component):
     order = 50
     template_name = "core/portal_build_panel.html"
 
+    def __init__(self, request):
+        self.request = request
+
     def get_context_data(self, parent_context=None):
-        builds = list(PortalBuild.objects.order_by("-requested_at")[:5])
-        return {"builds": builds, "last": builds[0] if builds else None}
+        now = timezone.now()
+        last_five = PortalBuild.objects.order_by("-requested_at")[:5]
+        builds = [describe(build, now) for build in last_five]
+        context = {"builds": builds, "long_after": f"{LONG_SECONDS // 60} 分钟"}
+        if views.may_rebuild_portal(self.request.user):
+            context["rebuild_url"] = reverse("core_rebuild_portal")
+            context["csrf_token"] = get_token(self.request)
+        return context
 
 
 @hooks.register("construct_homepage_panels")
 def add_portal_build_panel(request, panels):
-    panels.append(PortalBuildPanel())
+    panels.append(PortalBuildPanel(request))
+
+
+@hooks.register("register_admin_urls")
+def register_rebuild_url():
+    return [path("portal-builds/rebuild/", views.rebuild_portal_now, name="core_rebuild_portal")]
 
 
 @hooks.register("before_publish_page")

@@ -22,6 +22,7 @@ from cms.core.models import HeadlessPage
 from cms.domain.clauses import Clause, get_exclusion, get_ground
 from cms.domain.programmes import HandlingBody, Programme, handling_body_for
 from cms.policies.outline import Passage, passages
+from common.addresses import FAQ_PATH, GUIDANCE_PATH
 
 from . import blocks
 
@@ -131,6 +132,8 @@ class GuidancePage(HeadlessPage):
     parent_page_types = ["core.HomePage"]
     subpage_types = ["guidance.FaqPage"]
     max_count = 1
+    portal_path = GUIDANCE_PATH
+    slug_prefix = "guidance"
 
     class Meta:
         verbose_name = _("申报指南")
@@ -328,6 +331,8 @@ class FaqPage(HeadlessPage):
     parent_page_types = ["guidance.GuidancePage"]
     subpage_types: list[str] = []
     max_count = 1
+    portal_path = FAQ_PATH
+    slug_prefix = "faq"
 
     class Meta:
         verbose_name = _("常见问题")

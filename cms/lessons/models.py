@@ -20,6 +20,7 @@ from cms.domain.errors import GuardError
 from cms.domain.programmes import Programme
 from cms.notices.guards import NoticeGuardError
 from cms.notices.publication import notice_summary
+from common.addresses import LESSONS_PATH, RESERVED_LESSON_SEGMENTS, lesson_path
 from common.cleaning import clean_text
 
 from . import rules
@@ -28,7 +29,7 @@ from .texts import TEXT_FIELDS, identifiers_of
 
 EARLIEST_YEAR = 1990
 #: Portal paths right under lessons/ that a report's slug must not take.
-RESERVED_LESSON_SLUGS = frozenset({"field", "programme", "page"})
+RESERVED_LESSON_SLUGS = RESERVED_LESSON_SEGMENTS
 #: The report's own text (stored as plain text, without markup).
 BODY_FIELDS = (
     "field_of_study", "summary", "approach", "failure_analysis", "lessons", "scientific_value",
@@ -45,6 +46,8 @@ class LessonIndexPage(HeadlessPage):
     parent_page_types = ["core.HomePage"]
     subpage_types = ["lessons.LessonPage"]
     max_count = 1
+    portal_path = LESSONS_PATH
+    slug_prefix = "lessons"
 
     class Meta:
         verbose_name = _("失败经验总结栏目")
@@ -82,6 +85,8 @@ class LessonPage(HeadlessPage):
         ),
     )
 
+    slug_prefix = "lesson"
+    reserved_slugs = RESERVED_LESSON_SLUGS
     base_form_class = LessonPageForm
     content_panels = [
         *Page.content_panels,
@@ -130,6 +135,9 @@ class LessonPage(HeadlessPage):
         verbose_name = _("失败经验总结")
         verbose_name_plural = _("失败经验总结")
 
+    def portal_address(self) -> str:
+        return lesson_path(self.slug, self.id)
+
     # --- de-identification -------------------------------------------------------------------
 
     def texts(self) -> dict[str, str]:
@@ -170,8 +178,6 @@ class LessonPage(HeadlessPage):
         super().clean()
         self.clean_texts()
         errors: dict[str, list[str]] = {}
-        if self.slug in RESERVED_LESSON_SLUGS:
-            errors["slug"] = [_("网址名不能是 field、programme 或 page（门户上的列表路径）。")]
         this_year = local_date(timezone.now()).year
         for name in ("start_year", "end_year"):
             year = getattr(self, name)

@@ -1,6 +1,9 @@
-"""The notice editor's form: the guards, shown on the fields they concern, before any save."""
+"""The notice editor's form: the guards, shown on the fields they concern, before any save,
+and the notice's slug, made from its number."""
 
+from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from cms.domain.errors import GuardError
@@ -10,8 +13,21 @@ from . import rules
 
 
 class DecisionNoticeForm(WagtailAdminPageForm):
+    def clean_notice_number(self):
+        number = self.cleaned_data["notice_number"]
+        others = type(self.instance).objects.filter(notice_number=number)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if other := others.first():
+            raise forms.ValidationError(
+                _("公告编号“%(number)s”已被公告《%(title)s》使用，请核对编号。")
+                % {"number": number, "title": other.title}
+            )
+        return number
+
     def clean(self):
         cleaned = super().clean()
+        self.settle_slug(cleaned.get("notice_number"))
         if self.instance.pk and self.instance.first_published_at is not None:
             self.add_error(None, rules.guard_error("published_is_final").message)
         start = cleaned.get("publicity_start")
@@ -21,6 +37,17 @@ class DecisionNoticeForm(WagtailAdminPageForm):
             except GuardError as error:
                 self.add_error("publicity_start", error.message)
         return cleaned
+
+    def settle_slug(self, number: str | None) -> None:
+        """A new notice's slug comes from its number, never its title, and follows the number
+        when the editor corrects it before the notice is first published; after that the model
+        keeps the slug the notice was published with."""
+        notice = self.instance
+        if not number or notice.first_published_at is not None or self.parent_page is None:
+            return
+        if notice.pk is None or not notice.slug or number != notice.notice_number:
+            notice.notice_number = number
+            notice.slug = notice.free_slug(self.parent_page)
 
     def is_valid(self):
         valid = super().is_valid()

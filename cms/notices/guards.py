@@ -24,10 +24,7 @@ def publish_errors(notice, now: datetime, *, was_published: bool | None = None) 
     if notice.withdrawn_at is not None:
         errors.append(rules.guard_error("withdrawn_not_publishable"))
     if notice.publicity_start is not None:
-        try:
-            rules.check_publish_start(notice.publicity_start, now)
-        except GuardError as error:
-            errors.append(error)
+        errors.extend(rules.publish_start_errors(notice.publicity_start, now))
     items = notice.item_facts()
     errors.extend(rules.check_items(items))
     if items:

@@ -5,11 +5,9 @@ models store facts and ask the rules what they mean. The items and marks are def
 :mod:`cms.notices.items` and registered here.
 """
 
-import re
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +21,13 @@ from cms.domain.dates import local_date
 from cms.domain.errors import GuardError
 from cms.domain.programmes import handling_body_for
 from cms.domain.windows import PublicityWindow
-from common.addresses import notice_path
+from common.addresses import (
+    NOTICES_PATH,
+    PLAIN_SLUG,
+    RESERVED_NOTICE_SEGMENTS,
+    notice_path,
+    number_slug,
+)
 
 from . import rules
 from .forms import DecisionNoticeForm
@@ -32,8 +36,8 @@ from .items import DecisionItem, ExemptionMark  # noqa: F401 (registered with th
 from .publication import clause_lookup, item_public_data, notice_summary, record_data
 
 #: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
-NOTICE_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-RESERVED_NOTICE_SLUGS = frozenset({"page", "closed"})
+NOTICE_SLUG_RE = PLAIN_SLUG
+RESERVED_NOTICE_SLUGS = RESERVED_NOTICE_SEGMENTS
 
 
 def publicity_days_default() -> int:
@@ -59,6 +63,8 @@ class NoticeIndexPage(HeadlessPage):
     parent_page_types = ["core.HomePage"]
     subpage_types = ["notices.DecisionNoticePage"]
     max_count = 1
+    portal_path = NOTICES_PATH
+    slug_prefix = "notices"
 
     class Meta:
         verbose_name = _("公示公告栏目")
@@ -121,8 +127,28 @@ class DecisionNoticePage(HeadlessPage):
     copyable = False
     kind_en = "notice"
 
+    # The slug comes from the notice number: on creation, and when the editor corrects the
+    # number before the notice is first published (DecisionNoticeForm.settle_slug).
+    slug_prefix = "notice"  # for a number with no ASCII letter or digit
+    reserved_slugs = RESERVED_NOTICE_SLUGS
+    promote_panels = [
+        FieldPanel(
+            "slug",
+            read_only=True,
+            heading=_("网址名"),
+            help_text=_("由公告编号生成，门户上的公告网址由此而来；公告发布后不再改变。"),
+        )
+    ]
+
     def portal_address(self) -> str:
         return notice_path(self.slug, self.id)
+
+    def slug_base(self) -> str:
+        """``浙科容〔2026〕8号`` → ``2026-8`` (``2026-8-2`` if another notice has that)."""
+        return number_slug(self.notice_number) or self.slug_prefix
+
+    def numbered_slugs(self) -> bool:
+        return False
 
     base_form_class = DecisionNoticeForm
     content_panels = [
@@ -282,12 +308,6 @@ class DecisionNoticePage(HeadlessPage):
 
     def clean(self):
         super().clean()
-        if self.slug and (
-            not NOTICE_SLUG_RE.match(self.slug) or self.slug in RESERVED_NOTICE_SLUGS
-        ):
-            raise ValidationError(
-                {"slug": _("公告的网址名只能用小写字母、数字和连字符，且不能是 page 或 closed。")}
-            )
         if self.publicity_start:
             # The page goes live at 00:00 Asia/Shanghai on the first day of its window.
             self.go_live_at = self.publicity_window.opens_at

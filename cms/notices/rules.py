@@ -25,7 +25,9 @@ __all__ = [
     "ALLOWED_TRANSITIONS", "MESSAGES", "MIN_PANEL_SIZE", "ItemFacts", "NoticeFacts",
     "NoticeState", "check_finalise", "check_item", "check_items", "check_live_throughout",
     "check_objection", "check_publish_start", "check_single_correction", "check_transition",
-    "ensure_item", "guard_error", "state_at",
+    "correction_errors", "ensure_item", "finalise_errors", "finalise_window_errors",
+    "guard_error", "live_throughout_errors", "publish_start_errors", "single_correction_errors",
+    "state_at", "transition_errors", "withdraw_errors",
 ]
 # fmt: on
 
@@ -138,14 +140,26 @@ ALLOWED_TRANSITIONS: Final[Mapping[NoticeState, frozenset[NoticeState]]] = Mappi
 # fmt: on
 
 
-def check_transition(current: NoticeState, target: NoticeState) -> None:
-    """GuardError('transition_not_allowed') unless current → target is in ALLOWED_TRANSITIONS."""
+def transition_errors(current: NoticeState, target: NoticeState) -> list[GuardError]:
+    """[GuardError('transition_not_allowed')] unless current → target is in
+    ALLOWED_TRANSITIONS."""
     cur, tgt = NoticeState(current), NoticeState(target)
-    if tgt not in ALLOWED_TRANSITIONS[cur]:
-        raise guard_error(
-            "transition_not_allowed", field="state", current=cur.label, target=tgt.label,
-            current_en=cur.label_en, target_en=tgt.label_en,
-        )  # fmt: skip
+    if tgt in ALLOWED_TRANSITIONS[cur]:
+        return []
+    return [guard_error(
+        "transition_not_allowed", field="state", current=cur.label, target=tgt.label,
+        current_en=cur.label_en, target_en=tgt.label_en,
+    )]  # fmt: skip
+
+
+def check_transition(current: NoticeState, target: NoticeState) -> None:
+    """Raises the error :func:`transition_errors` finds, if any."""
+    _raise_first(transition_errors(current, target))
+
+
+def _raise_first(errors: list[GuardError]) -> None:
+    if errors:
+        raise errors[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,48 +287,117 @@ def check_items(items: Iterable[ItemFacts]) -> list[GuardError]:
     return [e for item in items for e in check_item(item)]
 
 
-def check_publish_start(start_date: date, now: datetime) -> None:
-    """GuardError('start_in_past') if start_date is before today in Asia/Shanghai."""
+def publish_start_errors(start_date: date, now: datetime) -> list[GuardError]:
+    """[GuardError('start_in_past')] if start_date is before today in Asia/Shanghai."""
     today = local_date(now)
-    if start_date < today:
-        raise guard_error(
-            "start_in_past", field="start_date", start=format_date_zh(start_date),
-            today=format_date_zh(today), start_en=format_date_en(start_date),
-            today_en=format_date_en(today),
-        )  # fmt: skip
+    if start_date >= today:
+        return []
+    return [guard_error(
+        "start_in_past", field="start_date", start=format_date_zh(start_date),
+        today=format_date_zh(today), start_en=format_date_en(start_date),
+        today_en=format_date_en(today),
+    )]  # fmt: skip
+
+
+def check_publish_start(start_date: date, now: datetime) -> None:
+    """Raises the error :func:`publish_start_errors` finds, if any."""
+    _raise_first(publish_start_errors(start_date, now))
+
+
+def finalise_window_errors(
+    window: PublicityWindow, now: datetime, unanswered_objections: int
+) -> list[GuardError]:
+    """Both reasons the window gives not to finalise: it has not closed ('window_not_started'
+    / 'window_open'), and objections are unanswered ('objections_unanswered')."""
+    if unanswered_objections < 0:
+        raise ValueError("unanswered_objections cannot be negative")
+    errors = []
+    phase = window.phase(now)
+    if phase is WindowPhase.NOT_STARTED:
+        errors.append(guard_error("window_not_started", **window.date_texts()))
+    elif phase is WindowPhase.OPEN:
+        errors.append(guard_error("window_open", **window.date_texts()))
+    if unanswered_objections > 0:
+        errors.append(guard_error("objections_unanswered", count=unanswered_objections))
+    return errors
 
 
 def check_finalise(window: PublicityWindow, now: datetime, unanswered_objections: int) -> None:
-    """Refuse to finalise before the window closes ('window_not_started' / 'window_open')
-    or while objections are unanswered ('objections_unanswered')."""
-    if unanswered_objections < 0:
-        raise ValueError("unanswered_objections cannot be negative")
-    phase = window.phase(now)
-    if phase is WindowPhase.NOT_STARTED:
-        raise guard_error("window_not_started", **window.date_texts())
-    if phase is WindowPhase.OPEN:
-        raise guard_error("window_open", **window.date_texts())
-    if unanswered_objections > 0:
-        raise guard_error("objections_unanswered", count=unanswered_objections)
+    """Raises the first error :func:`finalise_window_errors` finds (the window's first)."""
+    _raise_first(finalise_window_errors(window, now, unanswered_objections))
+
+
+def live_throughout_errors(window: PublicityWindow, went_live_on: date | None) -> list[GuardError]:
+    """[GuardError('not_live_whole_window')] unless the notice went live by its window's first
+    day (``went_live_on``: the Asia/Shanghai date the public record shows; None if it shows
+    no publication). A live notice cannot be unpublished, so going live in time suffices."""
+    if went_live_on is not None and went_live_on <= window.start_date:
+        return []
+    published = went_live_on or window.end_date + timedelta(days=1)
+    return [guard_error(
+        "not_live_whole_window", published=format_date_zh(published),
+        start=format_date_zh(window.start_date), published_en=format_date_en(published),
+        start_en=format_date_en(window.start_date),
+    )]  # fmt: skip
 
 
 def check_live_throughout(window: PublicityWindow, went_live_on: date | None) -> None:
-    """GuardError('not_live_whole_window') unless the notice went live by its window's first
-    day (``went_live_on``: the Asia/Shanghai date the public record shows; None if it shows
-    no publication). A live notice cannot be unpublished, so going live in time suffices."""
-    if went_live_on is None or went_live_on > window.start_date:
-        published = went_live_on or window.end_date + timedelta(days=1)
-        raise guard_error(
-            "not_live_whole_window", published=format_date_zh(published),
-            start=format_date_zh(window.start_date), published_en=format_date_en(published),
-            start_en=format_date_en(window.start_date),
-        )  # fmt: skip
+    """Raises the error :func:`live_throughout_errors` finds, if any."""
+    _raise_first(live_throughout_errors(window, went_live_on))
+
+
+def finalise_errors(
+    window: PublicityWindow,
+    now: datetime,
+    unanswered_objections: int,
+    *,
+    went_live_on: date | None,
+    state: NoticeState,
+) -> list[GuardError]:
+    """Every reason a notice may not be finalised at ``now``, in the order to act on them: its
+    window has not closed, objections are unanswered, it was not live for the whole window
+    (known once the window has started), its state does not allow it (once the window has
+    closed: before, the window already says why the state cannot change yet)."""
+    errors = finalise_window_errors(window, now, unanswered_objections)
+    phase = window.phase(now)
+    if phase is not WindowPhase.NOT_STARTED:
+        errors += live_throughout_errors(window, went_live_on)
+    if phase is WindowPhase.CLOSED:
+        errors += transition_errors(state, NoticeState.FINALISED)
+    return errors
+
+
+def withdraw_errors(state: NoticeState, reason: str | None = None) -> list[GuardError]:
+    """Every reason a notice in ``state`` may not be withdrawn; with ``reason`` (what the user
+    typed), also when it is empty."""
+    errors = transition_errors(state, NoticeState.WITHDRAWN)
+    if reason is not None and not reason.strip():
+        errors.append(guard_error("withdrawal_needs_reason", field="reason"))
+    return errors
+
+
+def single_correction_errors(open_corrections: Sequence[str]) -> list[GuardError]:
+    """[GuardError('correction_open')] when a correction (by number) is still unpublished."""
+    if not open_corrections:
+        return []
+    return [guard_error("correction_open", number=open_corrections[0])]
 
 
 def check_single_correction(open_corrections: Sequence[str]) -> None:
-    """GuardError('correction_open') when a correction (by number) is still unpublished."""
-    if open_corrections:
-        raise guard_error("correction_open", number=open_corrections[0])
+    """Raises the error :func:`single_correction_errors` finds, if any."""
+    _raise_first(single_correction_errors(open_corrections))
+
+
+def correction_errors(
+    state: NoticeState, open_corrections: Sequence[str], now: datetime, start: date | None = None
+) -> list[GuardError]:
+    """Every reason a correction of a notice in ``state`` (starting on ``start``, if given) may
+    not start at ``now``."""
+    errors = transition_errors(state, NoticeState.CORRECTED)
+    errors += single_correction_errors(open_corrections)
+    if start is not None:
+        errors += publish_start_errors(start, now)
+    return errors
 
 
 def check_objection(window: PublicityWindow, at: datetime) -> None:

@@ -50,17 +50,6 @@ def unanswered_objections(notice: DecisionNoticePage) -> int:
     return sum(counter(link) for link in correction_chain(notice) for counter in counters)
 
 
-def _errors(*checks: Callable[[], None]) -> list[GuardError]:
-    """The GuardError each check raises, in order; the checks that pass add nothing."""
-    errors = []
-    for check in checks:
-        try:
-            check()
-        except GuardError as error:
-            errors.append(error)
-    return errors
-
-
 def went_live_on(notice: DecisionNoticePage):
     """The Asia/Shanghai date the public record shows the notice going live, or None."""
     events = (RecordEvent.PUBLISHED, RecordEvent.CORRECTION_PUBLISHED)
@@ -71,20 +60,15 @@ def went_live_on(notice: DecisionNoticePage):
 
 
 def finalise_errors(notice: DecisionNoticePage, now: datetime) -> list[GuardError]:
-    """Every reason the notice cannot be finalised now, in the order to act on them."""
-    errors = _errors(
-        lambda: rules.check_finalise(notice.publicity_window, now, unanswered_objections(notice)),
-        lambda: rules.check_live_throughout(notice.publicity_window, went_live_on(notice)),
+    """Every reason the notice cannot be finalised now, in the order to act on them: what the
+    confirm page lists before the click and what the action refuses with."""
+    return rules.finalise_errors(
+        notice.publicity_window,
+        now,
+        unanswered_objections(notice),
+        went_live_on=went_live_on(notice),
+        state=notice.state_at(now),
     )
-    window_open = bool(errors) and errors[0].code in ("window_open", "window_not_started")
-    # check_finalise stops at the first of window and objections: name both when both hold.
-    if window_open and (count := unanswered_objections(notice)):
-        errors.insert(1, rules.guard_error("objections_unanswered", count=count))
-    if not window_open:  # an open window already says why the state cannot change yet
-        errors += _errors(
-            lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.FINALISED)
-        )
-    return errors
 
 
 @transaction.atomic
@@ -113,10 +97,11 @@ def finalise_notice(notice: DecisionNoticePage, user, now: datetime | None = Non
     return marks
 
 
-def withdraw_errors(notice: DecisionNoticePage, now: datetime) -> list[GuardError]:
-    return _errors(
-        lambda: rules.check_transition(notice.state_at(now), rules.NoticeState.WITHDRAWN)
-    )
+def withdraw_errors(
+    notice: DecisionNoticePage, now: datetime, reason: str | None = None
+) -> list[GuardError]:
+    """Every reason the notice cannot be withdrawn now; with ``reason``, also an empty one."""
+    return rules.withdraw_errors(notice.state_at(now), reason)
 
 
 @transaction.atomic
@@ -124,10 +109,8 @@ def withdraw_notice(notice: DecisionNoticePage, user, reason: str, now: datetime
     """撤回: the notice stays readable, marked withdrawn, with the reason."""
     now = now or timezone.now()
     reason = (reason or "").strip()
-    if not reason:
-        raise NoticeGuardError([rules.guard_error("withdrawal_needs_reason", field="reason")])
     notice = DecisionNoticePage.objects.select_for_update().get(pk=notice.pk)
-    if errors := withdraw_errors(notice, now):
+    if errors := withdraw_errors(notice, now, reason):
         raise NoticeGuardError(errors)
     notice.withdrawn_at, notice.withdrawal_reason = now, reason
     notice.save(update_fields=["withdrawn_at", "withdrawal_reason"])
@@ -152,15 +135,10 @@ def open_corrections(original: DecisionNoticePage) -> list[str]:
     )
 
 
-def correction_errors(original: DecisionNoticePage, now: datetime, start=None) -> list:
-    """Why a correction of ``original`` (starting on ``start``, if given) cannot start now."""
-    checks = [
-        lambda: rules.check_transition(original.state_at(now), rules.NoticeState.CORRECTED),
-        lambda: rules.check_single_correction(open_corrections(original)),
-    ]
-    if start is not None:
-        checks.append(lambda: rules.check_publish_start(start, now))
-    return _errors(*checks)
+def correction_errors(original: DecisionNoticePage, now: datetime, start=None) -> list[GuardError]:
+    """Every reason a correction of ``original`` (starting on ``start``, if given) cannot start
+    now."""
+    return rules.correction_errors(original.state_at(now), open_corrections(original), now, start)
 
 
 @transaction.atomic

@@ -55,8 +55,9 @@ class NoticeAction:
     permitted: Callable[[object, DecisionNoticePage], bool]
     perform: Callable[[HttpRequest, DecisionNoticePage], str]  # returns where to go next
     needs_reason: bool = False
-    #: Why the action would be refused now, shown before the click.
-    precheck: Callable[[DecisionNoticePage], list] = lambda notice: []
+    #: Every reason the action would be refused now, whatever is typed in the form: listed
+    #: before the click, in place of the confirm button. The action refuses with the same.
+    precheck: Callable[[DecisionNoticePage], list[GuardError]] = lambda notice: []
     asks_start_date: bool = False
 
 
@@ -64,14 +65,13 @@ def _run(request, page_id: int, action: NoticeAction):
     notice = _notice(page_id)
     if not action.permitted(request.user, notice):
         raise PermissionDenied
-    errors = []
+    refusals = action.precheck(notice)
+    errors = refusals
     if request.method == "POST":
         try:
             return redirect(action.perform(request, notice))
         except NoticeGuardError as exc:
-            errors = [error.message for error in exc.errors]
-    else:
-        errors = [error.message for error in action.precheck(notice)]
+            errors = exc.errors
     today = local_date(timezone.now())
     context = {
         "header_title": f"{action.title}：{notice.title}",
@@ -82,14 +82,16 @@ def _run(request, page_id: int, action: NoticeAction):
         "unanswered": unanswered_objections(notice),
         "explanation": action.explanation,
         "confirm_label": action.confirm_label,
-        "errors": errors,
+        "errors": [error.message for error in errors],
+        "field_errors": {error.field: error.message for error in errors if error.field},
         "back_url": _explore_url(notice),
         "needs_reason": action.needs_reason,
         "reason": request.POST.get("reason", ""),
         "asks_start_date": action.asks_start_date,
         "start_date": request.POST.get("start_date") or today.isoformat(),
         "today": today.isoformat(),
-        "refused": bool(errors) and request.method != "POST",
+        "refused": bool(refusals),  # no confirm button: nothing typed can change the answer
+        "posted": request.method == "POST",
     }
     return TemplateResponse(request, "notices/admin/confirm_action.html", context)
 
@@ -106,25 +108,26 @@ def _withdraw(request, notice) -> str:
     return _explore_url(notice)
 
 
-def _start_date(request):
-    text = request.POST.get("start_date", "")
+def _start_date(request) -> date | None:
     try:
-        return date.fromisoformat(text)
+        return date.fromisoformat(request.POST.get("start_date", ""))
     except ValueError:
-        raise NoticeGuardError(
-            [
-                GuardError(
-                    "start_date_invalid",
-                    "请填写有效的公示开始日期（年-月-日）。",
-                    "Enter a valid start date (YYYY-MM-DD).",
-                    field="start_date",
-                )
-            ]
-        ) from None
+        return None
+
+
+START_DATE_INVALID = GuardError(
+    "start_date_invalid",
+    "请填写有效的公示开始日期（年-月-日）。",
+    "Enter a valid start date (YYYY-MM-DD).",
+    field="start_date",
+)
 
 
 def _correct(request, notice) -> str:
-    correction = start_correction(notice, request.user, start=_start_date(request))
+    start = _start_date(request)
+    if start is None:  # every other reason too, not the date's alone
+        raise NoticeGuardError([*correction_errors(notice, timezone.now()), START_DATE_INVALID])
+    correction = start_correction(notice, request.user, start=start)
     messages.success(request, "已创建更正公告草稿，请修改后提交集体审定。")
     return reverse("wagtailadmin_pages:edit", args=[correction.pk])
 

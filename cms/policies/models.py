@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from cms.core.models import HeadlessPage
 from cms.domain.windows import comment_window, window_summary
+from common.addresses import POLICIES_PATH, policy_path
 
 from .blocks import PolicyBodyBlock
 from .outline import build_outline
@@ -37,6 +38,8 @@ class PolicyIndexPage(HeadlessPage):
     parent_page_types = ["core.HomePage"]
     subpage_types = ["policies.PolicyPage"]
     max_count = 1
+    portal_path = POLICIES_PATH
+    slug_prefix = "policies"
 
     class Meta:
         verbose_name = _("政策文件栏目")
@@ -48,7 +51,7 @@ class PolicyPage(HeadlessPage):
 
     permanent_once_public = True
     kind_en = "policy"
-    portal_path = "policies/{slug}/"
+    slug_prefix = "policy"
     document_number = models.CharField(_("文号"), max_length=100, blank=True)
     issuing_body = models.CharField(_("发文机关"), max_length=100)
     status = models.CharField(
@@ -142,6 +145,9 @@ class PolicyPage(HeadlessPage):
     class Meta:
         verbose_name = _("政策文件")
         verbose_name_plural = _("政策文件")
+
+    def portal_address(self) -> str:
+        return policy_path(self.slug)
 
     @property
     def status_label(self) -> str:

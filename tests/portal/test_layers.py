@@ -23,7 +23,7 @@ STAGES = (
     {
         "render", "search", "builds", "phases", "build", "plugins", "plugins.cms_content",
         "plugins.cms_content.reader", "plugins.site_data", "site_files", "storage", "releases",
-        "publish", "verify", "__main__",
+        "publish", "verify", "preview", "__main__",
     },
 )  # fmt: skip
 

@@ -31,10 +31,12 @@ def test_health_endpoint(client):
 
 @pytest.mark.django_db
 def test_page_editors_offer_no_preview_that_could_fail(seeded, admin_client):
+    """A listing is made of other pages: its editor offers no preview. A page's editor offers
+    the portal's own (tests/cms/core/test_preview.py)."""
     from cms.notices.models import NoticeIndexPage
-    from cms.policies.models import PolicyPage
+    from cms.policies.models import PolicyIndexPage
 
-    for page in (PolicyPage.objects.get(), NoticeIndexPage.objects.get()):
+    for page in (PolicyIndexPage.objects.get(), NoticeIndexPage.objects.get()):
         body = admin_client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
         assert "/preview/" not in body
 
@@ -60,7 +62,6 @@ def test_dashboard_shows_the_last_portal_builds(admin_client):
 @pytest.mark.django_db
 def test_live_pages_on_the_cms_redirect_to_the_portal(client, make_notice, settings):  # noqa: F811
     """The CMS renders no page: a page's own URL leads to its address on the portal."""
-    from cms.notices.models import NoticeIndexPage
     from cms.policies.models import PolicyPage
 
     notice = make_notice(publish=True)
@@ -68,9 +69,9 @@ def test_live_pages_on_the_cms_redirect_to_the_portal(client, make_notice, setti
     portal = settings.PORTAL_BASE_URL
     for url, target in (
         ("/", f"{portal}/"),
-        (notice.url, f"{portal}/notices/{notice.slug}/"),
-        (policy.url, f"{portal}/policies/{policy.slug}/"),
-        (NoticeIndexPage.objects.get().url, f"{portal}/"),
+        (f"/notices/{notice.slug}/", f"{portal}/notices/{notice.slug}/"),
+        (f"/policies/{policy.slug}/", f"{portal}/policies/{policy.slug}/"),
+        ("/notices/", f"{portal}/notices/"),
     ):
         response = client.get(url)
         assert response.status_code == 302, url

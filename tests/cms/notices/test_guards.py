@@ -133,7 +133,7 @@ def test_admin_form_shows_item_guard_on_the_field(admin_client, notice_index):
     response = admin_client.post(url, _form_data([_item_data(panel_size="3")], today()))
     assert response.status_code == 200
     assert "专家组应不少于5人，现为3人" in response.content.decode()
-    assert not DecisionNoticePage.objects.filter(slug="form-notice").exists()
+    assert not DecisionNoticePage.objects.filter(notice_number="浙科容〔2026〕99号").exists()
 
 
 def test_admin_form_refuses_past_start_and_mixed_programmes(admin_client, notice_index):
@@ -144,14 +144,14 @@ def test_admin_form_refuses_past_start_and_mixed_programmes(admin_client, notice
     items = [_item_data(), _item_data(project_code="B1", programme="basic_public_welfare")]
     body = admin_client.post(url, _form_data(items, today())).content.decode()
     assert "不能与其他计划的事项编入同一公告" in body
-    assert not DecisionNoticePage.objects.filter(slug="form-notice").exists()
+    assert not DecisionNoticePage.objects.filter(notice_number="浙科容〔2026〕99号").exists()
 
 
 def test_admin_form_accepts_a_valid_notice(admin_client, notice_index):
     url = f"/admin/pages/add/notices/decisionnoticepage/{notice_index.pk}/"
     response = admin_client.post(url, _form_data([_item_data()], today()))
     assert response.status_code == 302
-    notice = DecisionNoticePage.objects.get(slug="form-notice")
+    notice = DecisionNoticePage.objects.get(notice_number="浙科容〔2026〕99号")
     assert notice.items.get().grounds == ["A1"]
     assert not notice.live
 

@@ -49,7 +49,7 @@ def test_editor_can_submit_for_collective_decision(client, editor, notice_index)
     client.force_login(editor)
     response = _submit(client, notice_index, "action-submit")
     assert response.status_code == 302
-    notice = DecisionNoticePage.objects.get(slug="form-notice")
+    notice = DecisionNoticePage.objects.get(notice_number="浙科容〔2026〕99号")
     assert notice.workflow_in_progress
     assert notice.state_at().value == "in_review"
     assert not notice.live
@@ -59,7 +59,7 @@ def test_anonymous_cannot_submit(client, notice_index):
     response = _submit(client, notice_index, "action-submit")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
-    assert not DecisionNoticePage.objects.filter(slug="form-notice").exists()
+    assert not DecisionNoticePage.objects.filter(notice_number="浙科容〔2026〕99号").exists()
 
 
 # --- approve -----------------------------------------------------------------------------
@@ -126,14 +126,14 @@ def test_anonymous_cannot_approve(client, editor, make_notice):
 def test_editor_cannot_publish_directly(client, editor, notice_index):
     client.force_login(editor)
     _submit(client, notice_index, "action-publish")
-    notice = DecisionNoticePage.objects.filter(slug="form-notice").first()
+    notice = DecisionNoticePage.objects.filter(notice_number="浙科容〔2026〕99号").first()
     assert notice is None or not notice.live
 
 
 def test_approver_can_publish(client, approver, notice_index):
     client.force_login(approver)
     _submit(client, notice_index, "action-publish")
-    assert DecisionNoticePage.objects.get(slug="form-notice").live
+    assert DecisionNoticePage.objects.get(notice_number="浙科容〔2026〕99号").live
 
 
 # --- finalise ----------------------------------------------------------------------------
