@@ -10,15 +10,21 @@ import hashlib
 from collections.abc import Iterable
 
 from common.addresses import (  # noqa: F401 (the portal's names too)
+    FAQ_PATH,
+    GUIDANCE_PATH,
+    LESSONS_PATH,
     NOTICES_PATH,
+    POLICIES_PATH,
+    RESERVED_LESSON_SEGMENTS,
     RESERVED_NOTICE_SEGMENTS,
+    lesson_path,
     notice_path,
     notice_segment,
     url_segment,
 )
 
 HOME_URL = ""
-POLICIES_URL = "policies/"
+POLICIES_URL = POLICIES_PATH
 
 # --- notices and their listings -----------------------------------------------------------------
 
@@ -30,14 +36,13 @@ RECORD_SEGMENT = "record"
 
 # --- guidance, objections, lessons ------------------------------------------------------------
 
-GUIDANCE_URL = "guidance/"
-FAQ_URL = "guidance/faq/"
+GUIDANCE_URL = GUIDANCE_PATH
+FAQ_URL = FAQ_PATH
 SELF_CHECK_URL = "guidance/self-check/"
 OBJECTIONS_URL = "objections/"  # how to object
 OBJECTION_STATUS_URL = "objections/status/"  # the lookup of an objection's answer
-LESSONS_URL = "lessons/"
-#: Paths right under lessons/ that a report's slug must not take.
-LESSON_RESERVED_SEGMENTS = frozenset({"field", "programme", "page"})
+LESSONS_URL = LESSONS_PATH
+LESSON_RESERVED_SEGMENTS = RESERVED_LESSON_SEGMENTS
 
 # --- files the build writes beside the pages ----------------------------------------------------
 
@@ -118,12 +123,7 @@ def record_url(notice: str) -> str:
 
 def lesson_url(slug: str, page_id: int) -> str:
     """``lessons/<slug>/``; a slug that is not plain or is a listing path gets the page id."""
-    segment = url_segment(slug)
-    if not segment:
-        return f"{LESSONS_URL}lesson-{page_id}/"
-    if segment != slug or segment in LESSON_RESERVED_SEGMENTS:
-        return f"{LESSONS_URL}{segment}-{page_id}/"
-    return f"{LESSONS_URL}{segment}/"
+    return lesson_path(slug, page_id)
 
 
 def _key(text: str) -> str:
