@@ -7,7 +7,6 @@ bulk action, and its plain-form path), and that it counts as answered without co
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from wagtail.models import ModelLogEntry
 
@@ -24,23 +23,13 @@ from .objections.conftest import (  # noqa: F401
     open_notice,
     payload,
     private_evidence_dir,
+    reader,
     staff_user,
 )
 
 pytestmark = pytest.mark.django_db
 BULK_URL = "/admin/bulk/objections/objection/inadmissible/"
 REASON = "异议内容与所公示事项无关，未提出事实和理由，不予受理。"
-
-
-@pytest.fixture
-def reader(db):
-    """Staff who may read objections but not answer them."""
-    group = Group.objects.create(name="只读异议")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(codename="view_objection"),
-    )
-    return staff_user("reader", group)
 
 
 def _submit(api, payload, n: int = 0) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
@@ -257,3 +258,14 @@ def comment_payload(comment_policy) -> dict:
         "content": "建议明确隐瞒重大风险事件的认定标准，并写明所需的会议记录等证明材料。",
         "consent": True,
     }
+
+
+@pytest.fixture
+def reader(db):
+    """Staff who may read objections, not answer them nor see who sent them."""
+    group = Group.objects.create(name="只读异议")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_objection"),
+    )
+    return staff_user("reader", group)

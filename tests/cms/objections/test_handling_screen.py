@@ -6,13 +6,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.users.models import UserProfile
 
 from cms.objections.models import Objection
 
-from .conftest import PDF_BYTES, staff_user, visible_text
+from .conftest import PDF_BYTES, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +37,6 @@ def named_handler(handler):
     profile.current_time_zone = "UTC"
     profile.save()
     return handler
-
-
-@pytest.fixture
-def reader(db):
-    """Staff who may read objections, not answer them nor see who sent them."""
-    group = Group.objects.create(name="只读异议")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        Permission.objects.get(codename="view_objection"),
-    )
-    return staff_user("reader", group)
 
 
 def _screen(client, objection) -> tuple[str, str]:
