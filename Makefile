@@ -7,7 +7,7 @@ PORTAL_PORT ?= 8001
 export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
 
-.PHONY: install lock setup run portal test test-sqlite test-postgres lint format bench
+.PHONY: install lock setup run portal test test-sqlite test-postgres lint format messages bench
 
 # Installs exactly what requirements/test.lock pins, each file checked against its hash, then
 # the project itself (no dependencies of its own). `make lock` refreshes the locks after a change
@@ -65,6 +65,16 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Recompiles the project's translations (cms/locale/*/LC_MESSAGES/*.po, the admin's Chinese
+# for what Wagtail's own catalogues leave in English) into the .mo files committed beside them;
+# tests/cms/test_translations.py fails while a .mo is older than its .po. Needs GNU gettext
+# (Debian: apt-get install gettext).
+messages:
+	@for po in cms/locale/*/LC_MESSAGES/*.po; do \
+	  msgfmt --check-format --output-file="$${po%.po}.mo" "$$po" || exit 1; \
+	  echo "$$po -> $${po%.po}.mo"; \
+	done
 
 # Lint, then every test on SQLite, then every test again on a throwaway PostgreSQL cluster
 # (deploy/ci/with-postgres.sh installs Debian's postgresql if needed, starts it on a free port

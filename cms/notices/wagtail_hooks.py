@@ -3,9 +3,9 @@
 from django.urls import path, reverse, reverse_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.pages import PageViewSet
-from wagtail.admin.widgets import ListingButton
 
 from cms.core.audit import register_log_actions
 
@@ -50,8 +50,42 @@ def register_notice_viewset():
     return NoticeViewSet("decision_notices")
 
 
-class DropdownButton(ListingButton):
-    allow_in_dropdown = True
+class NoticeMenuItem(PageMenuItem):
+    """A live notice's own action in the page's menus (the listing's "more" menu and the page
+    header's), given as Wagtail gives its own (Edit, Move, Delete …): Wagtail draws it as theirs.
+    Made without ``next_url``: each action's view decides where to go afterwards."""
+
+    permission = ""
+
+    def is_shown(self, user):
+        is_live_notice = self.page.specific_class is DecisionNoticePage and self.page.live
+        return is_live_notice and self.allowed(user)
+
+    def allowed(self, user) -> bool:
+        return user.has_perm(self.permission)
+
+
+class FinaliseMenuItem(NoticeMenuItem):
+    label = "确认认定结果"
+    icon_name = "tick"
+    url_name = "notices_finalise"
+    permission = "notices.finalise_decisionnoticepage"
+
+
+class CorrectMenuItem(NoticeMenuItem):
+    label = "更正公告"
+    icon_name = "edit"
+    url_name = "notices_correct"
+
+    def allowed(self, user) -> bool:
+        return self.page.permissions_for_user(user).can_edit()
+
+
+class WithdrawMenuItem(NoticeMenuItem):
+    label = "撤回公告"
+    icon_name = "cross"
+    url_name = "notices_withdraw"
+    permission = "notices.withdraw_decisionnoticepage"
 
 
 @hooks.register("register_admin_urls")
@@ -66,17 +100,9 @@ def register_admin_urls():
 
 
 def _notice_buttons(page, user):
-    if page.specific_class is not DecisionNoticePage or not page.live:
-        return
-    if user.has_perm("notices.finalise_decisionnoticepage"):
-        url = reverse("notices_finalise", args=[page.pk])
-        yield DropdownButton("确认认定结果", url, icon_name="tick", priority=70)
-    if page.permissions_for_user(user).can_edit():
-        url = reverse("notices_correct", args=[page.pk])
-        yield DropdownButton("更正公告", url, icon_name="edit", priority=71)
-    if user.has_perm("notices.withdraw_decisionnoticepage"):
-        url = reverse("notices_withdraw", args=[page.pk])
-        yield DropdownButton("撤回公告", url, icon_name="cross", priority=72)
+    yield FinaliseMenuItem(page=page, priority=70)
+    yield CorrectMenuItem(page=page, priority=71)
+    yield WithdrawMenuItem(page=page, priority=72)
 
 
 @hooks.register("register_page_listing_more_buttons")
