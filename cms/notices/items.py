@@ -11,14 +11,19 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Orderable
 
-from cms.domain.clauses import GROUNDS, REJECTION_REASONS, Decision
+from cms.domain.clauses import EXCLUSIONS, GROUNDS, REJECTION_REASONS, Decision
 from cms.domain.programmes import Programme
 
 from . import rules
 from .fields import CodeListField
 
 GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in GROUNDS.values()]
-REASON_CHOICES = [(c.code, f"{c.code} {c.label}") for c in REJECTION_REASONS.values()]
+# X1–X4 are the policy's own codes, shown with their labels; the other reasons' codes are for
+# machines (``out_of_scope``), so editors see the label alone.
+REASON_CHOICES = [
+    (c.code, f"{c.code} {c.label}" if c.code in EXCLUSIONS else c.label)
+    for c in REJECTION_REASONS.values()
+]
 
 
 class DecisionItem(Orderable):
