@@ -7,7 +7,8 @@ PORTAL_PORT ?= 8001
 export CMS_BASE_URL ?= http://127.0.0.1:$(CMS_PORT)
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORTAL_PORT)
 
-.PHONY: install lock setup run portal test test-sqlite test-postgres lint format messages bench
+.PHONY: install lock setup run portal test test-sqlite test-postgres lint format messages bench \
+	screenshots
 
 # Installs exactly what requirements/test.lock pins, each file checked against its hash, then
 # the project itself (no dependencies of its own). `make lock` refreshes the locks after a change
@@ -111,3 +112,9 @@ $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 bench: $(VENV)/.bench-installed
 	BENCH_STARTED_AT=$(BENCH_STARTED_AT) BENCH_COMMAND="make bench" \
 	  env -u SKIP_POSTGRES PG_DURABLE=1 deploy/ci/with-postgres.sh $(PY) -m benchmarks $(BENCH_ARGS)
+
+# The staff journey in headless Chromium (tests/cms/test_staff_journey.py), saving a PNG of each
+# key screen into docs/screens/ (README.md, "What editors and approvers see").
+screenshots: install
+	STAFF_SCREENSHOTS=docs/screens env -u DATABASE_URL $(VENV)/bin/pytest -q -p no:cacheprovider \
+	  tests/cms/test_staff_journey.py
