@@ -28,8 +28,6 @@ from .forms import LessonPageForm
 from .texts import TEXT_FIELDS, identifiers_of
 
 EARLIEST_YEAR = 1990
-#: Portal paths right under lessons/ that a report's slug must not take.
-RESERVED_LESSON_SLUGS = RESERVED_LESSON_SEGMENTS
 #: The report's own text (stored as plain text, without markup).
 BODY_FIELDS = (
     "field_of_study", "summary", "approach", "failure_analysis", "lessons", "scientific_value",
@@ -86,7 +84,7 @@ class LessonPage(HeadlessPage):
     )
 
     slug_prefix = "lesson"
-    reserved_slugs = RESERVED_LESSON_SLUGS
+    reserved_slugs = RESERVED_LESSON_SEGMENTS  # portal paths right under lessons/
     base_form_class = LessonPageForm
     content_panels = [
         *Page.content_panels,

@@ -23,7 +23,6 @@ from cms.domain.programmes import handling_body_for
 from cms.domain.windows import PublicityWindow
 from common.addresses import (
     NOTICES_PATH,
-    PLAIN_SLUG,
     RESERVED_NOTICE_SEGMENTS,
     notice_path,
     number_slug,
@@ -34,10 +33,6 @@ from .forms import DecisionNoticeForm
 from .guards import ensure_publishable, publish_errors
 from .items import DecisionItem, ExemptionMark  # noqa: F401 (registered with the app here)
 from .publication import clause_lookup, item_public_data, notice_summary, record_data
-
-#: Notice pages live at notices/<slug>/ on the portal, beside its listing paths.
-NOTICE_SLUG_RE = PLAIN_SLUG
-RESERVED_NOTICE_SLUGS = RESERVED_NOTICE_SEGMENTS
 
 
 def publicity_days_default() -> int:
@@ -130,7 +125,7 @@ class DecisionNoticePage(HeadlessPage):
     # The slug comes from the notice number: on creation, and when the editor corrects the
     # number before the notice is first published (DecisionNoticeForm.settle_slug).
     slug_prefix = "notice"  # for a number with no ASCII letter or digit
-    reserved_slugs = RESERVED_NOTICE_SLUGS
+    reserved_slugs = RESERVED_NOTICE_SEGMENTS  # notices/<slug>/ sits beside the listings
     promote_panels = [
         FieldPanel(
             "slug",
