@@ -1,49 +1,55 @@
 # ruff: noqa: F811 (the shared browser fixtures, by name)
-"""The staff journey in headless Chromium, one step after another against the live CMS: an editor
-writes a 决定公告 (first with a mistake the form points out), submits it for 集体审定; an approver
-approves it with today's start and the publicity scheduler puts it live; a member of the public
-objects to one item with the CMS's plain form post and keeps the receipt; a handler answers the
-objection; the objector's lookup shows the answer. Every login goes through the admin's login form
-and the second factor is typed as a user types it, from the user's own TOTP device.
+"""The staff journey in headless Chromium, one step after another against the live CMS and the
+portal built from it: an editor writes a 决定公告 (first with a mistake the form points out),
+submits it for 集体审定; an approver approves it with today's start and the publicity scheduler
+puts it live; the portal is built and the notice is on its listing; a member of the public objects
+to one item through the notice page's form with its script and keeps the receipt, another with
+JavaScript off; a handler answers the first objection; the objector's lookup on the portal shows
+the answer. Every login goes through the admin's login form and the second factor is typed as a
+user types it, from the user's own TOTP device.
 
 Screenshots of the key screens are saved only when ``STAFF_SCREENSHOTS`` names a directory
 (``make screenshots``)."""
 
-import html
 import os
 import re
-import time
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
-from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cms.domain import dates
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from cms.objections.models import Objection
+from common.addresses import NOTICES_PATH, notice_path
 
-from ..portal.browser import _module, browser, in_browser_thread, page  # noqa: F401
+from ..portal.browser import _BROWSER, _module, browser, in_browser_thread, page  # noqa: F401
+from .journey import (
+    TIMEOUT,
+    approve,
+    built_portal,  # noqa: F401
+    fill_item,
+    footer_action,
+    log_in,
+    make_user,
+    screenshooter,
+    visible,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-PASSWORD = "rain-on-the-river-42"
-TIMEOUT = 30_000  # milliseconds: a slow, shared machine
 NUMBER = "浙科容〔2026〕77号"
 TITLE = "关于2026年第七批科技创新容错免责认定结果的公示"
 REJECTION_EXPLANATION = "项目执行期间存在科研失信行为，经集体审定不予认定。"
 OBJECTION_TEXT = "该项目负责人在项目执行期间隐瞒了重大风险事件，我掌握相关会议记录可以证明此事。"
+PLAIN_OBJECTION_TEXT = "该项目的结题材料与实际进展不符，我是课题组原成员，愿意配合调查核实。"
 ANSWER = "经调取会议记录核实，所述情况与事实不符，异议不成立。"
 
 
 @pytest.fixture
 def origin(live_server) -> str:
-    """The CMS itself: this journey needs no built portal (the browser fixtures ask for one)."""
+    """The CMS itself (the browser fixtures' origin); the portal is built by ``built_portal``."""
     return live_server.url
 
 
@@ -56,89 +62,20 @@ def fresh_rate_limits():
 
 @pytest.fixture
 def shots():
-    """Saves a screenshot under ``STAFF_SCREENSHOTS`` when that names a directory."""
-    folder = os.environ.get("STAFF_SCREENSHOTS", "")
-
-    def shoot(page, name: str) -> None:
-        if folder:
-            Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-    return shoot
-
-
-def _user(name: str, group: str, *, second_factor: bool) -> TOTP | None:
-    """A staff member; with ``second_factor``, the authenticator app they set up (the browser's
-    thread may not touch the database, so the app holds the key, as a phone does)."""
-    user = get_user_model().objects.create_user(name, f"{name}@example.invalid", PASSWORD)
-    user.groups.add(Group.objects.get(name=group))
-    if not second_factor:
-        return None
-    device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=True)
-    return TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-
-
-def _code(app: TOTP) -> str:
-    """What the user's phone shows now."""
-    app.time = time.time()
-    return f"{app.token():0{app.digits}d}"
-
-
-def _visible(page, text: str) -> None:
-    page.get_by_text(text, exact=False).first.wait_for(state="visible")
-
-
-def _log_in(page, base: str, username: str, device: TOTP | None) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/admin/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit]").first.click()
-    if device is not None:
-        page.wait_for_url(re.compile(r"/admin/second-factor/"))
-        _visible(page, "两步验证")
-        page.fill("input[name=code]", _code(device))
-        page.locator("form.login-form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-
-
-def _fill_item(page, n: int, **values) -> None:
-    prefix = f"#id_items-{n}-"
-    for name in ("project_code", "project_name", "undertaking_unit", "project_leader"):
-        page.fill(prefix + name, values[name])
-    page.select_option(prefix + "programme", values["programme"])
-    page.select_option(prefix + "decision", values["decision"])
-    for code in values.get("grounds", ()):
-        page.check(f'input[name="items-{n}-grounds"][value="{code}"]')
-    for code in values.get("reasons", ()):
-        page.check(f'input[name="items-{n}-reasons"][value="{code}"]')
-    if "explanation" in values:
-        page.fill(prefix + "explanation", values["explanation"])
-    for name in ("panel_size", "technical_members", "financial_members"):
-        if name in values:
-            page.fill(prefix + name, str(values[name]))
-
-
-def _post_page(page, action: str, fields: dict[str, str]) -> None:
-    """A plain HTML form, as a page without JavaScript posts it, submitted from the browser."""
-    inputs = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in fields.items()
-    )
-    page.set_content(f'<form method="post" action="{action}">{inputs}</form>')
-    with page.expect_navigation():
-        page.evaluate("document.forms[0].submit()")
+    return screenshooter()
 
 
 @pytest.fixture
-def journey(seeded, live_server):
+def journey(seeded, live_server, built_portal, settings, tmp_path):
+    settings.OBJECTION_EVIDENCE_ROOT = tmp_path / "evidence"
     return {
         "base": live_server.url,
+        "build": built_portal,
         "today": dates.local_date(timezone.now()).isoformat(),
         "index": NoticeIndexPage.objects.get(),
-        "editor": _user("editor", "编辑", second_factor=False),
-        "approver": _user("approver", "审定", second_factor=True),
-        "handler": _user("handler", "异议处理", second_factor=True),
+        "editor": make_user("editor", "编辑", second_factor=False),
+        "approver": make_user("approver", "审定", second_factor=True),
+        "handler": make_user("handler", "异议处理", second_factor=True),
     }
 
 
@@ -163,10 +100,15 @@ def _run(journey, page, shots):
     notice.refresh_from_db()
     assert notice.live
     journey["item"] = notice.items.get(project_code="ZJ2026-702").pk
+    journey["portal"] = journey["build"]()  # as the task worker does after a publication
+    journey["notice_path"] = notice_path(notice.slug, notice.pk)
 
     receipt = _browser_steps(_objector_step, page, journey, shots)
     journey["objection"] = Objection.objects.get(receipt_number=receipt["receipt_number"])
     journey["receipt"] = receipt
+    plain = _browser_steps(_plain_objector_step, page, journey, shots)
+    assert Objection.objects.get(receipt_number=plain).content == PLAIN_OBJECTION_TEXT
+    assert journey["objection"].content == OBJECTION_TEXT
 
     _browser_steps(_handler_step, page, journey, shots)
     _browser_steps(_lookup_step, page, journey, shots)
@@ -175,9 +117,9 @@ def _run(journey, page, shots):
 def _editor_step(page, journey, shots):
     page.set_default_timeout(TIMEOUT)
     base = journey["base"]
-    _log_in(page, base, "editor", None)
+    log_in(page, base, "editor", None)
     page.goto(f"{base}/admin/pages/add/notices/decisionnoticepage/{journey['index'].pk}/")
-    _visible(page, "认定事项")
+    visible(page, "认定事项")
     page.fill("#id_title", TITLE)
     page.fill("#id_notice_number", NUMBER)
     page.fill("#id_publicity_start", journey["today"])
@@ -185,21 +127,21 @@ def _editor_step(page, journey, shots):
     page.fill("#id_contact_phone", "0571-87054000")
     page.fill("#id_contact_email", "jdpg@example.invalid")
     page.fill("#id_contact_address", "杭州市西湖区")
-    _fill_item(
+    fill_item(
         page, 0, project_code="ZJ2026-701", project_name="新型电池材料研究", programme="key_rd",
         undertaking_unit="某大学", project_leader="张三", decision="exempted", grounds=["A2"],
         panel_size=5, technical_members=3, financial_members=2,
     )  # fmt: skip
     page.locator("#id_items-ADD").click()
     page.locator("#id_items-1-project_code").wait_for(state="visible")
-    _fill_item(
+    fill_item(
         page, 1, project_code="ZJ2026-702", project_name="传感器芯片研发", programme="key_rd",
         undertaking_unit="某研究院", project_leader="李四", decision="rejected",
         explanation=REJECTION_EXPLANATION,
     )  # fmt: skip
-    _submit_for_approval(page)  # the rejection has no reason yet
+    footer_action(page, "action-submit")  # the rejection has no reason yet
 
-    _visible(page, "页面未能创建：有填写错误，请按提示修改。")
+    visible(page, "页面未能创建：有填写错误，请按提示修改。")
     reasons = page.locator('.w-field:has(input[name="items-1-reasons"])')
     error = reasons.locator(".error-message")
     error.wait_for(state="visible")
@@ -209,63 +151,87 @@ def _editor_step(page, journey, shots):
     shots(page, "1-editor-form-error")
 
     page.check('input[name="items-1-reasons"][value="X3"]')
-    _submit_for_approval(page)
-    _visible(page, f"页面 '{TITLE}' 已创建并提交审核。")
-
-
-def _submit_for_approval(page) -> None:
-    """The footer's menu, then 提交给集体审定流程 in it."""
-    submit = page.locator('button[name="action-submit"]')
-    if not submit.is_visible():
-        page.locator("footer [data-w-dropdown-target=toggle]").first.click()
-    submit.wait_for(state="visible")
-    with page.expect_navigation():
-        submit.click()
+    footer_action(page, "action-submit")
+    visible(page, f"页面 '{TITLE}' 已创建并提交审核。")
 
 
 def _approver_step(page, journey, shots):
     page.set_default_timeout(TIMEOUT)
     base = journey["base"]
-    _log_in(page, base, "approver", journey["approver"])
+    log_in(page, base, "approver", journey["approver"])
     page.goto(f"{base}/admin/pages/{journey['notice'].pk}/edit/")
     page.locator("#id_publicity_start").wait_for()
     assert page.locator("#id_publicity_start").input_value() == journey["today"]
     assert page.locator("#id_items-1-explanation").input_value() == REJECTION_EXPLANATION
-    approve = page.locator(
-        "footer button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])"
-    )
-    page.locator("footer [data-w-dropdown-target=toggle]").first.click()
-    approve.wait_for(state="visible")
-    assert " ".join(approve.inner_text().split()) == "批准 和发布"
-    assert page.get_by_role("button", name="请求修改").is_visible()
-    shots(page, "2-approver-workflow")
-    with page.expect_navigation():
-        approve.click()
-    _visible(page, f"页面 '{TITLE}' 已被更新。")
+    approve(page, lambda page: shots(page, "2-approver-workflow"))
+    visible(page, f"页面 '{TITLE}' 已被更新。")
+
+
+PERSON = {
+    "#objection-real-name": "赵异议",
+    "#objection-phone": "13800138000",
+    "#objection-email": "zhao@example.invalid",
+    "#objection-postal-address": "浙江省杭州市某路1号",
+}
+
+
+def _fill_objection(page, item: int, content: str) -> None:
+    page.select_option("#objection-item", str(item))
+    for selector, value in PERSON.items():
+        page.fill(selector, value)
+    page.fill("#objection-content", content)
+    page.check("#objection-consent")
 
 
 def _objector_step(page, journey, shots):
+    """From the portal's listing to the notice, then the objection form with its script."""
     page.set_default_timeout(TIMEOUT)
     page.context.clear_cookies()
-    fields = {
-        "item": str(journey["item"]), "objector_type": "individual", "real_name": "赵异议",
-        "organisation": "", "phone": "13800138000", "email": "zhao@example.invalid",
-        "postal_address": "浙江省杭州市某路1号", "content": OBJECTION_TEXT, "consent": "on",
-    }  # fmt: skip
-    _post_page(page, f"{journey['base']}/api/objections/", fields)
-    _visible(page, "异议已受理")
-    text = page.inner_text("body")
-    assert f"您对公告 {NUMBER} 中事项 ZJ2026-702 提出的异议已受理。" in text
-    receipt = re.search(r"受理编号\s+(YY\d{8}-[A-Z0-9]+)", text)
-    code = re.search(r"查询码\s+([A-Z0-9]{10})", text)
-    assert receipt and code, text
-    return {"receipt_number": receipt.group(1), "lookup_code": code.group(1)}
+    page.goto(f"{journey['portal']}/{NOTICES_PATH}")
+    with page.expect_navigation():
+        page.get_by_role("link", name=TITLE).first.click()
+    assert page.url.endswith(journey["notice_path"])
+    assert page.locator("h1").inner_text().strip() == TITLE
+    visible(page, "ZJ2026-702")
+    _fill_objection(page, journey["item"], OBJECTION_TEXT)
+    page.get_by_role("button", name="提交异议").click()
+    outcome = page.locator("#objection-outcome")
+    outcome.get_by_text("受理编号", exact=True).wait_for(state="visible")
+    assert page.url.split("#")[0].endswith(journey["notice_path"])  # no page change
+    outcome.scroll_into_view_if_needed()
+    shots(page, "4-public-objection-receipt")
+    receipt_number, lookup_code = (
+        text.strip() for text in outcome.locator("dd").all_inner_texts()[:2]
+    )
+    assert re.fullmatch(r"YY\d{8}-[A-Z0-9]+", receipt_number), receipt_number
+    return {"receipt_number": receipt_number, "lookup_code": lookup_code}
+
+
+def _plain_objector_step(page, journey, shots):
+    """The same form with JavaScript off: a plain post, answered by the CMS's receipt page."""
+    context = page.context.browser.new_context(locale="zh-CN", java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.set_default_timeout(TIMEOUT)
+        plain.goto(f"{journey['portal']}/{journey['notice_path']}")
+        _fill_objection(plain, journey["item"], PLAIN_OBJECTION_TEXT)
+        with plain.expect_navigation():
+            plain.get_by_role("button", name="提交异议").click()
+        visible(plain, "异议已受理")
+        text = plain.inner_text("body")
+        assert f"您对公告 {NUMBER} 中事项 ZJ2026-702 提出的异议已受理。" in text
+        shots(plain, "5-public-objection-without-javascript")
+        receipt = re.search(r"受理编号\s+(YY\d{8}-[A-Z0-9]+)", text)
+        assert receipt and re.search(r"查询码\s+[A-Z0-9]{10}", text), text
+        return receipt.group(1)
+    finally:
+        context.close()
 
 
 def _handler_step(page, journey, shots):
     page.set_default_timeout(TIMEOUT)
     base, number = journey["base"], journey["receipt"]["receipt_number"]
-    _log_in(page, base, "handler", journey["handler"])
+    log_in(page, base, "handler", journey["handler"])
     page.goto(f"{base}/admin/objections/")
     with page.expect_navigation():
         page.get_by_role("link", name=number).first.click()
@@ -273,6 +239,7 @@ def _handler_step(page, journey, shots):
     text = page.inner_text("body")
     for shown in (number, OBJECTION_TEXT, NUMBER, "ZJ2026-702", "传感器芯片研发", "不予认定"):
         assert shown in text, shown
+    assert PLAIN_OBJECTION_TEXT not in text  # the other objection has its own screen
     shots(page, "3-handler-screen")
     page.fill("[name=investigation]", "调取会议记录核实。")
     if page.locator("select[name=outcome]").count():
@@ -282,16 +249,20 @@ def _handler_step(page, journey, shots):
     page.fill("[name=answer]", ANSWER)
     with page.expect_navigation():
         page.locator("form button[type=submit].action-save, form button[type=submit]").last.click()
-    _visible(
+    visible(
         page, f"已答复异议 {number}：异议不成立。答复已通过电子邮件发送至 zhao@example.invalid。"
     )
 
 
 def _lookup_step(page, journey, shots):
+    """The portal's lookup page, as the objector uses it."""
     page.set_default_timeout(TIMEOUT)
     page.context.clear_cookies()
-    _post_page(page, f"{journey['base']}/api/objections/status/", journey["receipt"])
-    page.get_by_text(ANSWER).first.wait_for(state="visible")
-    text = page.inner_text("body")
+    page.goto(f"{journey['portal']}/objections/status/")
+    page.fill("#lookup-receipt-number", journey["receipt"]["receipt_number"])
+    page.fill("#lookup-lookup-code", journey["receipt"]["lookup_code"])
+    page.get_by_role("button", name="查询").click()
+    page.locator("#lookup-outcome").get_by_text(ANSWER).wait_for(state="visible")
+    text = page.locator("#lookup-outcome").inner_text()
     assert journey["receipt"]["receipt_number"] in text and "异议不成立" in text
-    shots(page, "4-objector-lookup")
+    shots(page, "6-objector-lookup")
