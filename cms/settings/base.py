@@ -209,6 +209,14 @@ WAGTAIL_I18N_ENABLED = False
 # ASCII slugs: portal paths and links stay plain in every mail client and log.
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Staff all work in Beijing time: no list of the world's time zones (in English) on the
+# account page, and every time the admin shows is Asia/Shanghai.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+# Wagtail's admin would otherwise send a hash of each user's e-mail to gravatar.com (and show a
+# broken image where that is unreachable) and ask releases.wagtail.io for new versions from the
+# editor's browser.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ofd", "wps", "zip"]
 

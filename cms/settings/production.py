@@ -214,10 +214,6 @@ CSP_RELAXED_DIRECTIVES = {
     "frame-src": [SELF],
     "worker-src": [SELF, "blob:"],
 }
-# Wagtail's admin would otherwise load avatars from gravatar.com and ask releases.wagtail.io
-# for new versions from the editor's browser.
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
-WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # --- E-mail: errors to ADMINS, from SERVER_EMAIL, through an SMTP relay.
 # DJANGO_ADMINS="运维 <ops@example.org>, dev@example.org"

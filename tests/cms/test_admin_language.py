@@ -93,6 +93,8 @@ UNTRANSLATED_PHRASES = [
     "No results in",
     "There are validation errors",
     "More bulk actions",
+    "Africa/",  # the account page's time-zone list, the world's zones by their English names
+    "America/",
 ]
 # English that is a whole text or label by itself (as a phrase it would match inside others).
 UNTRANSLATED_WORDS = {
