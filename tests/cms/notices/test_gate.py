@@ -173,7 +173,9 @@ def test_marks_of_a_corrected_notice_are_superseded_and_demo_marks_never_exporte
         notice_number__startswith="示例-", finalised_at__isnull=False
     ).exists()
 
-    body = admin_client.get("/admin/notices/marks.csv").content.decode("utf-8-sig")
+    body = b"".join(admin_client.get("/admin/notices/marks.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
     rows = list(csv.DictReader(io.StringIO(body)))
     assert not [row for row in rows if row["notice_number"].startswith("示例")]
     by_notice = {}

@@ -92,7 +92,9 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
     assert notice.state_at().value == "finalised"
     assert "notices.finalise" in _log_actions(notice)
 
-    body = admin_client.get("/admin/notices/marks.csv").content.decode("utf-8-sig")
+    body = b"".join(admin_client.get("/admin/notices/marks.csv").streaming_content).decode(
+        "utf-8-sig"
+    )
     rows = list(csv.DictReader(io.StringIO(body)))
     assert rows[0].keys() == {
         "project_code",
@@ -104,7 +106,7 @@ def test_finalise_records_marks_and_exports_them(make_notice, approver, admin_cl
     assert rows[0]["superseded_by"] == ""
     assert {r["project_code"] for r in rows} == {"ZJ2026-001", "ZJ2026-002"}
     assert rows[0]["notice_number"] == notice.notice_number
-    data = json.loads(admin_client.get("/admin/notices/marks.json").content)
+    data = json.loads(b"".join(admin_client.get("/admin/notices/marks.json").streaming_content))
     assert len(data["exemption_marks"]) == 2
     assert (
         data["exemption_marks"][0]["decision_date"] == dates.local_date(timezone.now()).isoformat()
