@@ -28,6 +28,7 @@ from cms.submissions.admin_views import PublicSubmissionPermissionPolicy
 
 from . import services
 from .admin_views import DETAILS_PERMISSION, HandleObjectionView, ObjectionInspectView
+from .filters import ObjectionFilterSet
 from .forms import HandlingForm, InadmissibleForm
 from .models import Objection, ObjectionEvidence
 from .rules import ObjectionStatus
@@ -145,9 +146,11 @@ class InadmissibleBulkAction(BulkAction):
         return not objection.is_answered
 
     def get_all_objects_in_listing_query(self, parent_id):
-        """ "All in the listing": the unanswered ones, of the notice the list is filtered by."""
-        notice_id = self.request.GET.get("notice", "")
-        return unanswered_objections(notice_id).values_list("pk", flat=True)
+        """ "All in the listing": the unanswered ones the list's filters leave, or those of the
+        notice chosen on the 批量不予受理 page."""
+        unanswered = unanswered_objections(self.request.GET.get("notice", ""))
+        listed = ObjectionFilterSet(self.request.GET, queryset=unanswered).qs
+        return listed.values_list("pk", flat=True)
 
     def object_context(self, objection):
         return {"item": objection, "edit_url": reverse("objections:edit", args=[objection.pk])}
@@ -172,7 +175,7 @@ class ObjectionViewSet(ModelViewSet):
     menu_order = 160
     form_class = HandlingForm
     list_display = ["receipt_number", "notice", "item", "status", "outcome", "created_at"]
-    list_filter = ["status", "outcome", "notice"]
+    filterset_class = ObjectionFilterSet
     search_fields = ["receipt_number"]
     index_view_class = ObjectionIndexView
     index_template_name = "objections/admin/index.html"
