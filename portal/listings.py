@@ -1,11 +1,15 @@
 """The three notice listings (公示中, 公示结束, 认定结果) as Pelican sources, in pages of
 :data:`LISTING_PAGE_SIZE`, and what the home page shows of the notices under publicity.
 
+A listing's own address shows its newest entries; its archive pages are numbered from the oldest,
+as archives are, so a full page keeps its entries (and its file) however many newer notices come:
+finalising a notice rewrites the results listing's first page and at most its newest archive
+page, not every page after it.
+
 They are made from a compact record of each notice (:func:`listing_entry` and the dates the
 listings sort by), so an incremental export need not read every notice again.
 """
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -23,7 +27,7 @@ from .notices import (
 )
 from .sources import page_source, source_path
 from .text import paragraphs
-from .urls import page_url
+from .urls import archive_url
 
 # Entries per listing page; page N (N ≥ 2) of a listing is at ``<base>page/N/``.
 LISTING_PAGE_SIZE = 20
@@ -50,12 +54,30 @@ def listing_entry(notice: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _pagination(base: str, number: int, count: int) -> dict[str, Any]:
+def listing_pages(entries: list, size: int) -> list[tuple[int, list]]:
+    """The pages of a listing of ``entries`` (newest first) as ``(number, entries)``: 0, the
+    listing itself, shows the newest ``size``; when there are more, archive pages 1 … F
+    (F = len // size, newest first) hold ``size`` entries each, counted from the oldest, so page
+    N keeps its entries as newer ones arrive. The newest few (fewer than ``size``) are on the
+    listing's own page only."""
+    total = len(entries)
+    pages = [(0, entries[:size])]
+    if total > size:
+        for number in range(total // size, 0, -1):
+            pages.append((number, entries[total - number * size : total - (number - 1) * size]))
+    return pages
+
+
+def _pagination(base: str, number: int, archived: int) -> dict[str, Any]:
+    """Links to the newer and the older page (the listing's own page is the newest)."""
+    newer = number + 1 if number < archived else 0
+    older = archived if number == 0 else number - 1
     return {
-        "number": number,
-        "count": count,
-        "previous_url": page_url(base, number - 1) if number > 1 else "",
-        "next_url": page_url(base, number + 1) if number < count else "",
+        "current": "最新" if number == 0 else f"存档第 {number} / {archived} 页（第 1 页最早）",
+        "newer_url": archive_url(base, newer) if number else "",
+        "newer_label": "最新" if newer == 0 else f"存档第 {newer} 页",
+        "older_url": archive_url(base, older) if older else "",
+        "older_label": f"存档第 {older} 页" if older else "",
     }
 
 
@@ -67,22 +89,21 @@ def listing_sources(
     introduction: list[str] | None = None,
     date: str,
 ) -> list[dict[str, Any]]:
-    """The pages of one listing, ``LISTING_PAGE_SIZE`` entries each (at least one page).
+    """The pages of one listing (:func:`listing_pages`, at least one page).
 
     ``groups`` names, in order, the sections entries fall into (``entry["group"]``); each page
     shows the sections its own entries belong to.
     """
     listing = LISTINGS[kind]
     base = listing["url"]
-    size = max(1, LISTING_PAGE_SIZE)
-    count = max(1, math.ceil(len(entries) / size))
+    pages = listing_pages(entries, max(1, LISTING_PAGE_SIZE))
+    archived = len(pages) - 1
     subnav = [
         {"title": other["title"], "url": other["url"], "current": name == kind}
         for name, other in LISTINGS.items()
     ]
     sources = []
-    for number in range(1, count + 1):
-        chunk = entries[(number - 1) * size : number * size]
+    for number, chunk in pages:
         sections = [
             {
                 "id": group,
@@ -93,7 +114,7 @@ def listing_sources(
         ]
         # The first section always shows (with its "none" line); the others only with entries.
         sections = [s for position, s in enumerate(sections) if position == 0 or s["entries"]]
-        title = listing["title"] if number == 1 else f"{listing['title']}（第{number}页）"
+        title = listing["title"] if number == 0 else f"{listing['title']}（存档第{number}页）"
         cms = {
             "kind": kind,
             "heading": listing["heading"],
@@ -101,13 +122,13 @@ def listing_sources(
             "subnav": subnav,
             "sections": sections,
             "total": len(entries),
-            "pagination": _pagination(base, number, count),
+            "pagination": _pagination(base, number, archived),
         }
         metadata = {
             "title": title,
-            "slug": f"listing-{kind}-{number}",
+            "slug": f"listing-{kind}" if number == 0 else f"listing-{kind}-page-{number}",
             "template": "notice_list",
-            "url": page_url(base, number),
+            "url": archive_url(base, number),
             "date": date,
         }
         sources.append(page_source(metadata, cms))

@@ -74,6 +74,12 @@ def page_url(base: str, number: int) -> str:
     return base if number == 1 else f"{base}page/{number}/"
 
 
+def archive_url(base: str, number: int) -> str:
+    """A notice listing's page: 0 is the listing itself (the newest), N ≥ 1 the archive page
+    ``<base>page/N/``, counted from the oldest (:func:`portal.listings.listing_pages`)."""
+    return base if number == 0 else f"{base}page/{number}/"
+
+
 def url_of_file(relative: str) -> str:
     """'notices/x/index.html' → 'notices/x/'; 'index.html' → ''; 'a/b.html' stays."""
     if relative == "index.html":

@@ -171,17 +171,51 @@ def test_listings_are_split_by_the_state_the_api_reported(monkeypatch, objection
     sources, under_publicity = notice_collection_sources(pages, None, objection_form=objection_form)
     assert [n["id"] for n in under_publicity] == [5, 4, 3, 2, 1]
     listing = {k: v for k, v in sources.items() if k.startswith("listings/listing-open")}
-    assert sorted(s["metadata"]["url"] for s in listing.values()) == [
-        "notices/", "notices/page/2/", "notices/page/3/",
-    ]  # fmt: skip
-    third = sources["listings/listing-open-3.json"]["cms"]
-    assert third["pagination"] == {
-        "number": 3, "count": 3, "previous_url": "notices/page/2/", "next_url": "",
+    pages = {s["metadata"]["url"]: s["cms"] for s in listing.values()}
+    assert sorted(pages) == ["notices/", "notices/page/1/", "notices/page/2/"]
+
+    def ids(url):
+        return [
+            int(e["url"].split("-")[1].rstrip("/")) for e in pages[url]["sections"][0]["entries"]
+        ]
+
+    # The newest on the listing itself; the archive counted from the oldest.
+    assert (ids("notices/"), ids("notices/page/2/"), ids("notices/page/1/")) == (
+        [5, 4],
+        [4, 3],
+        [2, 1],
+    )
+    assert pages["notices/page/1/"]["pagination"] == {
+        "current": "存档第 1 / 2 页（第 1 页最早）", "newer_url": "notices/page/2/",
+        "newer_label": "存档第 2 页", "older_url": "", "older_label": "",
     }  # fmt: skip
-    closed = sources["listings/listing-closed-1.json"]["cms"]
+    assert pages["notices/"]["pagination"]["older_url"] == "notices/page/2/"
+    assert pages["notices/page/2/"]["pagination"]["newer_url"] == "notices/"
+    closed = sources["listings/listing-closed.json"]["cms"]
     assert [e["url"] for s in closed["sections"] for e in s["entries"]] == ["notices/shut/"]
-    results = sources["listings/listing-results-1.json"]["cms"]
+    results = sources["listings/listing-results.json"]["cms"]
     assert results["sections"][0]["entries"] == []
+
+
+def test_archive_pages_keep_their_notices_as_newer_ones_come(monkeypatch, objection_form):
+    """A full archive page is the same source (so the same file) after more notices arrive."""
+    monkeypatch.setattr(listings, "LISTING_PAGE_SIZE", 3)
+
+    def archive(count: int) -> dict[str, dict]:
+        pages = [_page(i, f"n-{i}") for i in range(1, count + 1)]
+        sources, _ = notice_collection_sources(pages, None, objection_form=objection_form)
+        return {k: v for k, v in sources.items() if k.startswith("listings/listing-open-page-")}
+
+    before, after = archive(10), archive(14)
+    assert sorted(before) == [f"listings/listing-open-page-{n}.json" for n in (1, 2, 3)]
+    assert sorted(after) == [f"listings/listing-open-page-{n}.json" for n in (1, 2, 3, 4)]
+    for name in before:  # every full page of the ten is a full page of the fourteen
+        assert after[name]["cms"]["sections"] == before[name]["cms"]["sections"]
+    # Every notice is listed somewhere.
+    listed = {
+        e["url"] for s in after.values() for sec in s["cms"]["sections"] for e in sec["entries"]
+    }
+    assert listed == {f"notices/n-{i}/" for i in range(1, 13)}  # 13 and 14: the listing itself
 
 
 def test_hostile_text_and_odd_codes_build_into_safe_pages(tmp_path, objection_form):

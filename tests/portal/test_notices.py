@@ -138,24 +138,32 @@ def test_home_lists_notices_under_publicity_and_the_listings(site):
 
 
 def test_listing_pagination(site):
+    """One notice a page: the listing shows the newest; its archive, from the oldest (page 1)."""
     open_notices = _by_state(site, "under_publicity")
-    assert len(open_notices) >= 2
+    count = len(open_notices)
+    assert count >= 2
     first = _soup(site.paged, "notices/")
-    assert f"第 1 / {len(open_notices)} 页" in first.get_text()
-    assert _resolve("notices/", first.find("a", rel="next")["href"])[0] == "notices/page/2/"
-    second = _soup(site.paged, "notices/page/2/")
-    assert f"第 2 / {len(open_notices)} 页" in second.get_text()
-    assert second.find("nav", attrs={"aria-label": "分页"}) is not None
-    assert _resolve("notices/page/2/", second.find("a", rel="prev")["href"])[0] == "notices/"
-    assert len(second.select(".notice-entry")) == 1
+    pager = first.find("nav", attrs={"aria-label": "分页"})
+    assert pager.find(attrs={"aria-current": "page"}).get_text() == "最新"
+    assert first.find("a", rel="prev") is None
+    older = _resolve("notices/", first.find("a", rel="next")["href"])[0]
+    assert older == f"notices/page/{count}/"
+    newest_archive = _soup(site.paged, older)
+    assert f"存档第 {count} / {count} 页" in newest_archive.get_text()
+    assert _resolve(older, newest_archive.find("a", rel="prev")["href"])[0] == "notices/"
+    oldest = _soup(site.paged, "notices/page/1/")
+    assert oldest.find("a", rel="next") is None
+    assert _resolve("notices/page/1/", oldest.find("a", rel="prev")["href"])[0] == (
+        "notices/page/2/"
+    )
+    assert len(oldest.select(".notice-entry")) == 1
     every_page = [
-        url
-        for n in range(1, len(open_notices) + 1)
-        for url in _listed(site.paged, "notices/" if n == 1 else f"notices/page/{n}/")
+        url for n in range(1, count + 1) for url in _listed(site.paged, f"notices/page/{n}/")
     ]
     assert sorted(every_page) == sorted(_url(n) for n in open_notices)
-    assert not (site.paged / "notices" / "page" / str(len(open_notices) + 1)).exists()
-    assert (site.paged / "notices" / "closed" / "page" / "2" / "index.html").is_file()
+    assert _listed(site.paged, "notices/") == _listed(site.paged, f"notices/page/{count}/")
+    assert not (site.paged / "notices" / "page" / str(count + 1)).exists()
+    assert (site.paged / "notices" / "closed" / "page" / "1" / "index.html").is_file()
     # With the normal page size everything fits on one page, and no pager is shown.
     assert not (site.output / "notices" / "page").exists()
     assert _soup(site.output, "notices/").find("nav", attrs={"aria-label": "分页"}) is None
