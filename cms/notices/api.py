@@ -6,6 +6,9 @@ changes whenever anything the notice's public data shows changes (a publication,
 days left, the day its state holds for, its corrections, the notice it corrects), and one token
 for what every notice shows (the cited policy's clauses). The build then fetches in full only the
 notices whose token changed, with ``?ids=`` on the list.
+
+Each notice also carries ``objection_counts`` (received, upheld): aggregates for the portal's
+statistics, never anything about an objector; its token changes with them.
 """
 
 import hashlib
@@ -23,7 +26,7 @@ from cms.domain.windows import PublicityWindow
 
 from . import rules
 from .models import DecisionItem, DecisionNoticePage, NoticeIndexPage
-from .publication import clause_lookup
+from .publication import clause_lookup, no_objections, objection_counts
 
 MAX_IDS = 100
 
@@ -88,9 +91,11 @@ def notice_versions(notices, now) -> list[list]:
     """``[id, token]`` for each of ``notices`` (live ones), by id. The token changes whenever
     the notice's public data (as :meth:`DecisionNoticePage.public_data` makes it) may change,
     apart from what every notice shares: a publication or any of its own fields, its state and
-    days left, the day its state holds for (the pages name it), its live corrections and the
-    notice it corrects. Read as plain rows: no page objects for 10,000 notices."""
+    days left, the day its state holds for (the pages name it), its live corrections, the
+    notice it corrects and its objection counts. Read as plain rows: no page objects for 10,000
+    notices."""
     rows = list(notices.order_by("pk").values_list(*OWN_FIELDS))
+    tallies = objection_counts(notices)
     corrections: dict[int, list] = {}
     for corrects_id, *summary in (
         DecisionNoticePage.objects.filter(live=True, corrects__isnull=False)
@@ -130,7 +135,10 @@ def notice_versions(notices, now) -> list[list]:
             state = rules.state_at(facts, now)
             states[key] = [state.value, window.days_left(now), window.phase(now).value, today]
         facts_now = states[key]
-        token = [row, facts_now, corrections.get(own["pk"]), corrected.get(own["corrects_id"])]
+        token = [
+            row, facts_now, corrections.get(own["pk"]), corrected.get(own["corrects_id"]),
+            tallies.get(own["pk"]),
+        ]  # fmt: skip
         versions.append([own["pk"], _digest(token)])
     return versions
 
@@ -164,4 +172,13 @@ class _NoticeRows:
         return len(self)
 
     def __getitem__(self, window: slice):
-        return [notice.public_data(self.lookup, self.now) for notice in self.queryset[window]]
+        notices = list(self.queryset[window])
+        ids = [notice.pk for notice in notices]
+        tallies = objection_counts(DecisionNoticePage.objects.filter(pk__in=ids))
+        return [
+            {
+                **notice.public_data(self.lookup, self.now),
+                "objection_counts": tallies.get(notice.pk) or no_objections(),
+            }
+            for notice in notices
+        ]

@@ -32,7 +32,14 @@ from . import rules
 from .forms import DecisionNoticeForm
 from .guards import ensure_publishable, publish_errors
 from .items import DecisionItem, ExemptionMark  # noqa: F401 (registered with the app here)
-from .publication import clause_lookup, item_public_data, notice_summary, record_data
+from .publication import (
+    clause_lookup,
+    item_public_data,
+    no_objections,
+    notice_summary,
+    objection_counts,
+    record_data,
+)
 
 
 def publicity_days_default() -> int:
@@ -188,6 +195,7 @@ class DecisionNoticePage(HeadlessPage):
         APIField("withdrawal"),
         APIField("finalised_on"),
         APIField("record_data"),
+        APIField("objection_counts"),
     ]
     parent_page_types = ["notices.NoticeIndexPage"]
     subpage_types: list[str] = []
@@ -373,6 +381,12 @@ class DecisionNoticePage(HeadlessPage):
     @property
     def record_data(self) -> dict:
         return record_data(self)
+
+    @property
+    def objection_counts(self) -> dict[str, int]:
+        """How many objections the notice received and how many were upheld (counts only)."""
+        found = objection_counts(DecisionNoticePage.objects.filter(pk=self.pk))
+        return found.get(self.pk) or no_objections()
 
     @property
     def finalised_on(self) -> str | None:

@@ -1,9 +1,12 @@
 """What the read API publishes of a notice: public item fields and cited clauses, nothing else.
 
-The expert panel record and anything about objectors never pass through here.
+The expert panel record and anything about objectors never pass through here: of objections,
+only how many a notice received and how many were upheld.
 """
 
 from typing import Any
+
+from django.db.models import Count, Q
 
 from cms.domain.clauses import Decision, get_clause
 from cms.domain.dates import local_date
@@ -57,6 +60,31 @@ def notice_summary(page) -> dict[str, Any]:
         "slug": page.slug,
         "notice_number": page.notice_number,
     }
+
+
+#: The stored outcome of an objection found well-founded (``Outcome.UPHELD`` of the objections
+#: app, which sits above this one: named here, not imported).
+UPHELD_OUTCOME = "upheld"
+
+
+def no_objections() -> dict[str, int]:
+    return {"received": 0, "upheld": 0}
+
+
+def objection_counts(notices) -> dict[int, dict[str, int]]:
+    """How many objections each notice of the queryset ``notices`` received, and how many were
+    upheld: counts only, nothing of who objected or why. Notices with none are left out (see
+    :func:`no_objections`). One query, whatever the number of notices."""
+    rows = (
+        notices.filter(objections__isnull=False)
+        .order_by()
+        .values("pk")
+        .annotate(
+            received=Count("objections"),
+            upheld=Count("objections", filter=Q(objections__outcome=UPHELD_OUTCOME)),
+        )
+    )
+    return {row["pk"]: {"received": row["received"], "upheld": row["upheld"]} for row in rows}
 
 
 def record_data(notice) -> dict[str, Any]:
