@@ -6,6 +6,7 @@ from wagtail.api.v3.urls import api as wagtail_api_v3
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.core.read_api import read_only_urls
+from cms.core.site_api import router as site_router
 from cms.core.views import health
 from cms.guidance.eligibility_api import router as eligibility_router
 from cms.notices.api import router as notices_router
@@ -17,6 +18,7 @@ OWN_ROUTERS = {
     "notices/": notices_router,
     "eligibility/": eligibility_router,
     "record/": record_router,
+    "site/": site_router,  # the site's identity: every portal page's footer
 }
 for prefix, router in OWN_ROUTERS.items():
     wagtail_api_v3.add_router(f"/{prefix}", router)

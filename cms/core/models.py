@@ -1,4 +1,4 @@
-"""The site's root page."""
+"""The site's root page, the portal builds, and the site's identity (its footer's settings)."""
 
 from itertools import count
 
@@ -7,13 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.api import APIField
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Page
 
 from common.addresses import PLAIN_SLUG
 
 from . import gate, preview
+from .site_identity import FormatValidator
 
 
 class HeadlessPage(Page):
@@ -217,3 +219,122 @@ class PortalBuild(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+@register_setting(icon="site", name="site-identity")
+class SiteIdentity(BaseSiteSetting):
+    """What every portal page's footer carries (政府网站发展指引): the sponsor and its public
+    contact details, the site's identifiers and the links to their records. Empty values are not
+    shown. Saving asks for a portal rebuild (:mod:`cms.core.signals`), which renders every page
+    again with the new footer. Only whoever may publish (审定) may change it: it goes live at once.
+    """
+
+    sponsor = models.CharField(
+        _("主办单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("网站的主办单位，显示在门户每页的页头和页脚，如“浙江省科学技术厅”。"),
+    )
+    organizer = models.CharField(
+        _("承办单位（联系处室）"),
+        max_length=100,
+        blank=True,
+        help_text=_("负责网站日常运行、受理公众联系的单位或处室，如“浙江省科学技术厅监督评估处”。"),
+    )
+    address = models.CharField(
+        _("通信地址"), max_length=200, blank=True, help_text=_("单位的办公地址，不写个人信息。")
+    )
+    postcode = models.CharField(
+        _("邮政编码"),
+        max_length=20,
+        blank=True,
+        help_text=_("6位数字，如 310006。"),
+        validators=[FormatValidator("postcode")],
+    )
+    phone = models.CharField(
+        _("联系电话"),
+        max_length=40,
+        blank=True,
+        help_text=_("单位的办公电话，带区号，如 0571-87654321；不要填写个人手机号码。"),
+        validators=[FormatValidator("phone")],
+    )
+    email = models.CharField(
+        _("电子邮箱"),
+        max_length=254,
+        blank=True,
+        help_text=_("单位的公开邮箱，如 office@example.gov.cn。"),
+        validators=[FormatValidator("email")],
+    )
+    office_hours = models.CharField(
+        _("办公时间"),
+        max_length=100,
+        blank=True,
+        help_text=_("如“工作日 8:30—12:00，14:30—17:30（法定节假日除外）”。"),
+    )
+    site_code = models.CharField(
+        _("网站标识码"),
+        max_length=20,
+        blank=True,
+        help_text=_(
+            "全国政府网站基本信息数据库给本站的10位数字标识码；“我为政府网站找错”的链接带着它。"
+        ),
+        validators=[FormatValidator("site_code")],
+    )
+    icp_number = models.CharField(
+        _("ICP备案编号"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "如“浙ICP备12345678号”或“浙ICP备12345678号-1”；链接到工业和信息化部的备案查询。"
+        ),
+        validators=[FormatValidator("icp_number")],
+    )
+    public_security_number = models.CharField(
+        _("公安机关备案号"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "如“浙公网安备 33010602000001号”；链接到全国互联网安全管理服务平台上本站的备案信息。"
+        ),
+        validators=[FormatValidator("public_security_number")],
+    )
+    conac_url = models.CharField(
+        _("党政机关网站标识链接"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "本站在党政机关网站标识管理系统中的注册信息网址（https://bszs.conac.cn/…）；"
+            "填写后页脚显示“党政机关”标识并链接到该网址。"
+        ),
+        validators=[FormatValidator("conac_url")],
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("sponsor"),
+                FieldPanel("organizer"),
+                FieldPanel("address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("phone")]),
+                FieldPanel("email"),
+                FieldPanel("office_hours"),
+            ],
+            heading=_("主办单位与联系方式"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("site_code"),
+                FieldPanel("icp_number"),
+                FieldPanel("public_security_number"),
+                FieldPanel("conac_url"),
+            ],
+            heading=_("网站标识与备案信息"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("网站标识与联系方式")
+        verbose_name_plural = _("网站标识与联系方式")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)

@@ -1,16 +1,19 @@
-"""Every publish or unpublish asks for a portal rebuild (run by the task worker); saves,
-deletions and moves of any page pass the gate (cms/core/gate.py), whatever started them and
-whether the page is held as its own class or as a plain ``Page``."""
+"""Every publish or unpublish, and every change of the site's identity (the footer every page
+carries), asks for a portal rebuild (run by the task worker); saves, deletions and moves of any
+page pass the gate (cms/core/gate.py), whatever started them and whether the page is held as its
+own class or as a plain ``Page``."""
 
 from datetime import timedelta
 
-from django.db.models.signals import pre_delete, pre_save
+from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 from wagtail.signals import page_published, page_unpublished, pre_page_move
 
 from . import gate
+from .models import SiteIdentity
+from .site_identity import public_values
 from .tasks import request_portal_rebuild
 
 
@@ -22,6 +25,23 @@ def rebuild_after_publish(sender, instance, **kwargs):
 @receiver(page_unpublished)
 def rebuild_after_unpublish(sender, instance, **kwargs):
     request_portal_rebuild(f"取消发布：{instance.title}")
+
+
+@receiver(pre_save, sender=SiteIdentity)
+def remember_the_public_identity(sender, instance, raw=False, **kwargs):
+    """What the portal showed of the site's identity before this save."""
+    stored = None if raw or instance.pk is None else sender.objects.filter(pk=instance.pk).first()
+    instance._public_before = public_values(stored)
+
+
+@receiver(post_save, sender=SiteIdentity)
+def rebuild_after_identity_change(sender, instance, raw=False, **kwargs):
+    """A change the portal shows (every page's footer) asks for a rebuild; a save that changes
+    nothing it shows (the empty row the settings screen makes on first opening) does not."""
+    if raw:
+        return
+    if public_values(instance) != getattr(instance, "_public_before", None):
+        request_portal_rebuild(f"修改{sender._meta.verbose_name}")
 
 
 @receiver(pre_delete)

@@ -178,6 +178,7 @@ def test_the_portals_reads_work_anonymously(client, make_notice):  # noqa: F811
     assert [row[0] for row in versions["items"]] == [notice.pk]
     assert client.get("/api/v3/eligibility/").status_code == 200
     assert client.get("/api/v3/record/").status_code == 200
+    assert client.get("/api/v3/site/").status_code == 200
     assert client.head("/api/v3/pages/").status_code == 200
     assert client.get("/api/v3/docs/").status_code == 200
 
@@ -187,7 +188,7 @@ def test_the_openapi_document_lists_only_the_reads(client):
     assert set(schema["paths"]) == {
         "/api/v3/pages/", "/api/v3/pages/find/", "/api/v3/pages/{page_id}/",
         "/api/v3/notices/", "/api/v3/notices/versions/", "/api/v3/eligibility/",
-        "/api/v3/record/",
+        "/api/v3/record/", "/api/v3/site/",
     }  # fmt: skip
     assert all(list(item) == ["get"] for item in schema["paths"].values())
     assert "securitySchemes" not in schema["components"]
