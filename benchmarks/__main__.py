@@ -33,7 +33,7 @@ PY = sys.executable
 # Gzip level of the portal's nginx (deploy/nginx/portal.conf: gzip_comp_level 5).
 GZIP_LEVEL = 5
 PAGE_BUDGET_BYTES = 30 * 1024
-STEPS = ("data", "writes", "read", "portal", "weight")
+STEPS = ("data", "writes", "read", "portal", "weight", "statistics")
 
 
 def log(message: str) -> None:
@@ -41,7 +41,7 @@ def log(message: str) -> None:
 
 
 def summary(number: int, name: str, text: str) -> str:
-    line = f"[{number}/5] {name:<9} {text}"
+    line = f"[{number}/{len(STEPS)}] {name:<9} {text}"
     print(line, flush=True)
     return line
 
@@ -834,6 +834,26 @@ def bench_weight(tree: Path) -> tuple[dict, str]:
     return results, line
 
 
+# --- 6. statistics page ------------------------------------------------------------------------
+
+
+def bench_statistics(tree: Path, env: dict) -> tuple[dict, str]:
+    """The statistics page from the records the portal build kept of its 10,000 notices:
+    figures, charts and source (goal under a second), and Pelican rendering it."""
+    log("statistics page: figures, charts and source from the kept records, then Pelican")
+    completed = subprocess.run(
+        [PY, str(HERE / "statistics_page.py"), "--content", str(tree / "content")],
+        cwd=tree,
+        env={**env, "PYTHONPATH": str(tree)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    result = result_line(completed.stdout)
+    return result, result["line"]
+
+
 # --- the run ----------------------------------------------------------------------------------
 
 
@@ -904,6 +924,9 @@ def main(argv=None) -> int:
 
         results["weight"], line = bench_weight(tree)
         lines.append(summary(5, "weight", line))
+
+        results["statistics"], line = bench_statistics(tree, env)
+        lines.append(summary(6, "stats", line))
     finally:
         for server in list(RUNNING):
             server.__exit__(None, None, None)

@@ -308,6 +308,29 @@ def _weight(w: dict) -> str:
     )
 
 
+def _statistics(st: dict) -> str:
+    added = st["pelican_page_seconds"] - st["pelican_empty_seconds"]
+    rows = [
+        ["figures from the notices' records (portal.statistics)", _s(st["figures_seconds"])],
+        ["charts and the page's source (portal.statistics_pages)", _s(st["charts_seconds"])],
+        ["**the page's own cost** (goal < 1 s)", f"**{_s(st['page_seconds'])}**"],
+        ["Pelican rendering the page alone (process start included)",
+         _s(st["pelican_page_seconds"])],
+        ["Pelican with nothing to render", _s(st["pelican_empty_seconds"])],
+    ]  # fmt: skip
+    return "\n\n".join(
+        [
+            f"The statistics page from the records the portal build kept of its "
+            f"{st['notices']:,} notices ({st['items']:,} items), best of five; then rendered by "
+            f"Pelican in a process of its own.",
+            _table(["step", "time"], rows),
+            f"What the page adds to a Pelican run: {added * 1000:+.0f} ms. Page "
+            f"{_kb(st['html_bytes'])}, {st['rows']} data rows; the home page's chart "
+            f"{_kb(st['home_chart_bytes'])}.",
+        ]
+    )
+
+
 def _load(results: dict, key: str) -> str:
     return " / ".join(f"{value:.2f}" for value in results.get(key) or ())
 
@@ -349,7 +372,7 @@ def figures(results: dict) -> str:
                     ],
                 ],
             ),
-            "The five summary lines:",
+            "The summary lines:",
             "```\n" + "\n".join(results["lines"]) + "\n```",
             "### 1. Generating 10,000 notices",
             _data(results["data"]),
@@ -361,6 +384,11 @@ def figures(results: dict) -> str:
             _read(results["read"]),
             "### 5. Page weight",
             _weight(results["weight"]),
+            *(
+                ["### 6. Statistics page", _statistics(results["statistics"])]
+                if results.get("statistics")
+                else []
+            ),
         ]
     )
 

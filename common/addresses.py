@@ -13,6 +13,7 @@ FAQ_PATH = "guidance/faq/"
 LESSONS_PATH = "lessons/"
 #: Paths right under lessons/ that a report's slug must not take.
 RESERVED_LESSON_SEGMENTS = frozenset({"field", "programme", "page"})
+STATISTICS_PATH = "statistics/"
 
 _SEGMENT_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 _NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]+")

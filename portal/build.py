@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import builds, opendata, render
+from . import builds, opendata, render, site_identity
 from .builds import Superseded
 from .client import CMSClient, CMSUnavailable
 from .export import Export, ExportError, export_site
@@ -166,7 +166,9 @@ def _export(build: Build, cms_url: str, incremental: bool) -> tuple[Export, Futu
     except (CMSUnavailable, ExportError) as exc:
         raise BuildError(f"Export from the CMS failed: {exc}") from exc
     build.build_dir = build.builds_dir / builds.stamp()
-    fingerprint = render.fingerprint(build.theme, [build.settings_file], code_version())
+    # The site's identity is in every page's footer: a change to it renders every page again.
+    shared = [build.settings_file, site_identity.identity_path(build.content_dir)]
+    fingerprint = render.fingerprint(build.theme, shared, code_version())
     build.previous_manifest = previous_manifest.result()
     build.manifest = render.scan(
         build.content_dir, fingerprint, build.previous_manifest, exported.written.files

@@ -25,6 +25,9 @@ from . import (
     record,
     record_pages,
     selfcheck,
+    site_identity,
+    site_map,
+    statistics_pages,
 )
 from .client import CMSClient
 from .dates import first_published
@@ -98,8 +101,10 @@ def home_source(
     home: dict[str, Any],
     policies: Iterable[dict[str, Any]],
     under_publicity: Sequence[dict[str, Any]] = (),
+    statistics: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The home page: its introduction, the policies, and the latest notices under publicity."""
+    """The home page: its introduction, the policies, the latest notices under publicity and
+    the chart of the last months' decisions (:func:`portal.statistics_pages.home_chart`)."""
     metadata = {"title": home["title"], "slug": "home", "template": "home", "url": HOME_URL}
     metadata["date"] = first_published(home)
     featured = [
@@ -128,6 +133,7 @@ def home_source(
         "under_publicity": latest,
         "under_publicity_total": len(under_publicity),
         "listings": listings,
+        "statistics": statistics,
     }
     return page_source(metadata, cms)
 
@@ -160,6 +166,9 @@ def collect_sources(
     notice_export = notice_store.collect(client, notice_index, objection_form, notices)
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
+    # The figures from every notice's record, as held in memory (no notice page is read).
+    statistics = statistics_pages.collect(notice_export.state.records.values(), notice_index)
+    sources.update(statistics.sources)
     held = held if held is not None else record.Held()
     record_export = record_pages.collect(
         client,
@@ -174,7 +183,7 @@ def collect_sources(
     sources.update(selfcheck.sources(client))
     sources.update(lessons.sources(client))
     for home in client.pages_of_type(HOME_TYPE):
-        sources["home.json"] = home_source(home, policies, under_publicity)
+        sources["home.json"] = home_source(home, policies, under_publicity, statistics.home)
     if notices is not None:
         notices.key, notices.records = notice_export.state.key, notice_export.state.records
     return sources
@@ -280,19 +289,27 @@ def export_site(
     Without ``save_state`` the caller saves ``notices`` (after going live, say); unsaved, the
     next export fetches again what this one fetched. The public record's entries are kept
     (``content/.record.jsonl``) once the sources are written: the build publishes them from
-    there, and the next export fetches only what follows them."""
+    there, and the next export fetches only what follows them. The site's identity, which every
+    page's footer shows, is kept beside them (:mod:`portal.site_identity`)."""
     state, held = notice_store.NoticeState(), record.Held()
     if incremental:
         client.prefetch_notice_versions()
         state = notice_store.NoticeState.load_soon(content_dir)
         held = record.Held.load_soon(content_dir)
+
+    def collect() -> dict[str, Any]:
+        sources = collect_sources(client, state, held)
+        sources.update(site_map.site_map_source(sources, content_dir))
+        return sources
+
     try:
+        identity = site_identity.fetch(client)
         try:
-            sources = collect_sources(client, state, held)
+            sources = collect()
             written = write_sources(sources, content_dir)
         except MissingSource:
             state = notice_store.NoticeState()
-            sources = collect_sources(client, state, held)
+            sources = collect()
             written = write_sources(sources, content_dir)
     except (
         NoticeDataError, objections.ObjectionSchemaError, record.RecordError
@@ -301,6 +318,7 @@ def export_site(
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
     held.save(content_dir)
+    site_identity.write(content_dir, identity)  # every page's footer: in the build's fingerprint
     if save_state:
         state.save(content_dir)
     return Export(sources, written, state, held)

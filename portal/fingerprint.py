@@ -16,10 +16,11 @@ PORTAL_DIR = Path(__file__).resolve().parent
 CODE_DIRS = (PORTAL_DIR, PORTAL_DIR.parent / "common")
 
 #: Distributions whose version can change a built byte: Pelican and its Jinja2, Markdown and
-#: Pygments, the feeds, the calendar, the cleaner, the search index.
+#: Pygments, the feeds, the calendar, the cleaner, the search index, the charts (and the XML
+#: library they are serialised with).
 SHAPING_PACKAGES = (
     "pelican", "jinja2", "markupsafe", "markdown", "pygments", "feedgen", "icalendar", "bleach",
-    "pagefind", "pagefind-bin-extended",
+    "pagefind", "pagefind-bin-extended", "pygal", "lxml",
 )  # fmt: skip
 
 

@@ -27,6 +27,7 @@ from .listings import listing_entry, listings_from_records
 from .notices import check_addresses, notice_data, notice_page_sources
 from .record import data_hash
 from .sources import UNCHANGED, source_path
+from .statistics import NoticeFacts, notice_facts
 
 STATE_FILE = ".notices.json"
 STATE_VERSION = 1
@@ -81,8 +82,11 @@ class NoticeState:
         (content_dir / STATE_FILE).unlink(missing_ok=True)
 
 
-def notice_record(notice: dict[str, Any], token: str, paths: list[str]) -> dict[str, Any]:
-    """What the listings, the home page and the feeds' order need of a notice."""
+def notice_record(
+    notice: dict[str, Any], token: str, paths: list[str], facts: NoticeFacts | None = None
+) -> dict[str, Any]:
+    """What the listings, the home page, the feeds' order and the statistics (``facts``, see
+    :mod:`portal.statistics`) need of a notice."""
     window = notice["window"]
     return {
         "v": token,
@@ -97,6 +101,7 @@ def notice_record(notice: dict[str, Any], token: str, paths: list[str]) -> dict[
         "entry": listing_entry(notice),
         "record_sha256": data_hash(notice["record_data"]),
         "sources": paths,
+        **({"facts": facts.as_record()} if facts is not None else {}),
     }
 
 
@@ -157,7 +162,9 @@ def collect(
         first["cms"]["dates"] = notice_dates(page, by_id)
         by_path = page_sources_by_path(page_sources)
         sources.update(by_path)
-        records[page["id"]] = notice_record(first["cms"], tokens.get(page["id"], ""), [*by_path])
+        records[page["id"]] = notice_record(
+            first["cms"], tokens.get(page["id"], ""), [*by_path], notice_facts(page)
+        )
 
     check_addresses(record["url"] for record in records.values())
     listings, under_publicity = listings_from_records(list(records.values()), index)

@@ -8,6 +8,8 @@
   hash is in its last 公示记录 entry (published whole, so the exporter refuses one that carries
   a field the contract does not name: :func:`portal.notices.record_data`).
 - ``record/``: the public record's entries and head (and signature), from :mod:`portal.record`.
+- ``data/statistics.json`` and ``data/statistics.csv``: the figures of the statistics page
+  (:mod:`portal.statistics`), one row per number, from the page's own source.
 - ``data/windows.ics``: one event per notice under publicity (or approved and waiting), on the
   last day of its window and ending at the CMS's closing instant, in Asia/Shanghai time (TZID,
   with its VTIMEZONE). Written with the ``icalendar`` package (RFC 5545: CRLF, folded lines).
@@ -36,8 +38,9 @@ from common.spreadsheet import neutralise_row
 from . import feeds, record
 from .dates import LOCAL_TZ, instant, notice_published, notice_updated, source_updated
 from .files import replace_file, walk_files
-from .sitewide import Site
+from .sitewide import STATISTICS_TEMPLATE, Site
 from .sources import load_sources
+from .statistics import DATA_COLUMN_NAMES, DATA_COLUMNS, NOTES
 from .urls import (
     DATA_URL,
     DECISIONS_CSV,
@@ -45,6 +48,9 @@ from .urls import (
     RECORD_URL,
     ROBOTS,
     SITEMAP,
+    STATISTICS_CSV,
+    STATISTICS_JSON,
+    STATISTICS_URL,
     WINDOWS_ICS,
     url_of_file,
 )
@@ -156,6 +162,13 @@ DATA_FILES = (
         "全部认定事项，字段同 CSV；另附字段说明、所用代码的含义和每份公告的公开数据（notices）。",
     ),
     (WINDOWS_ICS, "iCalendar", "公示中公告的异议截止时间，可导入或订阅到日历软件。"),
+    (
+        STATISTICS_CSV,
+        "CSV",
+        "统计数据（每月认定事项、适用情形和不予认定理由、异议、更正与撤回、确认用时），"
+        "每个数字一行。UTF-8 编码（带 BOM）。",
+    ),
+    (STATISTICS_JSON, "JSON", "统计数据，内容同 CSV；另附字段说明和统计口径。"),
 )
 
 
@@ -167,6 +180,8 @@ def page_info() -> dict[str, Any]:
         "files": files,
         "columns": [dict(zip(keys, column, strict=True)) for column in COLUMNS],
         "notice_fields": [dict(zip(keys, field, strict=True)) for field in NOTICE_FIELDS],
+        "statistics_columns": [dict(zip(keys, column, strict=True)) for column in DATA_COLUMNS],
+        "statistics_url": STATISTICS_URL,
         "record_url": RECORD_URL,
     }
 
@@ -255,6 +270,54 @@ def decisions_csv(rows: list[dict[str, Any]]) -> bytes:
         cells = {k: ";".join(v) if k in LIST_COLUMNS else v for k, v in row.items()}
         writer.writerow(neutralise_row(cells))
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# --- statistics ---------------------------------------------------------------------------------
+
+
+def statistics_data(site: Site) -> dict[str, Any] | None:
+    """What the statistics page's source holds for the data files (None without that page)."""
+    found = site.of_template(STATISTICS_TEMPLATE)
+    return found[0]["cms"]["data"] if found else None
+
+
+def statistics_json(site: Site, data: dict[str, Any]) -> bytes:
+    """The statistics as JSON: the rows of the CSV, with the columns and what is counted. Keys in
+    a fixed order: the same bytes whether the source was read from disk (keys sorted) or not."""
+    rows = [{name: row[name] for name in DATA_COLUMN_NAMES} for row in data["rows"]]
+    figures = [{"key": figure["key"], "title": figure["title"]} for figure in data["figures"]]
+    document = {
+        "title": f"{site.name}：统计数据",
+        "publisher": site.publisher,
+        "source": site.absolute(STATISTICS_URL),
+        "notes": list(NOTES),
+        "columns": page_info()["statistics_columns"],
+        "figures": figures,
+        "count": len(rows),
+        "rows": rows,
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def statistics_csv(rows: list[dict[str, Any]]) -> bytes:
+    """One row per number (UTF-8 with a BOM, for Excel); a cell a spreadsheet would run as a
+    formula is neutralised (common.spreadsheet)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=DATA_COLUMN_NAMES, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(neutralise_row({name: row[name] for name in DATA_COLUMN_NAMES}))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def statistics_files(site: Site) -> list[tuple[str, bytes]]:
+    data = statistics_data(site)
+    if data is None:
+        return []
+    return [
+        (STATISTICS_JSON, statistics_json(site, data)),
+        (STATISTICS_CSV, statistics_csv(data["rows"])),
+    ]
 
 
 # --- calendar -----------------------------------------------------------------------------------
@@ -379,6 +442,7 @@ def write_site_outputs(
     outputs: Iterable[tuple[str, bytes]] = (
         (DECISIONS_JSON, decisions_json(site, rows)),
         (DECISIONS_CSV, decisions_csv(rows)),
+        *statistics_files(site),
         (WINDOWS_ICS, windows_calendar(site)),
         *record.site_files(content_dir),
         (ROBOTS, robots(site)),

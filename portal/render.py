@@ -1,9 +1,11 @@
 """Renders Pelican sources into a site directory: all of them in parallel shards, or only those
 that changed, over a hard-linked copy of the live site.
 
-This is sound because every page depends only on its own source: the templates show the page's
-own exported data and never Pelican's global lists of pages, so a source renders to the same
-bytes whichever other sources share its Pelican run. A full build splits the sources over one
+This is sound because every page depends only on its own source and what every page shares: the
+templates show the page's own exported data and never Pelican's global lists of pages, so a
+source renders to the same bytes whichever other sources share its Pelican run. What every page
+shares (theme, settings, code, and the site's identity in every footer) is in the fingerprint: a
+change to any of it renders every page again. A full build splits the sources over one
 Pelican process per core; an incremental build renders only the sources whose content changed
 since the build it starts from, and removes the pages of sources that are gone. The manifest
 written beside each build (source → hash and output files) is what makes the next one possible.
@@ -20,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import site_identity
 from .files import discard, move_into, walk_files
 
 SOURCE_DIRS = ("pages", "generated")
@@ -137,6 +140,10 @@ def _shard_content(content_dir: Path, sources: Iterable[str], target: Path) -> N
         link.symlink_to(content_dir / source)
     for name in SOURCE_DIRS:
         (target / name).mkdir(parents=True, exist_ok=True)
+    # What every page's footer shows, read by the site_data plugin from the content directory.
+    identity = site_identity.identity_path(content_dir)
+    if identity.is_file():
+        site_identity.identity_path(target).symlink_to(identity)
 
 
 def render(

@@ -15,6 +15,7 @@ LANGUAGE = "zh-CN"
 DEFAULT_BASE_URL = "http://127.0.0.1:8001"
 NOTICE_TEMPLATE = "notice"
 REJECTION_TEMPLATE = "rejection"
+STATISTICS_TEMPLATE = "statistics"
 # Sources listed in the policy feed, JSON-LD'd as Legislation; guidance pages join when they exist.
 POLICY_TEMPLATES = ("policy", "guidance")
 

@@ -17,6 +17,7 @@ from common.addresses import (  # noqa: F401 (the portal's names too)
     POLICIES_PATH,
     RESERVED_LESSON_SEGMENTS,
     RESERVED_NOTICE_SEGMENTS,
+    STATISTICS_PATH,
     lesson_path,
     notice_path,
     notice_segment,
@@ -43,6 +44,9 @@ OBJECTIONS_URL = "objections/"  # how to object
 OBJECTION_STATUS_URL = "objections/status/"  # the lookup of an objection's answer
 LESSONS_URL = LESSONS_PATH
 LESSON_RESERVED_SEGMENTS = RESERVED_LESSON_SEGMENTS
+# 网站地图: every section of the site (portal/site_map.py), linked from every page's footer.
+SITE_MAP_URL = "sitemap/"
+STATISTICS_URL = STATISTICS_PATH  # 统计: figures and charts, built with the site
 
 # --- files the build writes beside the pages ----------------------------------------------------
 
@@ -53,6 +57,8 @@ DECISIONS_JSON = f"{DATA_DIR}/decisions.json"
 DECISIONS_CSV = f"{DATA_DIR}/decisions.csv"
 WINDOWS_ICS = f"{DATA_DIR}/windows.ics"
 ELIGIBILITY_JSON = f"{DATA_DIR}/eligibility.json"
+STATISTICS_JSON = f"{DATA_DIR}/statistics.json"
+STATISTICS_CSV = f"{DATA_DIR}/statistics.csv"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 SEARCH_INDEX_DIR = "pagefind"

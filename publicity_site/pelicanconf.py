@@ -5,9 +5,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# The department that issues the decisions: the publisher the feeds, open data and JSON-LD name.
 AUTHOR = "浙江省科学技术厅"
 SITENAME = "科技创新容错免责公示平台"
-SITESUBTITLE = "浙江省科学技术厅"
+# The sponsor (主办单位), its contact office, address, phone, e-mail, postcode and office hours,
+# and the site's identifiers (网站标识码, ICP 备案编号, 公安机关备案号, 党政机关网站标识) are set by
+# editors in the CMS (设置 → 网站标识与联系方式): the export reads them from its API and the
+# site_data plugin gives them to every page as SITE_IDENTITY, the sponsor as SITESUBTITLE.
+SITESUBTITLE = ""
 SITEURL = ""
 PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:8001").rstrip("/")
 # Where browsers reach the CMS: the objection and lookup forms post to its API (a navigation, so
@@ -62,6 +67,7 @@ NAVIGATION = [
     ("申报指南", "guidance/"),
     ("公示公告", "notices/"),
     ("认定结果", "results/"),
+    ("统计", "statistics/"),
     ("搜索", "search/"),
 ]
 # Search: content/pages/search.md (template search.html) queries the Pagefind index that
@@ -78,4 +84,5 @@ FOOTER_LINKS = [
     ("订阅", "subscribe/"),
     ("开放数据", "data/"),
     ("公示记录", "record/"),
+    ("网站地图", "sitemap/"),
 ]

@@ -119,6 +119,7 @@ def _build_demo_site(cms_url: str, base: Path) -> SimpleNamespace:
         call_command("load_demo_notices", stdout=quiet)
         call_command("load_demo_consultation", stdout=quiet)
         call_command("load_demo_lessons", stdout=quiet)
+        call_command("load_demo_site_identity", stdout=quiet)  # every footer's identifiers
     # The demo records an expert panel for its exemptions: the portal must still show none of it.
     assert apps.get_model("notices", "DecisionItem").objects.filter(panel_size__gt=0).exists()
 

@@ -74,6 +74,7 @@ def _pages(site) -> dict[str, str]:
         "public record": "record/",
         "a notice's public record": f"{_notice_url(closed)}record/",
         "open data": "data/",
+        "site map": "sitemap/",
     }
 
 

@@ -81,6 +81,8 @@ def test_exporter_reads_the_api_over_http_with_pagination(cms_url, tmp_path, mon
         "guidance/eligibility-data.json",
         "lesson-listings/lessons.json",  # the failure-lessons library, empty
         "record.json",  # the page on the public record (公示记录)
+        "sitemap.json",  # 网站地图, linked from every page's footer
+        "statistics.json",  # 统计, with no notices its figures are empty
     }
     assert all(url.startswith(cms_url) for url, _ in requested)
     assert (tmp_path / "generated" / "policies" / "exemption-policy.json").is_file()

@@ -17,6 +17,7 @@ STAGES = (
     {
         "record", "objections", "consultation", "selfcheck", "guidance", "notices", "listings",
         "lessons", "record_pages", "notice_store", "sitewide", "feeds", "opendata", "jsonld",
+        "statistics", "charts", "statistics_pages", "site_identity", "site_map",
     },
     {"export"},
     # Rendering, the build, Pelican's plugins; publishing and checking a built site.

@@ -21,6 +21,12 @@ from portal.urls import item_segments, notice_url
 
 ROOT = Path(__file__).resolve().parents[2]
 CMS_PUBLIC_URL = "http://cms.test.invalid"  # where conftest's demo build says the CMS is
+# The records a government site's footer links its identifiers to (政府网站发展指引): the only
+# other hosts a page links to besides the CMS's forms, and only from the footer's identity.
+RECORD_SITES = re.compile(
+    r"^https://(?:beian\.miit\.gov\.cn|beian\.mps\.gov\.cn|zfwzzc\.www\.gov\.cn|"
+    r"(?:[a-z0-9-]+\.)*conac\.cn)/"
+)
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 # On every page: the large-text, high-contrast toggle (themes/publicity/static/js/a11y.js).
 A11Y_SCRIPT = "theme/js/a11y.js"
@@ -524,6 +530,8 @@ def test_every_page_is_chinese_and_links_to_no_other_host(site):
             url = element.get("href") or element.get("src")
             if url.startswith(("mailto:", "tel:")):
                 continue
+            if RECORD_SITES.match(url) and element.find_parent(class_="site-identity"):
+                continue  # a navigation to the identifier's public record
             assert not re.match(r"^(?:[a-z]+:|//)", url), (page, url)
 
 

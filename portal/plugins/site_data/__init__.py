@@ -1,9 +1,11 @@
 """What every page needs besides its own source: the feeds it links to, the build time it states,
-the open-data columns the 开放数据 page documents, and its JSON-LD; and the files every site has at
-its root (``SITE_ROOT_FILES``: favicon.ico), copied there on every Pelican run.
+the open-data columns the 开放数据 page documents, the site's identity its footer shows (and its
+header names the sponsor from), and its JSON-LD; and the files every site has at its root
+(``SITE_ROOT_FILES``: favicon.ico), copied there on every Pelican run.
 
-Each page still depends only on its own source and the settings, so a source renders to the same
-bytes in whichever Pelican run (see :mod:`portal.render`). The feeds and data files themselves
+Each page still depends only on its own source, the settings and the site's identity (kept by
+the export in the content directory, and in the build's fingerprint), so a source renders to the
+same bytes in whichever Pelican run (see :mod:`portal.render`). The feeds and data files themselves
 are written by the build step (:func:`portal.opendata.write_site_outputs`), which sees every
 source.
 """
@@ -14,7 +16,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from portal import feeds, jsonld, opendata
+from portal import feeds, jsonld, opendata, site_identity
 from portal.dates import LOCAL_TZ, built_at_zh
 from portal.files import replace_file, walk_files
 from portal.sitewide import absolute_base
@@ -39,6 +41,10 @@ def configure(pelican) -> None:
     settings["PORTAL_CALENDAR"] = WINDOWS_ICS
     settings["PORTAL_ABSOLUTE_URL"] = absolute_base(settings).rstrip("/")
     settings["OPEN_DATA"] = opendata.page_info()
+    # The footer's identity and contact details; the sponsor also heads every page.
+    identity = site_identity.read(Path(settings["PATH"]))
+    settings["SITE_IDENTITY"] = identity
+    settings["SITESUBTITLE"] = identity["sponsor"]
     settings.setdefault("JINJA_FILTERS", {})["jsonld"] = jsonld.jsonld_dumps
 
 
