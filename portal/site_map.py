@@ -30,6 +30,7 @@ from .urls import (
     RESULTS_URL,
     SELF_CHECK_URL,
     SITE_MAP_URL,
+    STATISTICS_URL,
 )
 
 SITE_MAP_SOURCE = "sitemap.json"
@@ -65,6 +66,7 @@ SECTIONS = (
             Section("公示结束", CLOSED_URL),
             Section("认定结果", RESULTS_URL),
             Section("公示记录", RECORD_URL),
+            Section("统计", STATISTICS_URL),
         ),
     ),
     Section(

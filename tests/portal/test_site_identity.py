@@ -161,7 +161,7 @@ def test_the_site_map_is_a_nested_list_of_every_section_linked_from_every_footer
     policies = top[1].find("ul").find_all("a")
     assert sorted(a.get_text() for a in policies) == sorted(p["title"] for p in site.policies)
     notices = [a.get_text() for a in top[3].find("ul").find_all("a")]
-    assert notices == ["公示结束", "认定结果", "公示记录"]
+    assert notices == ["公示结束", "认定结果", "公示记录", "统计"]
     links = nav.find_all("a")
     assert len(links) >= 18
     for link in links:
