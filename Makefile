@@ -39,6 +39,7 @@ setup: install
 	$(PY) manage.py load_demo_notices
 	$(PY) manage.py load_demo_consultation
 	$(PY) manage.py load_demo_lessons
+	$(PY) manage.py load_demo_site_identity
 	$(PY) manage.py ensure_admin
 
 # The CMS, two task workers (portal rebuilds: one waiting for its turn makes the other's search
@@ -48,7 +49,7 @@ run: setup
 	@trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) > var/cms.log 2>&1 & pids="$$!"; \
 	: > var/worker.log; for worker in 1 2; do \
-	  $(PY) manage.py db_worker --interval 2 --no-startup-delay >> var/worker.log 2>&1 & pids="$$pids $$!"; \
+	  $(PY) manage.py db_worker --interval 2 --no-startup-delay --no-reload >> var/worker.log 2>&1 & pids="$$pids $$!"; \
 	done; \
 	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --wait 60 || exit 1; \
 	$(PY) manage.py run_publicity_scheduler --every 60 > var/scheduler.log 2>&1 & pids="$$pids $$!"; \
@@ -117,4 +118,4 @@ bench: $(VENV)/.bench-installed
 # key screen into docs/screens/ (README.md, "What editors and approvers see").
 screenshots: install
 	STAFF_SCREENSHOTS=docs/screens env -u DATABASE_URL $(VENV)/bin/pytest -q -p no:cacheprovider \
-	  tests/cms/test_staff_journey.py
+	  tests/cms/test_staff_journey.py tests/cms/test_record_journey.py

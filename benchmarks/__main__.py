@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
-from . import report
+from . import idle, report
 from .payloads import bare_body, objection_body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ PY = sys.executable
 # Gzip level of the portal's nginx (deploy/nginx/portal.conf: gzip_comp_level 5).
 GZIP_LEVEL = 5
 PAGE_BUDGET_BYTES = 30 * 1024
-STEPS = ("data", "writes", "read", "portal", "weight", "statistics")
+STEPS = ("data", "writes", "read", "portal", "weight", "statistics", "idle")
 
 
 def log(message: str) -> None:
@@ -927,6 +927,10 @@ def main(argv=None) -> int:
 
         results["statistics"], line = bench_statistics(tree, env)
         lines.append(summary(6, "stats", line))
+
+        log("task workers: a quiet minute in each mode, then tasks queued at random moments")
+        results["idle"] = idle.bench_idle(env, work)
+        lines.append(summary(7, "idle", idle.summary(results["idle"])))
     finally:
         for server in list(RUNNING):
             server.__exit__(None, None, None)

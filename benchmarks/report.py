@@ -331,6 +331,25 @@ def _statistics(st: dict) -> str:
     )
 
 
+def _idle(idle: dict) -> str:
+    rows = [
+        [f"`{mode}` (`db_worker {f['arguments']}`)",
+         " / ".join(f"{share:.2%}" for share in f["core_share"]),
+         " / ".join(f"{delay:.2f} s" for delay in f["start_delays"])]
+        for mode, f in idle.items()
+    ]  # fmt: skip
+    seconds = next(iter(idle.values()))["seconds"]
+    return "\n\n".join(
+        [
+            f"Two workers per mode, as each mode starts them, over a quiet {seconds} s: their CPU "
+            "time (every thread, from `/proc/<pid>/task/*/schedstat`) as a share of one core; "
+            "then a task that only notes the time, queued at random moments, and how long each "
+            "waited for a worker. Goal: ≤ 1% of a core per worker, a task started within 2 s.",
+            _table(["mode", "share of a core (each worker)", "waits before the start"], rows),
+        ]
+    )
+
+
 def _load(results: dict, key: str) -> str:
     return " / ".join(f"{value:.2f}" for value in results.get(key) or ())
 
@@ -389,6 +408,7 @@ def figures(results: dict) -> str:
                 if results.get("statistics")
                 else []
             ),
+            *(["### 7. Idle task workers", _idle(results["idle"])] if results.get("idle") else []),
         ]
     )
 
