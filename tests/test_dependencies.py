@@ -29,6 +29,7 @@ FORBIDDEN = {
 CMS_LAYERS = (
     ("domain",),  # the rules every app shares, plain Python
     ("core",),  # the site, the API's error shape, the gate, the read API, tasks, mail
+    ("outbox",),  # every mail the platform sends, queued and sent with retries
     ("accounts", "record", "submissions"),
     ("policies",),
     ("guidance",),

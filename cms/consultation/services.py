@@ -3,7 +3,6 @@ shares (cms.submissions.services): one implementation of receipts, lookup codes,
 the retention of personal data."""
 
 from datetime import datetime
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -70,10 +69,11 @@ def answer_comment(comment: PolicyComment, user, outcome: str, answer: str) -> P
         comment.save()
         log(instance=comment, action="consultation.answer", user=user,
             data={"outcome": outcome.value})  # fmt: skip
-    number = comment.receipt_number
-    subject = f"关于您对《{comment.policy.title}》所提意见的答复（受理编号 {number}）"
-    body = f"受理编号：{number}\n采纳情况：{outcome.label}\n\n答复意见：\n{answer}\n"
-    transaction.on_commit(partial(shared.send_answer, comment, subject, body))
+        # Queued with the answer: sent once it commits (cms.outbox), never if it rolls back.
+        number = comment.receipt_number
+        subject = f"关于您对《{comment.policy.title}》所提意见的答复（受理编号 {number}）"
+        body = f"受理编号：{number}\n采纳情况：{outcome.label}\n\n答复意见：\n{answer}\n"
+        shared.queue_answer(comment, "意见答复", subject, body)
     shared.logger.info("comment answered: %s", comment.receipt_number)
     return comment
 

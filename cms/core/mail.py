@@ -1,8 +1,9 @@
 """Mail in embedded mode: one file per message under ``var/mail/``, readable by its owner only.
 
-Answer e-mails carry a submitter's address and name: printed on the console they went into
-``var/cms.log`` with everything else. Here each message is a ``.eml`` file (mode 0600) in a
-directory only the owner may enter (0700)."""
+Mail carries a submitter's or a subscriber's address (answers, receipts, alerts): printed on the
+console it went into ``var/cms.log`` with everything else. Here each message is a ``.eml`` file
+(mode 0600) in a directory only the owner may enter (0700). Every mail reaches this backend (or,
+in production, the SMTP relay) through the outbox (:mod:`cms.outbox`), from the task worker."""
 
 import os
 import uuid
@@ -20,6 +21,14 @@ class PrivateFileEmailBackend(filebased.EmailBackend):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         os.chmod(self.file_path, DIRECTORY_MODE)
+
+    def open(self) -> bool:
+        """Nothing to open: each message is a file of its own (Django's file backend would
+        create a shared ``.log`` file here, with the process's default mode)."""
+        return False
+
+    def close(self) -> None:
+        pass
 
     def send_messages(self, email_messages) -> int:
         sent = 0

@@ -5,12 +5,13 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from cms.domain.dates import PUBLICITY_TZ, format_date_zh
 from cms.domain.errors import GuardError
 from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
@@ -22,8 +23,9 @@ from cms.submissions.services import (
     payload_digest,
     person_fields,
     purge_submissions,
+    queue_answer,
+    queue_mail,
     replay,
-    send_answer,
     store_submission,
 )
 
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 NOUN = ("异议", "objection")
 RECEIPT_PREFIX = "YY"
+OBJECTION_STATUS_PATH = "objections/status/"  # the portal's lookup page
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def ensure_accepting(notice, now: datetime) -> None:
 def submit_objection(
     data: dict, evidence: list[Evidence], idempotency_key: str | None, now: datetime | None = None
 ) -> Receipt:
-    """Stores the objection and its files together, or nothing at all."""
+    """Stores the objection and its files together, or nothing at all, and queues the receipt
+    by e-mail with them."""
     now = now or timezone.now()
     item = data["item"]
     notice = item.notice.specific
@@ -91,6 +95,7 @@ def submit_objection(
             )
             staged.append(staging.stage(record, upload.content))
             record.save()
+        queue_mail(objection, "receipt", "异议受理回执", *receipt_mail(objection))
 
     fields = {
         "notice": notice,
@@ -158,17 +163,45 @@ def answer_objection(
                     correction = start_correction(notice, user, now)
                 except NoticeGuardError:
                     correction = None
+        # Queued with the answer: an answer rolled back with an enclosing transaction (a bulk
+        # action that failed half-way) is never mailed; one committed always is, in time.
+        queue_answer(objection, "异议答复", *answer_mail(objection, outcome, answer))
+    logger.info("objection answered: %s", objection.receipt_number)
+    return objection, correction
+
+
+def answer_mail(objection: Objection, outcome: rules.Outcome, answer: str) -> tuple[str, str]:
+    """The answer's subject and text."""
     heading = "不予受理的理由" if outcome is rules.Outcome.INADMISSIBLE else "调查处理意见"
-    # Once committed: an answer rolled back with an enclosing transaction (a bulk action that
-    # failed half-way) is never mailed.
     subject = f"关于您所提异议的调查处理意见（受理编号 {objection.receipt_number}）"
     body = (
         f"受理编号：{objection.receipt_number}\n处理结论：{outcome.label}\n\n"
         f"{heading}：\n{answer}\n"
     )
-    transaction.on_commit(partial(send_answer, objection, subject, body))
-    logger.info("objection answered: %s", objection.receipt_number)
-    return objection, correction
+    return subject, body
+
+
+def receipt_mail(objection: Objection) -> tuple[str, str]:
+    """The receipt's subject and text: what was received and how to follow it. Never the lookup
+    code: it is shown once, on the page that answered the submission, and kept only as a hash;
+    a mailbox is no place for it."""
+    notice, item = objection.notice, objection.item
+    submitted = timezone.localtime(objection.created_at, PUBLICITY_TZ)
+    status_url = f"{settings.PORTAL_BASE_URL}/{OBJECTION_STATUS_PATH}"
+    subject = f"您的异议已受理（受理编号 {objection.receipt_number}）"
+    body = (
+        f"您对公示事项提出的异议已受理。\n\n"
+        f"受理编号：{objection.receipt_number}\n"
+        f"提交时间：{format_date_zh(submitted.date())} {submitted:%H:%M}（北京时间）\n"
+        f"公告：{notice.title}（{notice.notice_number}）\n"
+        f"异议事项：{item.project_code} {item.project_name}\n\n"
+        f"我们将核实有关情况，调查处理意见将发送至本邮箱。\n"
+        f"查询处理结果：请在 {status_url} 输入受理编号和查询码。"
+        f"查询码只在提交时显示一次，本邮件不含查询码；请使用提交时记下的查询码。\n\n"
+        f"本邮件由系统自动发送，请勿直接回复。如有疑问，请按公告载明的联系方式联系"
+        f"{notice.contact_office}。\n"
+    )
+    return subject, body
 
 
 def declare_inadmissible(objections, user, reason: str) -> list[Objection]:

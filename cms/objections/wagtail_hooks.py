@@ -164,7 +164,7 @@ class InadmissibleBulkAction(BulkAction):
         return len(services.declare_inadmissible(objects, user, reason)), 0
 
     def get_success_message(self, num_parent_objects, num_child_objects):
-        return f"已将{num_parent_objects}件异议答复为不予受理，答复已通过电子邮件发送给异议人。"
+        return f"已将{num_parent_objects}件异议答复为不予受理，答复将通过电子邮件发送给异议人。"
 
 
 class ObjectionViewSet(ModelViewSet):

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "cms.guidance",
     "cms.record",
     "cms.accounts",
+    "cms.outbox",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -310,6 +311,15 @@ OBJECTION_RETENTION_DAYS = int(os.environ.get("OBJECTION_RETENTION_DAYS", "365")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@example.invalid")
+# Every mail goes through the outbox (cms/outbox): queued with the action that causes it, sent by
+# the task worker through EMAIL_BACKEND, tried again after 1, 2, 4 … minutes (at most an hour
+# apart) up to OUTBOX_MAX_ATTEMPTS times; a worker's claim on a mail lapses after
+# OUTBOX_LEASE_SECONDS (well over EMAIL_TIMEOUT); mail sent or given up on is deleted after
+# OUTBOX_RETENTION_DAYS.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "48"))
+OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
+OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "500"))
 # Error reports (mails to ADMINS, the technical 500 page) show nothing a submitter sent: no POST
 # value, file name or cookie, no variable or setting named like an identity or a secret.
 DEFAULT_EXCEPTION_REPORTER = "cms.core.error_reports.PersonalDataExceptionReporter"

@@ -230,10 +230,11 @@ class HandlingView(SubmissionSummaryMixin, generic.EditView):
         return context
 
     def delivery_text(self, record: PublicSubmission) -> str:
-        """How the submitter learns the answer: the address it was mailed to (named only to
-        those who may see it), or the lookup on the portal."""
+        """How the submitter learns the answer: the address it will be mailed to (named only
+        to those who may see it), or the lookup on the portal. The mail is queued, not yet sent
+        (cms.outbox): the message says no more than that."""
         if not record.email:
             return f"{self.submitter}未留电子邮箱，可凭受理编号和查询码在门户网站查询答复。"
         if self.shows_personal_data:
-            return f"答复已通过电子邮件发送至 {record.email}。"
-        return f"答复已通过电子邮件发送给{self.submitter}。"
+            return f"答复将通过电子邮件发送至 {record.email}。"
+        return f"答复将通过电子邮件发送给{self.submitter}。"

@@ -1,21 +1,22 @@
 """What every public submission shares (objections, comments on a draft policy): storing one
-with its receipt, idempotent replays, the lookup by receipt number and code, the answer by
-e-mail, and purging the submitter's identity. Each write is one transaction."""
+with its receipt, idempotent replays, the lookup by receipt number and code, mail to the
+submitter (through the outbox), and purging the submitter's identity. Each write is one
+transaction."""
 
 import hashlib
 import hmac
 import json
 import logging
-import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from wagtail.log_actions import log
+
+from cms.outbox import services as outbox
 
 from . import rules
 from .errors import ApiError
@@ -200,17 +201,18 @@ def purge_submissions(
     return count
 
 
-def send_answer(record: PublicSubmission, subject: str, body: str) -> bool:
-    """The answer by e-mail to the address given, if any; whether it was sent. A failure is
-    logged with the receipt number and the error's class, never the address."""
+def queue_mail(record: PublicSubmission, what: str, purpose: str, subject: str, body: str) -> bool:
+    """Queues a mail to the address the submitter gave, if any, in the current transaction
+    (cms.outbox): it goes out once the transaction commits, and never if it rolls back. Queued
+    once per submission and ``what`` (``answer``, ``receipt``) however often this runs; an SMTP
+    outage delays it, failing nothing. Whether a mail is (or already was) queued."""
     if not record.email:
         return False
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [record.email])
-    except (smtplib.SMTPException, OSError) as error:
-        # No traceback: an SMTP error's text names the address.
-        logger.error(
-            "answer e-mail for %s not sent: %s", record.receipt_number, type(error).__name__
-        )
-        return False
+    key = f"{record.submission_kind}-{what}:{record.pk}"
+    outbox.enqueue(outbox.Draft(record.email, subject, body, key, purpose))
     return True
+
+
+def queue_answer(record: PublicSubmission, purpose: str, subject: str, body: str) -> bool:
+    """The answer by e-mail (:func:`queue_mail`)."""
+    return queue_mail(record, "answer", purpose, subject, body)

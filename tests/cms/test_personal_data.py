@@ -21,6 +21,7 @@ from cms.consultation.models import PolicyComment
 from cms.consultation.services import purge_personal_data as purge_comments
 from cms.objections.models import Objection
 from cms.objections.services import purge_personal_data as purge_objections
+from cms.outbox.models import OutgoingMail
 from cms.settings import base as base_settings
 from cms.settings import dev as dev_settings
 from cms.submissions import rules
@@ -134,19 +135,23 @@ def test_in_embedded_mode_sql_with_its_parameters_is_never_logged(
 def test_an_answer_mail_refused_is_logged_without_the_address(
     api, endpoint, submission, approver, caplog
 ):
-    """An SMTP error's text names the address: the log gets the receipt and the error's class."""
+    """An SMTP error's text names the address: the log and the outbox get the mail's id and
+    the error's class and code, never its text."""
     _submit(api, endpoint, submission)
     refused = smtplib.SMTPRecipientsRefused({IDENTITY["email"]: (550, b"no such user")})
     with (
-        mock.patch("cms.submissions.services.send_mail", side_effect=refused),
+        mock.patch(
+            "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=refused
+        ),
         caplog.at_level(logging.DEBUG),
     ):
         endpoint.answer(endpoint.model.objects.get(), approver, "经核实，所述情况不成立。")
     record = endpoint.model.objects.get()
     assert record.is_answered  # the answer stands; the lookup shows it
-    (error,) = [entry for entry in caplog.records if entry.levelno >= logging.ERROR]
-    assert record.receipt_number in error.getMessage()
-    assert "SMTPRecipientsRefused" in error.getMessage()
+    answer = OutgoingMail.objects.get(dedupe_key=f"{endpoint.kind}-answer:{record.pk}")
+    assert (answer.state, answer.last_error) == ("failed", "SMTPRecipientsRefused 550")
+    errors = [entry.getMessage() for entry in caplog.records if entry.levelno >= logging.ERROR]
+    assert any(f"mail {answer.pk} " in e and "SMTPRecipientsRefused" in e for e in errors)
     assert _planted(_logged(caplog)) == []
 
 
@@ -166,10 +171,11 @@ def test_embedded_mode_keeps_each_mail_in_a_file_only_its_owner_reads(
              mail.EmailMessage("二", "正文", to=["b@example.invalid"])]
         )  # fmt: skip
     files = sorted(settings.EMAIL_FILE_PATH.iterdir())
-    assert len(files) == 3  # one file per message
+    to_submitter = 2 if endpoint.kind == "objection" else 1  # an objection's receipt, the answer
+    assert len(files) == to_submitter + 2  # one file per message
     assert stat.S_IMODE(os.stat(settings.EMAIL_FILE_PATH).st_mode) == 0o700
     assert {stat.S_IMODE(os.stat(path).st_mode) for path in files} == {0o600}
-    assert sum(IDENTITY["email"] in path.read_text() for path in files) == 1
+    assert sum(IDENTITY["email"] in path.read_text() for path in files) == to_submitter
     assert IDENTITY["email"] not in _logged(caplog)
 
 

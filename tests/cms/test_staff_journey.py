@@ -250,7 +250,7 @@ def _handler_step(page, journey, shots):
     with page.expect_navigation():
         page.locator("form button[type=submit].action-save, form button[type=submit]").last.click()
     visible(
-        page, f"已答复异议 {number}：异议不成立。答复已通过电子邮件发送至 zhao@example.invalid。"
+        page, f"已答复异议 {number}：异议不成立。答复将通过电子邮件发送至 zhao@example.invalid。"
     )
 
 

@@ -76,7 +76,7 @@ def test_answering_says_what_was_answered_and_where_it_went(
     answer = {"outcome": "partly_adopted", "answer": "已吸收部分意见，见二（三）3。"}
     _, text = _text(client, f"/admin/policy_comments/edit/{comment.pk}/", answer)
     assert (
-        f"已答复意见 {comment.receipt_number}：部分采纳。答复已通过电子邮件发送至 "
+        f"已答复意见 {comment.receipt_number}：部分采纳。答复将通过电子邮件发送至 "
         "zhao@example.invalid。"
     ) in text
     assert "已更新" not in text
@@ -91,7 +91,7 @@ def test_editors_are_told_the_answer_went_out_without_the_address(client, editor
     answer = {"outcome": "adopted", "answer": "采纳。"}
     _, text = _text(client, f"/admin/policy_comments/edit/{comment.pk}/", answer)
     assert (
-        f"已答复意见 {comment.receipt_number}：采纳。答复已通过电子邮件发送给意见提出人。"
+        f"已答复意见 {comment.receipt_number}：采纳。答复将通过电子邮件发送给意见提出人。"
     ) in text
     assert "zhao@example.invalid" not in text
 

@@ -113,7 +113,7 @@ def test_answering_says_what_was_answered_and_where_it_went(
         )  # fmt: skip
     number = objection.receipt_number
     assert (
-        f"已答复异议 {number}：异议不成立。答复已通过电子邮件发送至 zhao@example.invalid。"
+        f"已答复异议 {number}：异议不成立。答复将通过电子邮件发送至 zhao@example.invalid。"
         in message_page
     )
     assert "已更新" not in message_page
