@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/v3/", read_only_urls(wagtail_api_v3, OWN_ROUTERS)),
     path("api/", include("cms.objections.urls")),
     path("api/", include("cms.consultation.urls")),
+    path("api/", include("cms.alerts.urls")),
 ]
 
 if settings.DEBUG:

@@ -35,6 +35,7 @@ CMS_LAYERS = (
     ("guidance",),
     ("notices",),
     ("lessons", "objections", "consultation"),
+    ("alerts",),  # e-mail alerts of what the apps below publish
 )
 LAYER_OF = {app: level for level, apps in enumerate(CMS_LAYERS) for app in apps}
 PLAIN_PYTHON = {"domain"}  # imports neither Django nor any app

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django_tasks import task
 
@@ -70,6 +71,23 @@ OUTCOMES = {
 }
 #: The failures the build reports (``build failed: <kind>``), as outcomes.
 REPORTED = {"cms unreachable": CMS_UNREACHABLE, "pelican": PELICAN, "search index": SEARCH_INDEX}
+
+#: Sent with ``build`` (a PortalBuild) as a build starts (its export has not begun), and as one
+#: succeeds (its pages are live): what was committed before the first is on the portal after
+#: the second. Apps above core act on them (e-mail alerts); a receiver's failure is logged and
+#: never fails the build.
+portal_build_started = Signal()
+portal_build_succeeded = Signal()
+
+
+def announce(signal: Signal, build: PortalBuild) -> None:
+    for receiver, result in signal.send_robust(sender=PortalBuild, build=build):
+        if isinstance(result, Exception):
+            # The class only: an exception's text may quote data (an address, a name).
+            logger.error(
+                "portal build %s: %s failed: %s", build.pk, receiver.__name__,
+                type(result).__name__,
+            )  # fmt: skip
 
 
 # --- running the build ------------------------------------------------------------------------
@@ -151,6 +169,8 @@ def _finish(build: PortalBuild, succeeded: bool | None, outcome: str) -> bool:
     if succeeded is not None:
         log = logger.info if succeeded else logger.error
         log("portal build %s: %s (%s)", build.pk, outcome or "ok", build.reason)
+    if succeeded:
+        announce(portal_build_succeeded, build)
     return bool(succeeded)
 
 
@@ -166,6 +186,7 @@ def rebuild_portal(build_id: int) -> bool:
     if not command:
         return _finish(build, None, DISABLED)
     build.save(update_fields=["started_at"])  # the panel shows it running from now on
+    announce(portal_build_started, build)
 
     def record_phase(phase: str) -> None:
         build.phase = phase

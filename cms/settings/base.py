@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cms.record",
     "cms.accounts",
     "cms.outbox",
+    "cms.alerts",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -255,6 +256,11 @@ REST_FRAMEWORK = {
         "comment_burst": os.environ.get("COMMENT_RATE_BURST", "5/min"),
         "comment_sustained": os.environ.get("COMMENT_RATE_SUSTAINED", "30/day"),
         "comment_lookup": os.environ.get("COMMENT_RATE_LOOKUP", "30/hour"),
+        # E-mail alerts: each subscription request may mail a confirmation; the links in the
+        # mails (confirm, manage, one-click unsubscribe from mail providers' servers).
+        "alert_burst": os.environ.get("ALERT_RATE_BURST", "5/min"),
+        "alert_sustained": os.environ.get("ALERT_RATE_SUSTAINED", "50/day"),
+        "alert_link": os.environ.get("ALERT_RATE_LINK", "60/min"),
     },
 }
 # Behind a proxy, the number of proxies whose X-Forwarded-For entries are trusted; unset, the
@@ -264,8 +270,8 @@ REST_FRAMEWORK["NUM_PROXIES"] = NUM_PROXIES
 SPECTACULAR_SETTINGS = {
     "TITLE": "科技创新容错免责公示平台 API",
     "DESCRIPTION": "公示期内对认定事项提出异议、查询处理结果；征求意见期内对政策文件征求意见稿"
-    "提出意见、查询答复。Objections to decision items under publicity, comments on draft "
-    "policies, and the lookup of their outcome.",
+    "提出意见、查询答复；订阅电子邮件提醒。Objections to decision items under publicity, "
+    "comments on draft policies, the lookup of their outcome, and e-mail alerts.",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -279,12 +285,14 @@ SPECTACULAR_SETTINGS = {
         "ObjectionOutcomeEnum": "cms.objections.rules.Outcome.choices",
         "CommentStatusEnum": "cms.consultation.rules.CommentStatus.choices",
         "CommentOutcomeEnum": "cms.consultation.rules.CommentOutcome.choices",
+        "AlertTopicEnum": "cms.alerts.rules.Topic.choices",
+        "AlertFrequencyEnum": "cms.alerts.rules.Frequency.choices",
     },
 }
 
 # Objections: the portal may live on another origin; only it may call the API from a browser.
 CORS_ALLOWED_ORIGINS = [PORTAL_BASE_URL]
-CORS_URLS_REGEX = r"^/api/(objections|policy-comments)/.*$"
+CORS_URLS_REGEX = r"^/api/(objections|policy-comments|alerts)/.*$"
 CORS_ALLOW_HEADERS = ["accept", "content-type", "idempotency-key"]
 OBJECTION_MAX_FILES = int(os.environ.get("OBJECTION_MAX_FILES", "5"))
 OBJECTION_MAX_FILE_BYTES = int(os.environ.get("OBJECTION_MAX_FILE_BYTES", str(10 * 1024 * 1024)))
@@ -320,6 +328,12 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "48"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "30"))
 OUTBOX_BATCH_SIZE = int(os.environ.get("OUTBOX_BATCH_SIZE", "500"))
+# E-mail alerts (cms/alerts): a confirmation link works this many days (unconfirmed subscriptions
+# are then deleted); daily digests go out at this time of day, Asia/Shanghai; alert events are
+# kept this many days.
+ALERTS_CONFIRM_DAYS = int(os.environ.get("ALERTS_CONFIRM_DAYS", "3"))
+ALERTS_DIGEST_TIME = os.environ.get("ALERTS_DIGEST_TIME", "08:00")
+ALERTS_EVENT_RETENTION_DAYS = int(os.environ.get("ALERTS_EVENT_RETENTION_DAYS", "30"))
 # Error reports (mails to ADMINS, the technical 500 page) show nothing a submitter sent: no POST
 # value, file name or cookie, no variable or setting named like an identity or a secret.
 DEFAULT_EXCEPTION_REPORTER = "cms.core.error_reports.PersonalDataExceptionReporter"

@@ -40,6 +40,8 @@ FIELD_MESSAGES: dict[str, tuple[str, str]] = {
     "min_length": ("{label}过短，请写明事实和理由。", "{label_en} is too short."),
     "invalid": ("{label}格式不正确。", "{label_en} is not valid."),
     "invalid_choice": ("{label}的取值无效。", "{label_en} has an invalid value."),
+    "not_a_list": ("{label}的取值无效。", "{label_en} has an invalid value."),
+    "topics_required": ("请至少选择一项订阅内容。", "Choose at least one topic."),
     "does_not_exist": ("{label}不存在。", "{label_en} does not exist."),
     "incorrect_type": ("{label}的取值无效。", "{label_en} has an invalid value."),
     "invalid_phone": (

@@ -8,12 +8,12 @@ from drf_spectacular.extensions import OpenApiSerializerExtension
 from .rules import ObjectorType
 from .text import pattern
 
-PUBLIC_PATHS = ("/api/objections/", "/api/policy-comments/")
+PUBLIC_PATHS = ("/api/objections/", "/api/policy-comments/", "/api/alerts/")
 
 
 def only_public_api(endpoints):
-    """The OpenAPI document describes the public API (objections, comments on draft policies),
-    not Wagtail's admin API."""
+    """The OpenAPI document describes the public API (objections, comments on draft policies,
+    e-mail alerts), not Wagtail's admin API."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(PUBLIC_PATHS)]
 
 

@@ -159,6 +159,17 @@ def read_idempotency_key(request) -> str | None:
     return key
 
 
+def refuse_filled_trap(request) -> None:
+    """The robots' trap field (``website``, hidden from people) must stay empty."""
+    if str(request.data.get("website", "")).strip():
+        raise ApiError(
+            "rejected_automated",
+            "提交未被受理：请勿填写标注为“请勿填写”的栏目。",
+            "Not accepted: leave the field marked “do not fill in” empty.",
+            field="website",
+        )
+
+
 class SubmissionCreateView(NegotiatedAPIView):
     """POST of a public submission, the same way for every kind: (the body's size is checked
     before, in ``initial``) the robots' trap field, the Idempotency-Key, validation (an unknown
@@ -183,13 +194,7 @@ class SubmissionCreateView(NegotiatedAPIView):
         return {}
 
     def create(self, request):
-        if str(request.data.get("website", "")).strip():
-            raise ApiError(
-                "rejected_automated",
-                "提交未被受理：请勿填写标注为“请勿填写”的栏目。",
-                "Not accepted: leave the field marked “do not fill in” empty.",
-                field="website",
-            )
+        refuse_filled_trap(request)
         key = read_idempotency_key(request)
         serializer = self.serializer_class(data=request.data)
         if not serializer.is_valid():

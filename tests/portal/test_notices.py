@@ -517,9 +517,10 @@ def test_every_page_is_chinese_and_links_to_no_other_host(site):
                 continue
             assert script.get("src") and script.has_attr("defer"), (page, script)
             assert not script.get_text(strip=True), page
-        # Forms post to the CMS's public APIs (objections, comments on a draft policy), the
-        # one other host a page may name (a navigation).
-        apis = tuple(f"{CMS_PUBLIC_URL}/api/{name}/" for name in ("objections", "policy-comments"))
+        # Forms post to the CMS's public APIs (objections, comments on a draft policy, e-mail
+        # alerts), the one other host a page may name (a navigation).
+        names = ("objections", "policy-comments", "alerts")
+        apis = tuple(f"{CMS_PUBLIC_URL}/api/{name}/" for name in names)
         for form in soup.find_all("form"):
             if form.has_attr("data-selfcheck"):  # answered in the page, never sent anywhere
                 assert not form.get("action"), page
