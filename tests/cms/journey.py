@@ -30,6 +30,7 @@ def screenshooter():
 
     def shoot(page, name: str) -> None:
         if folder:
+            page.wait_for_timeout(800)  # the admin's messages slide in
             Path(folder).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
