@@ -143,7 +143,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared by every CMS process (rate limits must hold across them): the database cache.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "cms.core.cache.UpsertDatabaseCache",
         "LOCATION": "cms_cache",
         # Rate-limit histories live here for a day. Django's default of 300 entries would cull
         # them (and so reset clients' allowances) as soon as a few hundred clients had posted.
