@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -22,6 +23,20 @@ from portal.build import build_portal
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "rain-on-the-river-42"
 TIMEOUT = 30_000  # milliseconds: a slow, shared machine
+
+
+@pytest.fixture
+def origin(live_server) -> str:
+    """The CMS itself (the browser fixtures' origin); the portal is built by ``built_portal``."""
+    return live_server.url
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each journey starts with every rate limit's allowance whole."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def screenshooter():

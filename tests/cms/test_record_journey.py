@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -36,8 +35,10 @@ from .journey import (
     built_portal,  # noqa: F401
     fill_item,
     footer_action,
+    fresh_rate_limits,  # noqa: F401
     log_in,
     make_user,
+    origin,  # noqa: F401
     screenshooter,
     visible,
 )
@@ -49,19 +50,6 @@ TITLE = "关于2026年第六批科技创新容错免责认定结果的公示"
 CORRECTION_NUMBER = f"{NUMBER}-更正1"
 CORRECTION_NOTE = "原公示事项ZJ2026-601的项目承担单位名称有误，现予更正；更正事项重新公示7天。"
 CORRECTED_UNIT = "某大学材料学院"
-
-
-@pytest.fixture
-def origin(live_server) -> str:
-    """The CMS itself (the browser fixtures' origin); the portal is built by ``built_portal``."""
-    return live_server.url
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _closed_notice(index) -> DecisionNoticePage:

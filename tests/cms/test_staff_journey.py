@@ -15,7 +15,6 @@ import os
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -31,8 +30,10 @@ from .journey import (
     built_portal,  # noqa: F401
     fill_item,
     footer_action,
+    fresh_rate_limits,  # noqa: F401
     log_in,
     make_user,
+    origin,  # noqa: F401
     screenshooter,
     visible,
 )
@@ -45,19 +46,6 @@ REJECTION_EXPLANATION = "项目执行期间存在科研失信行为，经集体�
 OBJECTION_TEXT = "该项目负责人在项目执行期间隐瞒了重大风险事件，我掌握相关会议记录可以证明此事。"
 PLAIN_OBJECTION_TEXT = "该项目的结题材料与实际进展不符，我是课题组原成员，愿意配合调查核实。"
 ANSWER = "经调取会议记录核实，所述情况与事实不符，异议不成立。"
-
-
-@pytest.fixture
-def origin(live_server) -> str:
-    """The CMS itself (the browser fixtures' origin); the portal is built by ``built_portal``."""
-    return live_server.url
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -6,30 +6,16 @@ page whose button unsubscribes and deletes the address. With JavaScript on, a li
 form is sent in place (CORS) and its answer shown on the page."""
 
 import pytest
-from django.core.cache import cache
 
 from cms.alerts.models import Subscription
 from cms.outbox.models import OutgoingMail
 
 from ...portal.browser import _BROWSER, _module, browser, in_browser_thread  # noqa: F401
-from ..journey import TIMEOUT, built_portal  # noqa: F401
+from ..journey import TIMEOUT, built_portal, fresh_rate_limits, origin  # noqa: F401
 from .conftest import LINK
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ADDRESS = "reader@browser.example.invalid"
-
-
-@pytest.fixture
-def origin(live_server) -> str:
-    """The CMS itself (the browser fixtures' origin); the portal is built by ``built_portal``."""
-    return live_server.url
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
