@@ -60,3 +60,20 @@ def second_factor_done(monkeypatch):
 
     monkeypatch.setattr(Client, "force_login", force_login_verified)
     monkeypatch.setattr(Client, "login", login_verified)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that commits for real (``transaction=True``) also restores the database as it
+    found it (``serialized_rollback=True``). One that does not leaves Django's post-flush content
+    types behind, and every serialized test after it fails at setup with a UNIQUE error."""
+    careless = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db")) is not None
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if careless:
+        raise pytest.UsageError(
+            "django_db(transaction=True) needs serialized_rollback=True: " + ", ".join(careless)
+        )

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.core import cache as upsert
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
