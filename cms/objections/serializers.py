@@ -3,11 +3,13 @@ public submission's (cms.submissions.serializers); here what an objection is abo
 files, and what its receipt and status show."""
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Length, Substr
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from wagtail.models import PageViewRestriction
 
-from cms.notices.models import DecisionItem, DecisionNoticePage
+from cms.notices.models import DecisionItem
 from cms.submissions.rules import ObjectorType
 from cms.submissions.serializers import CleanTextField, IdField, SubmissionSerializer
 
@@ -15,9 +17,17 @@ from .rules import ObjectionStatus, Outcome
 
 
 def public_items() -> QuerySet:
-    """Decision items the public can see: those of live notices open to everyone."""
-    notices = DecisionNoticePage.objects.live().public()
-    return DecisionItem.objects.filter(notice__in=notices).select_related("notice")
+    """Decision items the public can see: those of live notices no view restriction covers (on
+    the notice or on a page above it). One query: Wagtail's ``public()`` reads every restriction
+    first."""
+    covering = PageViewRestriction.objects.annotate(
+        start=Substr(OuterRef("notice__path"), 1, Length("page__path"))
+    ).filter(start=F("page__path"))
+    return (
+        DecisionItem.objects.filter(notice__live=True)
+        .exclude(Exists(covering))
+        .select_related("notice")
+    )
 
 
 @extend_schema_field(

@@ -83,6 +83,22 @@ def _answer(client, url: str, submission: dict, target: str, target_id: int) -> 
     return response.status_code, response.json()
 
 
+def test_a_restriction_above_the_notice_hides_its_items_too(client, payload, make_notice):
+    """A view restriction on the notices' section covers every notice in it; one on a sibling
+    section covers none of them."""
+    notice = make_notice(publish=True)
+    item = notice.items.first().pk
+    section = notice.get_parent()
+    sibling = section.get_parent().get_children().exclude(pk=section.pk).first()
+    PageViewRestriction.objects.create(page=sibling, restriction_type="login")
+    assert _answer(client, URL, payload, "item", item)[0] == 201
+    restriction = PageViewRestriction.objects.create(page=section, restriction_type="login")
+    status, body = _answer(client, URL, {**payload, "email": "b@example.invalid"}, "item", item)
+    assert status == 404 and body["error"]["code"] == "item_not_found"
+    restriction.delete()
+    assert _answer(client, URL, {**payload, "email": "c@example.invalid"}, "item", item)[0] == 201
+
+
 def test_an_item_of_a_notice_the_public_cannot_see_is_answered_as_no_item(
     client, payload, make_notice
 ):
