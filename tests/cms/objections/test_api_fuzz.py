@@ -130,11 +130,14 @@ def _aim(case, existing: dict) -> None:
         body.update(existing[case.operation.path])
 
 
-def _fuzz(operation, mode, existing: dict) -> int:
+def fuzz(operation, mode, examples: int, aim, count) -> int:
+    """Sends ``examples`` cases generated from ``operation``'s schema in ``mode``, each checked
+    against the documented answers (:data:`CHECKS`); ``aim(case)`` adjusts a case before it is
+    sent, ``count(response)`` records its answer. How many were sent."""
     calls = 0
 
     @settings(
-        max_examples=EXAMPLES[mode],
+        max_examples=examples,
         deadline=None,
         derandomize=True,
         database=None,
@@ -144,15 +147,25 @@ def _fuzz(operation, mode, existing: dict) -> int:
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case):
         nonlocal calls
-        if mode is schemathesis.GenerationMode.POSITIVE:
-            _aim(case, existing)
+        aim(case)
         response = case.call()
         calls += 1
-        STATUSES[operation.path, mode, response.status_code] += 1
+        count(response)
         case.validate_response(response, checks=CHECKS)
 
     run()
     return calls
+
+
+def _fuzz(operation, mode, existing: dict) -> int:
+    def aim(case):
+        if mode is schemathesis.GenerationMode.POSITIVE:
+            _aim(case, existing)
+
+    def count(response):
+        STATUSES[operation.path, mode, response.status_code] += 1
+
+    return fuzz(operation, mode, EXAMPLES[mode], aim, count)
 
 
 def test_every_public_operation_answers_only_as_documented(existing, generous_rate_limits):
