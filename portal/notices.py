@@ -102,8 +102,10 @@ def _window(window: dict[str, Any]) -> dict[str, Any]:
         "state": window["state"],
         "state_label": window["state_label"],
         # States change only at midnight (Asia/Shanghai) or when something is published, so
-        # the page names the day its state holds for: an unchanged notice exports unchanged.
-        "as_of_zh": date_zh(window["computed_at"]),
+        # the page names the day its state holds for while its window runs; once it has closed,
+        # only an action changes the state, and the page says nothing that a new day changes:
+        # an unchanged notice exports unchanged.
+        "as_of_zh": date_zh(window["computed_at"]) if window["phase"] != "closed" else "",
     }
 
 

@@ -288,9 +288,14 @@ def test_every_page_states_when_it_was_built(site):
         line = footer.find(class_="built-at")
         assert " ".join(line.get_text().split()) == "本页生成于 2026年11月25日 17:15（北京时间）"
         assert line.time["datetime"] == "2026-11-25T17:15:00+08:00"
-    # The notice pages keep the line saying what day their state holds for.
+    # The notice pages keep the line saying what day their state holds for, while it can
+    # change at a midnight; once the window has closed, only an action changes it.
     notice = next(n for n in site.notices if n["window"]["state"] == "under_publicity")
-    assert _soup(site, _url(notice)).find(class_="generated-at") is not None
+    line = _soup(site, _url(notice)).find(class_="generated-at").get_text()
+    assert "为准" in line and "每日零时" in line
+    closed = next(n for n in site.notices if n["window"]["phase"] == "closed")
+    line = _soup(site, _url(closed)).find(class_="generated-at").get_text()
+    assert "为准" not in line and "即时更新本页" in line
 
 
 def test_the_build_time_is_the_setting_or_now_in_beijing_time(monkeypatch):
