@@ -10,6 +10,7 @@ from cms.core.site_api import router as site_router
 from cms.core.views import health
 from cms.guidance.eligibility_api import router as eligibility_router
 from cms.notices.api import router as notices_router
+from cms.notices.export_api import router as export_router
 from cms.record.api import router as record_router
 
 # Our own read endpoints join Wagtail's API before its URLs are built; /api/v3/ serves them and
@@ -19,6 +20,7 @@ OWN_ROUTERS = {
     "eligibility/": eligibility_router,
     "record/": record_router,
     "site/": site_router,  # the site's identity: every portal page's footer
+    "export/": export_router,  # all of the above a portal build reads, in one answer
 }
 for prefix, router in OWN_ROUTERS.items():
     wagtail_api_v3.add_router(f"/{prefix}", router)

@@ -29,7 +29,7 @@ from . import (
     site_map,
     statistics_pages,
 )
-from .client import CMSClient
+from .client import BundledClient, CMSClient
 from .dates import first_published
 from .files import replace_file, walk_files
 from .listings import HOME_NOTICE_COUNT
@@ -142,12 +142,14 @@ def collect_sources(
     client: CMSClient,
     notices: notice_store.NoticeState | None = None,
     held: record.Held | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every generated source file, keyed by its path relative to the generated directory.
 
     Pages that are few are fetched and made in full on every build; the notices are fetched only
-    as far as they changed since ``notices`` (the last export's state), and the pages of the
-    others are marked :data:`~portal.sources.UNCHANGED` (see :mod:`portal.notice_store`). The
+    as far as they changed since ``notices`` (the last export's state; ``changes``: the export's
+    notices since its version), and the pages of the others are marked
+    :data:`~portal.sources.UNCHANGED` (see :mod:`portal.notice_store`). The
     public record is fetched after ``held`` (the entries the last export kept), and ``held``
     then holds the entries to publish (see :mod:`portal.record_pages`).
     """
@@ -163,7 +165,7 @@ def collect_sources(
     objection_form = objections.fetch_form(client)
     notice_index = next(iter(client.pages_of_type(NOTICE_INDEX_TYPE)), None)
     # Each notice page is dated (dates.notice_dates) there: for feeds, sitemap and JSON-LD.
-    notice_export = notice_store.collect(client, notice_index, objection_form, notices)
+    notice_export = notice_store.collect(client, notice_index, objection_form, notices, changes)
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
     # The figures from every notice's record, as held in memory (no notice page is read).
@@ -284,31 +286,35 @@ class Export:
 def export_site(
     client: CMSClient, content_dir: Path, *, incremental: bool = True, save_state: bool = True
 ) -> Export:
-    """Collects and writes the sources; incrementally, from the last export's notice state,
-    when asked and possible (a full export otherwise, and whenever a kept source is missing).
-    Without ``save_state`` the caller saves ``notices`` (after going live, say); unsaved, the
-    next export fetches again what this one fetched. The public record's entries are kept
-    (``content/.record.jsonl``) once the sources are written: the build publishes them from
-    there, and the next export fetches only what follows them. The site's identity, which every
-    page's footer shows, is kept beside them (:mod:`portal.site_identity`)."""
-    state, held = notice_store.NoticeState(), record.Held()
+    """Collects and writes the sources from one answer of the CMS's export (``/api/v3/export/``:
+    the notices changed since the last export's version, and every other read the sources are
+    made from); incrementally, from the last export's notice state, when asked and possible (a
+    full export otherwise, reading every notice page by page, and whenever a kept source is
+    missing). Without ``save_state`` the caller saves ``notices`` (after going live, say);
+    unsaved, the next export fetches again what this one fetched. The public record's entries
+    are kept (``content/.record.jsonl``) once the sources are written: the build publishes them
+    from there, and the next export fetches only what follows them. The site's identity, which
+    every page's footer shows, is kept beside them (:mod:`portal.site_identity`)."""
+    state, held, since = notice_store.NoticeState(), record.Held(), ""
     if incremental:
-        client.prefetch_notice_versions()
         state = notice_store.NoticeState.load_soon(content_dir)
         held = record.Held.load_soon(content_dir)
+        since = notice_store.NoticeState.saved_version(content_dir)
+    answer = client.export(since, record.last_sequence(content_dir) if incremental else 0)
 
     def collect() -> dict[str, Any]:
-        sources = collect_sources(client, state, held)
+        sources = collect_sources(bundled, state, held, changes)
         sources.update(site_map.site_map_source(sources, content_dir))
         return sources
 
     try:
-        identity = site_identity.fetch(client)
+        bundled, changes = BundledClient(client, answer["reads"]), answer["notices"]
+        identity = site_identity.fetch(bundled)
         try:
             sources = collect()
             written = write_sources(sources, content_dir)
         except MissingSource:
-            state = notice_store.NoticeState()
+            state, changes = notice_store.NoticeState(), None
             sources = collect()
             written = write_sources(sources, content_dir)
     except (
@@ -317,6 +323,7 @@ def export_site(
         raise ExportError(str(exc)) from exc
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
+    state.version = answer["version"]
     held.save(content_dir)
     site_identity.write(content_dir, identity)  # every page's footer: in the build's fingerprint
     if save_state:

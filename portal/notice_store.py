@@ -2,14 +2,15 @@
 written again; the listings and the home page are made from a compact record of every notice
 that the exporter keeps between builds.
 
-The CMS's ``/api/v3/notices/versions/`` gives a token per live notice (it changes whenever the
-notice's public data may change) and one for what every notice shares. The records, with the
-tokens they were made from, are kept in ``content/.notices.json``, beside (not in) the sources.
-A build asks for the versions, fetches in full only the notices whose token changed (``?ids=``),
-makes their page sources as a full export would, and marks every other notice page
-:data:`~portal.sources.UNCHANGED`: the exporter leaves its file as it is. Everything is fetched
-again when there is no usable record (first build, other code, another objection form or shared
-token), and always for a full build. Both ways give the same sources for the same data.
+The CMS's export (``/api/v3/export/``) hands out a version with every answer and, given the
+version of the last export, sends the notices that may have changed since and the ids of those
+no longer live. The records, with the version they hold for, are kept in ``content/.notices.json``
+(the version alone also in ``.export-version``, which the next export sends before the records
+are read), beside (not in) the sources. A build makes the changed notices' page sources as a full
+export would, and marks every other notice page :data:`~portal.sources.UNCHANGED`: the exporter
+leaves its file as it is. Every notice is read again when there is no usable record (first build,
+other code or objection form, a version the CMS no longer takes), and always for a full build.
+Both ways give the same sources for the same data.
 """
 
 import hashlib
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .client import CMSClient
+from .client import CMSClient, notice_pages
 from .dates import notice_dates, notice_updated
 from .files import replace_file
 from .fingerprint import code_version
@@ -30,7 +31,8 @@ from .sources import UNCHANGED, source_path
 from .statistics import NoticeFacts, notice_facts
 
 STATE_FILE = ".notices.json"
-STATE_VERSION = 1
+VERSION_FILE = ".export-version"
+STATE_VERSION = 2
 
 
 def _digest(value: Any) -> str:
@@ -40,10 +42,11 @@ def _digest(value: Any) -> str:
 
 @dataclass
 class NoticeState:
-    """What the last export knew of every notice: its token and its record, by id."""
+    """What the last export knew of every notice, by id, and the CMS's version it holds for."""
 
-    key: str = ""  # code, objection form and the CMS's shared token it was made with
+    key: str = ""  # the code and objection form it was made with
     records: dict[int, dict[str, Any]] = field(default_factory=dict)
+    version: str = ""  # the CMS's export version the records hold for
     pending: Future | None = None  # a load still running (see load_soon)
 
     @classmethod
@@ -58,7 +61,7 @@ class NoticeState:
     def ready(self) -> "NoticeState":
         if self.pending is not None:
             loaded, self.pending = self.pending.result(), None
-            self.key, self.records = loaded.key, loaded.records
+            self.key, self.records, self.version = loaded.key, loaded.records, loaded.version
         return self
 
     @classmethod
@@ -67,29 +70,42 @@ class NoticeState:
             data = json.loads((content_dir / STATE_FILE).read_text(encoding="utf-8"))
             if data.get("version") != STATE_VERSION:
                 return cls()
-            return cls(data["key"], {int(k): v for k, v in data["records"].items()})
+            records = {int(k): v for k, v in data["records"].items()}
+            return cls(data["key"], records, str(data["cms_version"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
 
     def save(self, content_dir: Path) -> None:
-        # Only records with a token are kept: a notice fetched without one is fetched again.
-        records = {i: record for i, record in self.records.items() if record["v"]}
-        data = {"version": STATE_VERSION, "key": self.key, "records": records}
+        data = {
+            "version": STATE_VERSION,
+            "key": self.key,
+            "cms_version": self.version,
+            "records": self.records,
+        }
         replace_file(content_dir / STATE_FILE, json.dumps(data, ensure_ascii=False).encode())
+        replace_file(content_dir / VERSION_FILE, self.version.encode())
+
+    @staticmethod
+    def saved_version(content_dir: Path) -> str:
+        """The version of the records last saved ("" when there are none), without reading them."""
+        try:
+            return (content_dir / VERSION_FILE).read_text(encoding="ascii").strip()
+        except (OSError, ValueError):
+            return ""
 
     @staticmethod
     def discard(content_dir: Path) -> None:
         (content_dir / STATE_FILE).unlink(missing_ok=True)
+        (content_dir / VERSION_FILE).unlink(missing_ok=True)
 
 
 def notice_record(
-    notice: dict[str, Any], token: str, paths: list[str], facts: NoticeFacts | None = None
+    notice: dict[str, Any], paths: list[str], facts: NoticeFacts | None = None
 ) -> dict[str, Any]:
     """What the listings, the home page, the feeds' order and the statistics (``facts``, see
     :mod:`portal.statistics`) need of a notice."""
     window = notice["window"]
     return {
-        "v": token,
         "id": notice["id"],
         "url": notice["url"],
         "state": notice["state"],
@@ -123,22 +139,25 @@ def collect(
     index: dict[str, Any] | None,
     objection_form: dict[str, Any],
     previous: NoticeState | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> NoticeExport:
-    """Every notice-related source; with ``previous``, fetching only the notices that changed."""
+    """Every notice-related source; with ``previous`` and the export's ``changes`` since its
+    version, reading only the notices that changed."""
     if previous is not None:
         previous.ready()
-    versions = client.notice_versions() if previous is not None else None
-    tokens = {int(i): str(t) for i, t in versions["items"]} if versions else {}
-    key = _digest([code_version(), objection_form, versions and versions["shared"]])
-    reuse = previous is not None and previous.key == key and previous.records
+    key = _digest([code_version(), objection_form])
+    since = (changes or {}).get("since")
+    reuse = (
+        previous is not None
+        and bool(since)
+        and previous.key == key
+        and previous.version == since
+        and bool(previous.records)
+    )
     if reuse:
-        wanted = [i for i, token in tokens.items() if previous.records.get(i, {}).get("v") != token]
-        pages = client.notices(ids=wanted) if wanted else []
-        kept = {
-            i: record
-            for i, record in previous.records.items()
-            if i in tokens and record["v"] == tokens[i]
-        }
+        pages = notice_pages(changes["changed"])
+        gone = set(changes["removed"]) | {page["id"] for page in pages}
+        kept = {i: record for i, record in previous.records.items() if i not in gone}
     else:
         pages, kept = client.notices(), {}
     live_ids = {page["id"] for page in pages} | set(kept)
@@ -162,9 +181,7 @@ def collect(
         first["cms"]["dates"] = notice_dates(page, by_id)
         by_path = page_sources_by_path(page_sources)
         sources.update(by_path)
-        records[page["id"]] = notice_record(
-            first["cms"], tokens.get(page["id"], ""), [*by_path], notice_facts(page)
-        )
+        records[page["id"]] = notice_record(first["cms"], [*by_path], notice_facts(page))
 
     check_addresses(record["url"] for record in records.values())
     listings, under_publicity = listings_from_records(list(records.values()), index)

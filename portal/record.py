@@ -30,6 +30,7 @@ from .urls import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL
 
 API_PATH = "/api/v3/record/"
 PAGE_LIMIT = 1000  # the API's maximum
+TAIL_BYTES = 1 << 16  # more than an entry's line
 ZERO_HASH = "0" * 64
 CACHE_FILE = ".record.jsonl"
 SIGNING_KEY_VARIABLE = "PUBLIC_RECORD_SIGNING_KEY"
@@ -135,6 +136,18 @@ def load(content_dir: Path) -> list[dict[str, Any]]:
     except (OSError, ValueError, TypeError, KeyError):
         return []
     return entries
+
+
+def last_sequence(content_dir: Path) -> int:
+    """The sequence of the last entry kept (0 when none), read from the end of the file."""
+    try:
+        with (content_dir / CACHE_FILE).open("rb") as file:
+            size = file.seek(0, os.SEEK_END)
+            file.seek(max(0, size - TAIL_BYTES))
+            tail = file.read().rstrip(b"\n")
+        return int(json.loads(tail.rpartition(b"\n")[2])["sequence"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 @dataclass

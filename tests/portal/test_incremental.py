@@ -8,13 +8,17 @@ import shutil
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
+from wagtail.models import PageLogEntry
 
+from cms.core.clock import travel_to
 from cms.domain import dates
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
@@ -357,11 +361,28 @@ def test_a_new_theme_or_settings_means_a_full_build():
     assert render.plan(previous, _manifest({"a.json": ("1", ["a/index.html"])})) is None
 
 
+def _aged_log(hours: int = 1) -> None:
+    """The log as if the demo had been loaded ``hours`` ago (its page removals included: a change
+    to a tree within the export's margin of its version means a full export)."""
+    PageLogEntry.objects.update(timestamp=F("timestamp") - timedelta(hours=hours))
+
+
+def _recording(client: CMSClient) -> list[tuple[str, dict]]:
+    requested = []
+    get = client.session.get
+    client.session.get = lambda url, **kw: (
+        requested.append((url, kw.get("params"))),
+        get(url, **kw),
+    )[1]
+    return requested
+
+
 def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tmp_path):
-    """Only the notices whose version changed are fetched (``?ids=``); only the sources whose
-    bytes changed are written (the others keep their inode and time); the result is what a
-    full export writes."""
+    """One request: the CMS sends the notices changed since the last export's version and every
+    other read; only the sources whose bytes changed are written (the others keep their inode
+    and time); the result is what a full export writes."""
     _load_demo()
+    _aged_log()
     content = _content(tmp_path / "inc")
     export_site(CMSClient(live_server.url), content, incremental=False)
     generated = content / "generated"
@@ -374,23 +395,20 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
 
     before = stats()
     held = (content / ".record.jsonl").read_bytes().splitlines()
+    version = (content / ".export-version").read_text()
     _publish_one_more_notice()
     client = CMSClient(live_server.url)
-    requested = []
-    get = client.session.get
-    client.session.get = lambda url, **kw: (
-        requested.append((url, kw.get("params"))),
-        get(url, **kw),
-    )[1]
+    requested = _recording(client)
     exported = export_site(client, content)
 
-    new_id = DecisionNoticePage.objects.get(slug="incremental-check").pk
-    lists = [params for url, params in requested if url.endswith("/api/v3/notices/")]
-    assert lists == [{"ids": str(new_id), "limit": 100, "offset": 0}]
-    # The public record: only what follows the entries kept, and the new notice's record page.
-    records = [params for url, params in requested if url.endswith("/api/v3/record/")]
     last = json.loads(held[-1])["sequence"]
-    assert records == [{"after": last, "limit": 1000}]
+    assert requested == [
+        (f"{live_server.url}/api/v3/export/", {"since": version, "record_after": last})
+    ]
+    assert exported.notices.version != version
+    new_id = DecisionNoticePage.objects.get(slug="incremental-check").pk
+    assert set(exported.notices.records) > {new_id}
+    # The public record: the entries kept, then what follows them, and the new notice's page.
     kept = (content / ".record.jsonl").read_bytes().splitlines()
     assert kept[: len(held)] == held and len(kept) > len(held)
     after = stats()
@@ -406,3 +424,46 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
     full = _content(tmp_path / "full")
     export_site(CMSClient(live_server.url), full, incremental=False)
     assert _tree(full / "generated") == _tree(generated)
+
+
+def test_after_a_day_of_changes_one_request_exports_what_a_full_export_writes(
+    live_server, tmp_path, admin_user
+):
+    """A day later, a notice withdrawn, another finalised and an objection filed: one request,
+    the changed notices only, and the same files as a full export of the same moment."""
+    from cms.notices import services
+    from cms.objections.models import Objection
+    from cms.objections.rules import ObjectionStatus
+
+    _load_demo()
+    _aged_log()
+    content = _content(tmp_path / "inc")
+    export_site(CMSClient(live_server.url), content, incremental=False)
+    live = DecisionNoticePage.objects.live()
+    open_ = [n for n in live if n.state_at().value == "under_publicity"]
+    closed = [n for n in live if n.state_at().value == "closed" and not n.corrections.exists()]
+    assert len(open_) >= 2 and closed, "the demo has notices open and closed"
+    with travel_to(timezone.now() + timedelta(days=1)):
+        services.withdraw_notice(open_[0], admin_user, "项目信息有误，撤回重发。")
+        Objection.objects.create(
+            notice=open_[1], item=open_[1].items.first(), receipt_number="YY-INC-1",
+            lookup_code_hash="x", consented_at=timezone.now(), objector_type="individual",
+            content="该事项与事实不符，请核实。", status=ObjectionStatus.RECEIVED,
+            real_name="王异议", phone="13800000000", email="objector@example.invalid",
+        )  # fmt: skip
+        if not services.finalise_errors(closed[0], timezone.now()):
+            services.finalise_notice(closed[0], admin_user)
+        client = CMSClient(live_server.url)
+        requested = _recording(client)
+        exported = export_site(client, content)
+        assert [url for url, _params in requested] == [f"{live_server.url}/api/v3/export/"]
+        fetched = {
+            path.split("/")[1].removesuffix(".json")
+            for path in exported.written.written
+            if path.startswith("notices/")
+        }
+        slugs = set(DecisionNoticePage.objects.live().values_list("slug", flat=True))
+        assert {open_[0].slug, open_[1].slug} <= fetched < slugs
+        full = _content(tmp_path / "full")
+        export_site(CMSClient(live_server.url), full, incremental=False)
+    assert _tree(full / "generated") == _tree(content / "generated")

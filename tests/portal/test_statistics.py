@@ -240,7 +240,7 @@ def _records(facts: list[NoticeFacts], title: str = "公告") -> list[dict]:
     for number, fact in enumerate(facts, start=1):
         page = _page(number, slug=f"n-{number}", title=f"{title}{number}")
         notice = notice_data(page, {number})
-        records.append(notice_record(notice, f"v{number}", [f"notices/n-{number}.json"], fact))
+        records.append(notice_record(notice, [f"notices/n-{number}.json"], fact))
     return records
 
 

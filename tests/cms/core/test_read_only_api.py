@@ -174,8 +174,8 @@ def test_the_portals_reads_work_anonymously(client, make_notice):  # noqa: F811
     found = client.get("/api/v3/pages/find/", {"id": notice.pk}, follow=True)
     assert found.status_code == 200 and found.json()["id"] == notice.pk
     assert client.get("/api/v3/notices/").json()["items"][0]["id"] == notice.pk
-    versions = client.get("/api/v3/notices/versions/").json()
-    assert [row[0] for row in versions["items"]] == [notice.pk]
+    export = client.get("/api/v3/export/").json()
+    assert export["notices"]["since"] is None and export["version"]
     assert client.get("/api/v3/eligibility/").status_code == 200
     assert client.get("/api/v3/record/").status_code == 200
     assert client.get("/api/v3/site/").status_code == 200
@@ -187,7 +187,7 @@ def test_the_openapi_document_lists_only_the_reads(client):
     schema = client.get("/api/v3/openapi.json").json()
     assert set(schema["paths"]) == {
         "/api/v3/pages/", "/api/v3/pages/find/", "/api/v3/pages/{page_id}/",
-        "/api/v3/notices/", "/api/v3/notices/versions/", "/api/v3/eligibility/",
+        "/api/v3/notices/", "/api/v3/export/", "/api/v3/eligibility/",
         "/api/v3/record/", "/api/v3/site/",
     }  # fmt: skip
     assert all(list(item) == ["get"] for item in schema["paths"].values())

@@ -56,63 +56,7 @@ def test_limit_is_capped(client):
     assert response.status_code == 400
 
 
-# --- versions and ?ids= (what an incremental portal build asks) ----------------------------
-
-
-def _versions(client) -> dict[int, str]:
-    response = client.get("/api/v3/notices/versions/")
-    assert response.status_code == 200
-    data = response.json()
-    assert data["count"] == len(data["items"]) and data["shared"]
-    return {notice_id: token for notice_id, token in data["items"]}
-
-
-def test_versions_list_each_live_notice_once_and_stay_put_while_nothing_changes(
-    client, make_notice
-):
-    live = [make_notice(publish=True) for _ in range(3)]
-    make_notice()  # a draft: not on the portal
-    first = _versions(client)
-    assert sorted(first) == sorted(notice.pk for notice in live)
-    assert len(set(first.values())) == 3
-    assert _versions(client) == first
-
-
-def test_a_version_changes_with_what_the_notice_shows(client, make_notice, editor):
-    from cms.notices import services
-
-    original, other, bystander = (make_notice(publish=True) for _ in range(3))
-    before = _versions(client)
-
-    services.withdraw_notice(bystander, editor, "测试撤回。")  # withdrawn: no new revision
-    after = _versions(client)
-    assert after[bystander.pk] != before[bystander.pk]
-    assert after[original.pk] == before[original.pk]
-    assert after[other.pk] == before[other.pk]
-
-    correction = services.start_correction(original, editor)
-    correction.publicity_start = original.publicity_start
-    correction.save_revision().publish()
-    corrected = _versions(client)
-    # The original now shows its correction (and its state, 已更正); the others are untouched.
-    assert corrected[original.pk] != after[original.pk]
-    assert corrected[other.pk] == after[other.pk]
-    assert correction.pk in corrected
-
-
-def test_versions_change_overnight_as_the_pages_name_the_day(make_notice):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from cms.notices.api import notice_versions
-    from cms.notices.models import DecisionNoticePage
-
-    make_notice(publish=True)
-    now = timezone.now()
-    live = DecisionNoticePage.objects.live()
-    assert notice_versions(live, now) == notice_versions(live, now)
-    assert notice_versions(live, now) != notice_versions(live, now + timedelta(days=1))
+# --- ?ids= (what an incremental portal build asks) ------------------------------------------
 
 
 def test_ids_selects_notices_and_is_checked(client, make_notice):

@@ -1,15 +1,18 @@
 """The read API gives each notice's objection counts (received, upheld) for the portal's
 statistics: counts only, nothing of the objectors, in the bulk list and the page detail alike,
-at a constant number of queries, and a notice's version changes with them (so an incremental
-portal build fetches it again)."""
+at a constant number of queries, and the portal's export sends a notice again when they change."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import PageLogEntry
 
+from cms.core.clock import travel_to
 from cms.objections.models import Objection
 from cms.objections.rules import ObjectionStatus, Outcome
 
@@ -39,8 +42,15 @@ def _rows(client) -> dict[int, dict]:
     return {row["id"]: row for row in items}
 
 
-def _versions(client) -> dict[int, str]:
-    return dict(map(tuple, client.get("/api/v3/notices/versions/").json()["items"]))
+def _changed(client, since: str) -> set[int]:
+    """The notices the portal's export sends as changed since the version ``since``."""
+    notices = client.get("/api/v3/export/", {"since": since}).json()["notices"]
+    assert notices["since"] == since
+    return {row["id"] for row in notices["changed"]}
+
+
+def _version(client) -> str:
+    return client.get("/api/v3/export/").json()["version"]
 
 
 def test_each_notice_carries_its_counts_and_nothing_of_the_objectors(client, make_notice):
@@ -73,15 +83,16 @@ def test_the_counts_cost_no_query_per_notice(client, make_notice):
     assert queries() == few
 
 
-def test_a_notices_version_changes_when_an_objection_comes_in_or_is_upheld(client, make_notice):
-    objected, bystander = make_notice(publish=True), make_notice(publish=True)
-    before = _versions(client)
+def test_a_notice_is_exported_again_when_an_objection_comes_in_or_is_upheld(client, make_notice):
+    objected, _bystander = make_notice(publish=True), make_notice(publish=True)
+    PageLogEntry.objects.update(timestamp=F("timestamp") - timedelta(hours=1))
+    before = _version(client)
     objection = _object(objected, 1)
-    received = _versions(client)
-    assert received[objected.pk] != before[objected.pk]
-    assert received[bystander.pk] == before[bystander.pk]
-    objection.outcome, objection.status = Outcome.UPHELD, ObjectionStatus.ANSWERED
-    objection.save()
-    upheld = _versions(client)
-    assert upheld[objected.pk] != received[objected.pk]
-    assert upheld[bystander.pk] == before[bystander.pk]
+    assert _changed(client, before) == {objected.pk}
+    with travel_to(timezone.now() + timedelta(hours=1)):
+        received = _version(client)
+    with travel_to(timezone.now() + timedelta(hours=2)):
+        objection.outcome, objection.status = Outcome.UPHELD, ObjectionStatus.ANSWERED
+        objection.answered_at = timezone.now()
+        objection.save()
+        assert _changed(client, received) == {objected.pk}
