@@ -43,7 +43,14 @@ from .client import CMSClient, CMSUnavailable
 from .export import Export, ExportError, export_site
 from .fingerprint import code_version
 from .phases import Phases
-from .search import IndexWriter, SearchIndexError, bundles, index_site, shard_of
+from .search import (
+    IndexWriter,
+    SearchIndexError,
+    bundles,
+    index_site,
+    shard_count,
+    shard_of,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "publicity_site"
@@ -104,6 +111,10 @@ class Build:
         waits for the lock."""
         if builds.another_build_waits(self.site_dir):
             raise Superseded
+
+    def search_shards(self) -> int:
+        """The search index's shard count, from the number of sources (pages) being built."""
+        return shard_count(len(self.manifest.sources) if self.manifest else 0)
 
     def run_pelican(self, content: Path, output: Path) -> None:
         render.run_pelican_command(self.settings_file, self.theme, ROOT)(content, output)
@@ -265,7 +276,7 @@ def _render_and_index(build: Build, outputs: Callable[[], None]) -> int:
     sources rendered."""
     manifest = build.manifest
     try:
-        writer = IndexWriter(build.build_dir, trash=build.trash)
+        writer = IndexWriter(build.build_dir, trash=build.trash, shards=build.search_shards())
     except SearchIndexError as exc:
         raise BuildError(f"Search index failed: {exc}") from exc
     groups = _render_groups(manifest, writer)
@@ -356,12 +367,16 @@ def _second_half(build: Build, mode: str) -> Path:
 
 
 def _index_for_search(
-    build_dir: Path, previous: Path | None = None, trash: Path | None = None, check=None
+    build_dir: Path,
+    previous: Path | None = None,
+    trash: Path | None = None,
+    check=None,
+    shards: int | None = None,
 ) -> None:
     """Pagefind over the fresh build (shards unchanged since ``previous`` are reused), before it
     goes live: a failure keeps the old site."""
     try:
-        index_site(build_dir, previous=previous, trash=trash, check=check)
+        index_site(build_dir, previous=previous, trash=trash, check=check, shards=shards)
     except SearchIndexError as exc:
         raise BuildError(f"Search index failed: {exc}") from exc
 
@@ -370,13 +385,14 @@ def _index_with_outputs(build: Build, directory: Path, outputs: Callable[[], Non
     """The search index of ``directory``, with ``outputs`` (open data, calendar, sitemap) written
     meanwhile: Pagefind runs in processes of its own and leaves part of the machine idle."""
     previous, trash, check = build.previous_dir, build.trash, build.check
+    shards = build.search_shards()
     if outputs is None:
-        _index_for_search(directory, previous=previous, trash=trash, check=check)
+        _index_for_search(directory, previous=previous, trash=trash, check=check, shards=shards)
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
         written = pool.submit(outputs)
         try:
-            _index_for_search(directory, previous=previous, trash=trash, check=check)
+            _index_for_search(directory, previous=previous, trash=trash, check=check, shards=shards)
         finally:
             written.result()
 

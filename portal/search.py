@@ -28,6 +28,7 @@ carry ``<html lang="zh-CN">``, which is how Pagefind picks the segmenter.
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import signal
@@ -49,6 +50,10 @@ BUNDLES_FILE = "bundles.json"
 BODY_MARKER = b"data-pagefind-body"
 SHARDS_VARIABLE = "PORTAL_SEARCH_SHARDS"
 DEFAULT_SHARDS = 4
+MAX_SHARDS = 64
+# A shard's pages are in Pagefind's memory while it indexes them: about this many at most, so a
+# site ten times larger gets ten times the shards, not a process ten times the size.
+PAGES_PER_SHARD = 8000
 HEAD_BYTES = 65536  # the marker sits on the <article>, well inside the first 64 KB of a page
 # Pagefind also writes its ready-made interfaces; the search page uses its own (search.js), so
 # they are not published. pagefind.js, its worker, the WebAssembly and the index stay.
@@ -94,12 +99,13 @@ def pagefind_executable() -> Path:
         raise SearchIndexError(f"Pagefind's extended binary is missing: {exc}") from exc
 
 
-def shard_count() -> int:
-    """How many shards: ``$PORTAL_SEARCH_SHARDS``, else 4."""
+def shard_count(pages: int = 0) -> int:
+    """How many shards: ``$PORTAL_SEARCH_SHARDS``, else one per :data:`PAGES_PER_SHARD` of the
+    site's ``pages`` (its sources), at least :data:`DEFAULT_SHARDS`."""
     raw = os.environ.get(SHARDS_VARIABLE, "").strip()
     if not raw:
-        return DEFAULT_SHARDS
-    if not raw.isdigit() or not 1 <= int(raw) <= 64:
+        return min(MAX_SHARDS, max(DEFAULT_SHARDS, math.ceil(pages / PAGES_PER_SHARD)))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SHARDS:
         raise SearchIndexError(f"{SHARDS_VARIABLE}={raw!r}: expected a whole number from 1 to 64")
     return int(raw)
 
@@ -299,7 +305,9 @@ class IndexWriter:
         self.groups: dict[int, dict[str, Signature]] = {}
         self.fingerprints: dict[str, str] = {}
         self.runs: list = []
-        self._pool = ThreadPoolExecutor(max_workers=self.count)
+        # As many Pagefind processes at once as a site of the default size has shards, however
+        # many a larger site has: its memory stays that of a few shards.
+        self._pool = ThreadPoolExecutor(max_workers=min(self.count, DEFAULT_SHARDS))
         self._views: Path | None = None
 
     def shards_of(self, pages: dict[str, Signature]) -> dict[int, dict[str, Signature]]:

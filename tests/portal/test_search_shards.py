@@ -129,6 +129,17 @@ def test_the_shard_count_defaults_to_four_and_one_means_a_single_index(monkeypat
     assert shard_of("policies/p/index.html", 4) == shard_of("notices/index.html", 4) == 0
 
 
+def test_a_larger_site_gets_more_shards_of_the_same_size_unless_told(monkeypatch):
+    monkeypatch.delenv("PORTAL_SEARCH_SHARDS", raising=False)
+    per_shard = search.PAGES_PER_SHARD
+    assert shard_count(31_000) == 4  # 10,000 notices
+    assert shard_count(4 * per_shard + 1) == 5
+    assert shard_count(310_000) == 39  # 100,000 notices: shards of about the same size
+    assert shard_count(10**9) == 64
+    monkeypatch.setenv("PORTAL_SEARCH_SHARDS", "2")
+    assert shard_count(310_000) == 2
+
+
 def test_a_shard_without_a_marked_page_is_left_out(tmp_path, pagefind):
     """Pagefind would index such pages whole, navigation and all."""
     site = tmp_path / "builds" / "b1"
