@@ -3,7 +3,6 @@
 
 import argparse
 import functools
-import http.server
 import os
 import subprocess
 import sys
@@ -81,6 +80,8 @@ def build(args) -> int:
 
 
 def serve(args) -> int:
+    import http.server  # only to serve: not in every build's start-up
+
     directory = Path(args.directory)
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=os.fspath(directory)

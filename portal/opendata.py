@@ -31,8 +31,6 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from icalendar import Calendar, Event
-
 from common.spreadsheet import neutralise_row
 
 from . import feeds, record
@@ -326,6 +324,8 @@ def statistics_files(site: Site) -> list[tuple[str, bytes]]:
 def windows_calendar(site: Site) -> bytes:
     """iCalendar: for each notice under publicity (or approved), its window's last day, ending at
     the closing instant the CMS gave, with the notice's page as URL."""
+    from icalendar import Calendar, Event  # only here: a build goes live before this
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{site.publisher or site.host}//{site.name}//ZH")
     calendar.add("version", "2.0")
