@@ -83,12 +83,12 @@ def queries(item: int | None) -> dict:
 
 
 # Where an objection request's time goes: function → label. Cumulative times; they overlap
-# where one calls another (the throttles' time includes their SQL).
+# where one calls another (the rate limits' time includes their SQL).
 PROFILE_LABELS = {
     ("rules.py", "lookup_code_digest"): "lookup-code digest (keyed SHA-256)",
     ("hashers.py", "make_password"): "make_password (PBKDF2)",
     ("cleaning.py", "clean_text"): "text cleaning (bleach)",
-    ("throttling.py", "allow_request"): "rate limits (database cache)",
+    ("throttles.py", "count_objection"): "rate limits (one upsert)",
     ("utils.py", "_execute_with_wrappers"): "SQL (all queries)",
     ("serializers.py", "is_valid"): "serializer validation",
     ("services.py", "submit_objection"): "submit_objection (all of it)",
@@ -226,8 +226,10 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
     index and open data included)."""
     from portal.notices import notice_url
 
-    notice, items, began, publish_seconds = _publish_notice(number)
     output = tree / "publicity_site" / "output"
+    generated = tree / "content" / "generated"
+    site_before, sources_before = _inodes(output.resolve()), _inodes(generated)
+    notice, items, began, publish_seconds = _publish_notice(number)
     page = notice_url(notice.slug, notice.pk)
     target = output / page / "index.html"
     existed_before = target.exists()
@@ -235,6 +237,8 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
     live_at = _wait_live(process, output, page)
     build, cli_output, built = _finish(process)
     return {
+        "files_written": _written(site_before, _inodes(output.resolve())),
+        "sources_written": _written(sources_before, _inodes(generated)),
         "notice": notice.pk,
         "items": items,
         "page": str(target.relative_to(output)),
@@ -248,6 +252,25 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
         "build": build,
         "cli_output": cli_output[-3:],
     }
+
+
+def _inodes(directory: Path) -> dict[str, int]:
+    return {
+        str(path.relative_to(directory)): path.stat().st_ino
+        for path in directory.rglob("*")
+        if path.is_file()
+    }
+
+
+def _written(before: dict[str, int], after: dict[str, int]) -> dict:
+    """The files of ``after`` that are not ``before``'s (hard-linked or kept): written anew,
+    counted by their top directory, with the first few named."""
+    written = sorted(path for path, inode in after.items() if before.get(path) != inode)
+    by_top: dict[str, int] = {}
+    for path in written:
+        top = path.split("/")[0] if "/" in path else "."
+        by_top[top] = by_top.get(top, 0) + 1
+    return {"count": len(written), "of": len(after), "by_top": by_top, "sample": written[:40]}
 
 
 def publish_twice(tree: Path, cms_url: str, number: int = 9002) -> dict:

@@ -266,9 +266,27 @@ def _portal(p: dict) -> str:
             f" seen), and until the build process exits. Goal ≤ 2 s.",
             _table(["step", "time"], publish_rows),
             "Build output: " + " / ".join(f"`{line}`" for line in publish["cli_output"] if line),
+            *_files_written(publish),
             *_publish_twice(p.get("publish_twice")),
         ]
     )
+
+
+def _files_written(publish: dict) -> list[str]:
+    """What that publication wrote: sources and files of the new live build that are not the
+    previous build's (not hard links of them)."""
+    if "files_written" not in publish:
+        return []
+    parts = []
+    for name, label in (("sources_written", "exported sources"), ("files_written", "site files")):
+        written = publish[name]
+        tops = ", ".join(f"`{top}/` {n}" for top, n in sorted(written["by_top"].items()))
+        parts.append(f"{label}: **{written['count']:,}** of {written['of']:,} ({tops})")
+    return [
+        "Written for that publication (new files, not hard links of the previous build's): "
+        + "; ".join(parts)
+        + ". This count must not grow with the site."
+    ]
 
 
 def _publish_twice(twice: dict | None) -> list[str]:
