@@ -77,3 +77,26 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             "django_db(transaction=True) needs serialized_rollback=True: " + ", ".join(careless)
         )
+
+
+class RateLimitClock:
+    """The instant the submissions' rate limits count at: fixed unless a test moves it."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch) -> RateLimitClock:
+    """The rate limits count in fixed windows: at the real time, a test's requests could fall
+    either side of a minute's (or a day's) end, and a limit it expects to be met would not be.
+    The instant here is noon Beijing time plus 30 seconds, mid-way through every window; a
+    test that needs time to pass moves it."""
+    from cms.submissions.throttles import SubmissionThrottle
+
+    clock = RateLimitClock(20_000 * 86_400 - 28_800 + 43_230.0)  # 12:00:30 in Beijing
+    monkeypatch.setattr(SubmissionThrottle, "timer", clock)
+    return clock

@@ -5,7 +5,6 @@ from cms.submissions.throttles import ClientNetworkThrottle, SubmissionThrottle
 
 
 class SubscribeThrottle(SubmissionThrottle):
-    scope = "alert_subscribe"
     rate_scopes = ("alert_burst", "alert_sustained")
 
 

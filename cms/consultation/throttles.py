@@ -7,7 +7,6 @@ from cms.submissions.throttles import ClientNetworkThrottle, SubmissionThrottle
 
 
 class CommentThrottle(SubmissionThrottle):
-    scope = "comment_submit"
     rate_scopes = ("comment_burst", "comment_sustained")
 
 

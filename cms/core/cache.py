@@ -1,5 +1,6 @@
-"""The database cache, each ``set`` one statement: the rate limits of every public submission
-write to it on every request, and are shared by every worker through it.
+"""The database cache, each ``set`` one statement: the lookup rate limits (DRF's throttles)
+write to it on every request, and are shared by every worker through it (the submission limits
+count in their own table: :mod:`cms.submissions.counters`).
 
 Django's ``DatabaseCache.set`` costs five statements (a count of the whole table for culling, then
 a savepoint, a select, an update or insert, and a release). Here it is one upsert

@@ -1,11 +1,16 @@
 """Rate limits for objections, per client network (:mod:`cms.submissions.throttles`): a burst
 and a day's allowance over every notice, a lookup rate, and a cap per notice.
+
+Filing an objection is counted by the view once the posted item is known, all three limits in
+one statement (:func:`count_objection`), not by a DRF throttle before the body is read; a
+request refused before that is counted by :func:`count_refused_objection`.
 """
 
 import math
 
 from rest_framework.exceptions import Throttled
 
+from cms.submissions import counters, limits
 from cms.submissions.errors import ApiError
 from cms.submissions.throttles import ClientNetworkThrottle, SubmissionThrottle
 
@@ -15,7 +20,6 @@ class ObjectionThrottle(SubmissionThrottle):
     is generous (a campus or company behind one NAT address shares it); what stops a flood
     aimed at one notice is :class:`NoticeCapThrottle`."""
 
-    scope = "objection_submit"
     rate_scopes = ("objection_burst", "objection_sustained")
 
 
@@ -50,27 +54,46 @@ def _duration_in_words(seconds: int) -> tuple[str, str]:
 
 
 class NoticeCapThrottle(SubmissionThrottle):
-    """At most ``objection_per_notice`` objections per client network to one notice.
+    """At most ``objection_per_notice`` objections per client network to one notice."""
 
-    The notice is known only once the posted item has been validated, and DRF runs throttles
-    before the view has parsed anything. Peeking at the body in a throttle would parse it early
-    (a broken body would then be read as an empty one, and a large upload be read before the
-    size check), so the view calls :meth:`check` after validation instead, with the same cache.
-    Every validated attempt counts, as every request counts for the other limits.
-    """
-
-    scope = "objection_notice"
     rate_scopes = ("objection_per_notice",)
 
     def __init__(self, notice_id: int):
         super().__init__()
         self.notice_id = notice_id
 
-    def get_cache_key(self, request, view):
-        ident = f"{self.notice_id}@{self.get_ident(request)}"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+    def counter_key(self, scope: str, request) -> str:
+        return f"{scope}:{self.notice_id}@{self.get_ident(request)}"
 
-    def check(self, request) -> None:
-        """Counts this attempt, or raises :class:`NoticeCapReached` (429)."""
-        if not self.allow_request(request, view=None):
-            raise NoticeCapReached(self.wait(), self.rates[0][0])
+
+def count_objection(request, notice_id: int) -> None:
+    """Counts an objection to ``notice_id`` whose fields are valid against the client's burst,
+    its day's allowance and its cap on that notice, in one statement; or raises a 429:
+    ``Throttled`` when the burst or the day's allowance is used up (they come first),
+    :class:`NoticeCapReached` when only the cap is. A refused objection is taken back from the
+    limits that refused it and those checked after them: refused by the client's allowance it
+    counts nowhere; refused by the cap alone it still counts toward the burst and the day, as
+    every request to the API does."""
+    client, cap = ObjectionThrottle(), NoticeCapThrottle(notice_id)
+    now = client.timer()
+    client_windows, cap_windows = client.windows(request, now), cap.windows(request, now)
+    counts = counters.count([*client_windows, *cap_windows], now)
+    client_counts, cap_counts = counts[: len(client_windows)], counts[len(client_windows) :]
+    if (wait := limits.refusal_wait(client_windows, client_counts, now)) is not None:
+        counters.take_back([*client_windows, *cap_windows])
+        raise Throttled(wait)
+    if (wait := limits.refusal_wait(cap_windows, cap_counts, now)) is not None:
+        counters.take_back(cap_windows)
+        raise NoticeCapReached(wait, cap.rates[0].limit)
+
+
+def count_refused_objection(request) -> None:
+    """Counts a request refused before its item was known (a broken body, a field missing, an
+    item that does not exist) toward the client's burst and day's allowance, not a cap (it
+    names no notice); raises ``Throttled``, a 429 in place of its 400 or 404, once they are used
+    up. A flood of bad bodies is thus limited as a flood of objections is, at one statement
+    each. A DRF throttle counting every request before the body is read would do the same for
+    bad bodies, but cost a good objection a second statement for its cap."""
+    throttle = ObjectionThrottle()
+    if not throttle.allow_request(request, view=None):
+        raise Throttled(throttle.wait())

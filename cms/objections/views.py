@@ -22,7 +22,7 @@ from cms.submissions.views import (
 from . import evidence as evidence_checks
 from . import rules, services
 from .serializers import ObjectionCreateSerializer, ReceiptSerializer, StatusSerializer
-from .throttles import NoticeCapThrottle, ObjectionLookupThrottle, ObjectionThrottle
+from .throttles import ObjectionLookupThrottle, count_objection, count_refused_objection
 
 ERROR_CODES = {
     400: "invalid (字段有误，见 details：details[].code 如 required, blank, max_length, "
@@ -94,8 +94,13 @@ def _read_evidence(request) -> list[services.Evidence]:
 
 
 class ObjectionCreateView(SubmissionCreateView):
+    """Its rate limits are counted once the item is known, the cap on its notice with the
+    others in one statement (:mod:`.throttles`). A client over its limits therefore still has
+    its body read (within the size limits) and its fields validated before the 429; its files
+    are received but never examined."""
+
     error_template = "objections/error_page.html"
-    throttle_classes = [ObjectionThrottle]
+    throttle_classes = []
     html_template = "objections/receipt_page.html"
     serializer_class = ObjectionCreateSerializer
     target_field = "item"
@@ -143,8 +148,13 @@ class ObjectionCreateView(SubmissionCreateView):
     def read_files(self, request):
         return _read_evidence(request)
 
+    def count_attempt(self, request, data):
+        count_objection(request, data["item"].notice_id)
+
+    def count_refused(self, request):
+        count_refused_objection(request)
+
     def submit(self, data, evidence, key):
-        NoticeCapThrottle(data["item"].notice_id).check(self.request)  # needs the validated item
         return services.submit_objection(data, evidence, key)
 
     def receipt_data(self, receipt):

@@ -145,8 +145,9 @@ CACHES = {
     "default": {
         "BACKEND": "cms.core.cache.UpsertDatabaseCache",
         "LOCATION": "cms_cache",
-        # Rate-limit histories live here for a day. Django's default of 300 entries would cull
-        # them (and so reset clients' allowances) as soon as a few hundred clients had posted.
+        # The lookup rate limits' histories live here for up to an hour. Django's default of
+        # 300 entries would cull them (and so reset clients' allowances) as soon as a few
+        # hundred clients had looked up.
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "100000"))},
     }
 }

@@ -66,3 +66,24 @@ class PublicSubmission(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.status == "answered"
+
+
+class RateCounter(models.Model):
+    """How many attempts one client (or one client on one notice) made in one window of one rate
+    limit: the counters every worker shares (:mod:`cms.submissions.counters`). Times are Unix
+    seconds, so a window is the same whatever the server's time zone."""
+
+    key = models.CharField(_("计数对象"), max_length=200)
+    window_start = models.BigIntegerField(_("时段开始"))
+    window_end = models.BigIntegerField(_("时段结束"), db_index=True)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="rate_counter_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.count}"

@@ -8,6 +8,8 @@ from rest_framework.throttling import AnonRateThrottle
 
 from cms.core.clients import client_address, network_of
 
+from . import counters, limits
+
 
 class ClientNetworkThrottle(AnonRateThrottle):
     """DRF's anonymous throttle, counting per client network (see the module's docstring)."""
@@ -22,42 +24,39 @@ class ClientNetworkThrottle(AnonRateThrottle):
 
 
 class SubmissionThrottle(ClientNetworkThrottle):
-    """Several rates (a burst and a day's allowance) checked against one history per client.
-
-    DRF's throttles keep one cache entry per rate, so two rates cost two reads and two writes
-    of the shared cache on every submission; here they cost one of each. ``scope`` names the
-    cache entry, ``rate_scopes`` the rates in ``DEFAULT_THROTTLE_RATES``.
-    """
+    """Several rates (a burst and a day's allowance) per client network, each counted in fixed
+    windows in the database (:mod:`cms.submissions.limits`, :mod:`cms.submissions.counters`):
+    every worker shares the counts, and counting all the rates takes one statement. A refused
+    attempt is taken back (a second statement), so a flood refused by the burst rate does not
+    use up the day's allowance. ``rate_scopes`` names the rates in ``DEFAULT_THROTTLE_RATES``."""
 
     rate_scopes: tuple[str, ...] = ()
 
     def __init__(self):
-        self.rates = [self.parse_rate(self.THROTTLE_RATES[scope]) for scope in self.rate_scopes]
-        # The history is kept as long as the longest window, as many entries as the most any
-        # window allows: enough to decide every rate.
-        self.duration = max(duration for _num, duration in self.rates)
-        self.num_requests = max(num for num, _duration in self.rates)
+        self.rates = [
+            limits.Rate(*self.parse_rate(self.THROTTLE_RATES[scope])) for scope in self.rate_scopes
+        ]
         self._wait: float | None = None
 
-    def allow_request(self, request, view):
-        self.key = self.get_cache_key(request, view)
-        if self.key is None:
-            return True
-        self.history = self.cache.get(self.key, [])  # newest first
-        self.now = self.timer()
-        while self.history and self.history[-1] <= self.now - self.duration:
-            self.history.pop()
-        waits = [
-            self.history[num - 1] + duration - self.now
-            for num, duration in self.rates
-            if sum(1 for at in self.history[:num] if at > self.now - duration) >= num
+    def counter_key(self, scope: str, request) -> str:
+        """What one rate counts under: its scope and the client network."""
+        return f"{scope}:{self.get_ident(request)}"
+
+    def windows(self, request, now: float) -> list[limits.Window]:
+        """This request's window of each rate."""
+        return [
+            limits.window_at(self.counter_key(scope, request), rate, now)
+            for scope, rate in zip(self.rate_scopes, self.rates, strict=True)
         ]
-        if waits:
-            self._wait = max(waits)
-            return False
-        self.history = [self.now, *self.history][: self.num_requests]
-        self.cache.set(self.key, self.history, self.duration)
-        return True
+
+    def allow_request(self, request, view):
+        now = self.timer()
+        windows = self.windows(request, now)
+        self._wait = limits.refusal_wait(windows, counters.count(windows, now), now)
+        if self._wait is None:
+            return True
+        counters.take_back(windows)
+        return False
 
     def wait(self):
         return self._wait

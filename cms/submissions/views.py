@@ -3,10 +3,11 @@ policy). JSON clients get JSON; a plain HTML form post (JavaScript off) gets a p
 read: the receipt, or the list of what to correct."""
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.template.response import TemplateResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
-from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.exceptions import APIException, ParseError, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -173,8 +174,9 @@ def refuse_filled_trap(request) -> None:
 class SubmissionCreateView(NegotiatedAPIView):
     """POST of a public submission, the same way for every kind: (the body's size is checked
     before, in ``initial``) the robots' trap field, the Idempotency-Key, validation (an unknown
-    target, or one the public cannot see, is a 404), files if the kind takes them, then
-    ``submit``. Subclasses set the serializer and say what a receipt shows."""
+    target, or one the public cannot see, is a 404), the rate limits counted after validation
+    if the kind has any, files if the kind takes them, then ``submit``. Subclasses set the
+    serializer and say what a receipt shows."""
 
     serializer_class: type = None
     target_field: str
@@ -193,7 +195,18 @@ class SubmissionCreateView(NegotiatedAPIView):
     def receipt_context(self, receipt: Receipt) -> dict:
         return {}
 
-    def create(self, request):
+    def count_attempt(self, request, data: dict) -> None:
+        """Counts a submission whose fields are valid against rate limits that need to know
+        what it is about, or raises a 429; before its files are read. None by default: the
+        view's DRF throttles counted every request before the body was read."""
+
+    def count_refused(self, request) -> None:
+        """Counts a request refused before its fields were valid, for a view whose limits
+        ``count_attempt`` counts; may raise a 429 instead of the refusal."""
+
+    def validated_data(self, request) -> tuple[dict, str | None]:
+        """The submission's fields, validated (an unknown target is a 404), and its
+        Idempotency-Key."""
         refuse_filled_trap(request)
         key = read_idempotency_key(request)
         serializer = self.serializer_class(data=request.data)
@@ -209,8 +222,17 @@ class SubmissionCreateView(NegotiatedAPIView):
                     status_code=status.HTTP_404_NOT_FOUND,
                 )
             raise ValidationError(serializer.errors)
-        evidence = self.read_files(request) if self.accepts_files else []
         data = {k: v for k, v in serializer.validated_data.items() if k != "evidence"}
+        return data, key
+
+    def create(self, request):
+        try:
+            data, key = self.validated_data(request)
+        except (APIException, SuspiciousOperation):
+            self.count_refused(request)
+            raise
+        self.count_attempt(request, data)
+        evidence = self.read_files(request) if self.accepts_files else []
         receipt = self.submit(data, evidence, key)
         response = self.respond(
             self.receipt_data(receipt), status.HTTP_201_CREATED, **self.receipt_context(receipt)
