@@ -231,13 +231,15 @@ class DecisionNoticePage(HeadlessPage):
     def is_corrected(self) -> bool:
         return bool(self.live_corrections())
 
-    def facts(self) -> rules.NoticeFacts:
+    def facts(self, *, corrected: bool | None = None) -> rules.NoticeFacts:
+        """``corrected``: whether a live correction exists, when the caller's query already
+        says so (one query fewer); None asks the database."""
         approved = self.is_approved()
         return rules.NoticeFacts(
             approved=approved,
             window=self.publicity_window,
             finalised=self.finalised_at is not None,
-            corrected=self.is_corrected(),
+            corrected=self.is_corrected() if corrected is None else corrected,
             withdrawn=self.withdrawn_at is not None,
             in_review=not approved and bool(self.pk) and self.workflow_in_progress,
         )
@@ -264,8 +266,11 @@ class DecisionNoticePage(HeadlessPage):
             "record_data": self.record_data,
         }
 
-    def state_at(self, at: datetime | None = None) -> rules.NoticeState:
-        return rules.state_at(self.facts(), at or timezone.now())
+    def state_at(
+        self, at: datetime | None = None, *, corrected: bool | None = None
+    ) -> rules.NoticeState:
+        """The state at ``at`` (now by default); ``corrected`` as for :meth:`facts`."""
+        return rules.state_at(self.facts(corrected=corrected), at or timezone.now())
 
     def save(self, *args, **kwargs):
         if self._state.adding and self.live and self.first_published_at is None:

@@ -9,23 +9,29 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from wagtail.models import PageViewRestriction
 
-from cms.notices.models import DecisionItem
+from cms.notices.models import DecisionItem, DecisionNoticePage
 from cms.submissions.rules import ObjectorType
 from cms.submissions.serializers import CleanTextField, IdField, SubmissionSerializer
 
 from .rules import ObjectionStatus, Outcome
 
+# Set on each item of ``public_items()``: whether its notice has a live correction.
+NOTICE_CORRECTED = "notice_has_live_correction"
+
 
 def public_items() -> QuerySet:
     """Decision items the public can see: those of live notices no view restriction covers (on
-    the notice or on a page above it). One query: Wagtail's ``public()`` reads every restriction
-    first."""
+    the notice or on a page above it), each with its notice and whether that notice has a live
+    correction (``NOTICE_CORRECTED``), all the state check needs. One query: Wagtail's
+    ``public()`` reads every restriction first."""
     covering = PageViewRestriction.objects.annotate(
         start=Substr(OuterRef("notice__path"), 1, Length("page__path"))
     ).filter(start=F("page__path"))
+    live_correction = DecisionNoticePage.objects.filter(corrects=OuterRef("notice"), live=True)
     return (
         DecisionItem.objects.filter(notice__live=True)
         .exclude(Exists(covering))
+        .annotate(**{NOTICE_CORRECTED: Exists(live_correction)})
         .select_related("notice")
     )
 

@@ -32,6 +32,7 @@ from cms.submissions.services import (
 from . import rules, staging
 from .evidence import EvidenceType
 from .models import Objection, ObjectionEvidence
+from .serializers import NOTICE_CORRECTED
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +54,15 @@ def unanswered_for_notice(notice) -> int:
     return Objection.objects.filter(notice_id=notice.pk).exclude(status="answered").count()
 
 
-def ensure_accepting(notice, now: datetime) -> None:
-    """Objections only inside the window of a live notice under publicity; the server decides."""
+def ensure_accepting(notice, now: datetime, *, corrected: bool | None = None) -> None:
+    """Objections only inside the window of a live notice under publicity; the server decides.
+    ``corrected``: whether the notice has a live correction, if the caller knows already."""
     try:
         notice_rules.check_objection(notice.publicity_window, now)
     except GuardError as error:
         raise ApiError(error.code, error.message, error.message_en, status_code=409) from error
-    if not notice.live or notice.state_at(now) != notice_rules.NoticeState.UNDER_PUBLICITY:
+    state = notice.state_at(now, corrected=corrected)
+    if not notice.live or state != notice_rules.NoticeState.UNDER_PUBLICITY:
         raise ApiError(
             "notice_not_under_publicity",
             "该公告不在公示中（已撤回、已更正或尚未发布），不受理异议。",
@@ -79,7 +82,8 @@ def submit_objection(
     digest = payload_digest(data, evidence)
     if idempotency_key and (receipt := replay(Objection, idempotency_key, digest, NOUN)):
         return receipt
-    ensure_accepting(notice, now)
+    # Items from the serializer's query say whether their notice was corrected.
+    ensure_accepting(notice, now, corrected=getattr(item, NOTICE_CORRECTED, None))
     staged: list[str] = []
 
     def attach(objection: Objection) -> None:

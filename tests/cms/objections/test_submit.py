@@ -96,6 +96,18 @@ def test_withdrawn_notice_accepts_no_objections(api, payload, open_notice, appro
     assert _error(response)["code"] == "notice_not_under_publicity"
 
 
+def test_a_live_correction_closes_the_original_to_objections(api, payload, open_notice, editor):
+    """Whether the notice has a live correction comes with the item, in the same query."""
+    from cms.notices.services import start_correction
+
+    correction = start_correction(open_notice, editor)
+    assert api.post(URL, payload, format="json").status_code == 201  # a draft changes nothing
+    correction.save_revision().publish()
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 409
+    assert _error(response)["code"] == "notice_not_under_publicity"
+
+
 @pytest.mark.parametrize(
     ("field", "value", "code"),
     [
