@@ -9,23 +9,23 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.core import cache
+from cms.submissions import counters
 
 from ..notices.conftest import make_notice, notice_index  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 
-# Each rate limit: its history read, and written in one upsert (2 × 2); the item with its notice
-# (view restrictions in a subquery); the notice's live corrections; the objection; its receipt
-# mail in the outbox; the task that sends it.
-STATEMENTS = 9
+# The item with its notice, its view restrictions and whether the notice has a live correction;
+# the three rate limits (burst, day, cap on the notice) counted in one upsert; the objection;
+# its receipt mail in the outbox; the task that sends it.
+STATEMENTS = 5
 
 
 def test_filing_an_objection_takes_a_fixed_number_of_statements(
     api, payload, settings, monkeypatch
 ):
-    monkeypatch.setattr(cache.random, "randrange", lambda n: 1)  # the cache's sampled cull check
+    monkeypatch.setattr(counters.random, "randrange", lambda n: 1)  # the counters' clean-up
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     first = api.post("/api/objections/", {**payload, "email": "a@example.invalid"}, format="json")
     assert first.status_code == 201
@@ -35,4 +35,18 @@ def test_filing_an_objection_takes_a_fixed_number_of_statements(
     assert response.status_code == 201, response.content
     working = [q["sql"] for q in queries if not TRANSACTION_CONTROL.match(q["sql"])]
     assert len(working) <= STATEMENTS, "\n".join(sql[:120] for sql in working)
-    assert sum(sql.startswith("INSERT") for sql in working) == 5  # 2 limits, objection, mail, task
+    assert sum(sql.startswith("INSERT") for sql in working) == 4  # limits, objection, mail, task
+    assert working[0].startswith("SELECT") and "notices_decisionitem" in working[0]
+    assert "ON CONFLICT" in working[1]  # the limits, counted once the item is known
+
+
+def test_the_counters_clean_up_is_one_more_statement_on_a_sampled_request(
+    api, payload, monkeypatch
+):
+    """One request in ``CLEANUP_EVERY`` deletes the counters of windows long ended."""
+    monkeypatch.setattr(counters.random, "randrange", lambda n: 0)
+    api.post("/api/objections/", payload, format="json")
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post("/api/objections/", payload, format="json").status_code == 201
+    deletes = [q["sql"] for q in queries if q["sql"].startswith("DELETE")]
+    assert len(deletes) == 1 and "submissions_ratecounter" in deletes[0]
