@@ -13,9 +13,11 @@ a notice's public data may have changed when:
 - a midnight passed in its publicity window (its state and days left change at midnights);
 - an objection to it was filed or answered (its counts).
 
-A logged change to a tree (a privacy setting, a move, a deletion or an unpublication of a page
-that is not a notice: it may hold notices) or to what every notice shares means everything.
-Changes that bypass every log (an ``update()`` from a shell) need a full export.
+A privacy setting or a move of a page that is not a notice changes the notices under it (whether
+they are public): they are named by their paths. (Deleting or unpublishing a section logs each
+notice in it.) A change to what every notice shares, or more changed notices than a build had
+better read one by one, means everything. Changes that bypass every log (an ``update()`` from a
+shell) need a full export.
 """
 
 import base64
@@ -27,7 +29,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Q
-from wagtail.models import PageLogEntry
+from wagtail.models import Page, PageLogEntry
 
 from cms.domain.dates import local_date
 from cms.domain.windows import PublicityWindow
@@ -36,7 +38,8 @@ from .models import DecisionNoticePage
 
 # How late a log entry or an objection may commit after its timestamp and still be seen.
 MARGIN = timedelta(minutes=5)
-TREE_ACTIONS = frozenset({"wagtail.delete", "wagtail.move", "wagtail.unpublish"})
+# Actions on a page that change whether the notices under it are public.
+TREE_ACTIONS = frozenset({"wagtail.move"})
 TREE_ACTION_PREFIXES = ("wagtail.view_restriction",)
 # More changed notices than this: the export asks for every notice, a page at a time.
 MAX_CHANGED = 1000
@@ -86,8 +89,6 @@ def changed_notices(since: Version, now: datetime, shared: str) -> set[int] | No
     if since.shared != shared or since.at > now:
         return None
     ids = _logged(since)
-    if ids is None:
-        return None
     ids |= _in_window(since.day, local_date(now))
     ids |= set(
         DecisionNoticePage.objects.filter(
@@ -102,17 +103,24 @@ def changed_notices(since: Version, now: datetime, shared: str) -> set[int] | No
     return ids if len(ids) <= MAX_CHANGED else None
 
 
-def _logged(since: Version) -> set[int] | None:
+def _logged(since: Version) -> set[int]:
     notice_type = ContentType.objects.get_for_model(DecisionNoticePage).pk
     entries = PageLogEntry.objects.filter(
         Q(id__gt=since.log_id) | Q(timestamp__gte=since.at - MARGIN)
     ).values_list("page_id", "content_type_id", "action")
-    ids = set()
+    ids, sections = set(), set()
     for page_id, content_type_id, action in entries.iterator():
         if content_type_id == notice_type:
             ids.add(page_id)
         elif action in TREE_ACTIONS or action.startswith(TREE_ACTION_PREFIXES):
-            return None
+            sections.add(page_id)
+    if sections:
+        paths = Page.objects.filter(pk__in=sections).values_list("path", flat=True)
+        under = Q()
+        for path in paths:
+            under |= Q(path__startswith=path)
+        if under:
+            ids |= set(DecisionNoticePage.objects.filter(under).values_list("pk", flat=True))
     return ids
 
 

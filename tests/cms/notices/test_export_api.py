@@ -148,10 +148,26 @@ def test_a_log_entry_that_commits_late_with_a_lower_id_is_still_seen(client, sit
     assert _changes(client, earlier.encode()) == ({closed.pk}, set())
 
 
-def test_a_change_to_a_tree_of_notices_means_every_notice(client, site, notice_index):
+def test_privacy_on_a_section_changes_the_notices_under_it(client, site, notice_index):
     version = _export(client)["version"]
     PageViewRestriction.objects.create(page=notice_index, restriction_type="login")
     PageLogEntry.objects.log_action(notice_index, "wagtail.view_restriction.create")
+    assert _changes(client, version) == (set(), {notice.pk for notice in site})
+
+
+def test_a_page_removed_elsewhere_in_the_tree_changes_no_notice(client, site, notice_index):
+    version = _export(client)["version"]
+    elsewhere = notice_index.get_parent().get_children().exclude(pk=notice_index.pk).first()
+    PageLogEntry.objects.log_action(elsewhere, "wagtail.delete")
+    PageLogEntry.objects.log_action(elsewhere, "wagtail.move")
+    assert _changes(client, version) == (set(), set())
+
+
+def test_too_many_changed_notices_mean_every_notice(client, site, monkeypatch):
+    version = _export(client)["version"]
+    PageViewRestriction.objects.create(page=site[0], restriction_type="login")
+    PageLogEntry.objects.log_action(site[0], "wagtail.view_restriction.create")
+    monkeypatch.setattr(changes, "MAX_CHANGED", 0)
     assert _export(client, version)["notices"]["since"] is None
 
 
