@@ -3,9 +3,9 @@ the counts after an attempt refuse it (the counting itself: :mod:`cms.submission
 
 A rate of ``limit`` per ``seconds`` allows ``limit`` attempts in each window of ``seconds``
 that starts at a multiple of ``seconds`` since the Unix epoch, in Beijing time for windows of
-whole days (a day's window starts at 00:00 Beijing time). A client may thus send up to twice the limit across the end of one
-window and the start of the next: the price of counting in one statement, with no history of
-each attempt kept."""
+whole days (a day's window starts at 00:00 Beijing time). A client may thus send up to twice
+the limit across the end of one window and the start of the next: the price of counting in one
+statement, with no history of each attempt kept."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """The submission throttle: a burst rate and a daily rate per client, counted in fixed windows
-(a minute's from each whole minute, a day's from 00:00 Beijing time) in the database, in one statement."""
+(a minute's from each whole minute, a day's from 00:00 Beijing time) in the database, in one
+statement."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
