@@ -203,17 +203,26 @@ class Written:
     written: list[str]
     removed: list[str]
     # Every source file now there, with its directory entry when it was not written (its
-    # stat still holds): the render step's scan then need not walk tens of thousands again.
-    files: dict[str, os.DirEntry | None]
+    # stat still holds), or UNCHANGED for a notice's page left as the last export wrote it:
+    # the render step's scan then need not walk tens of thousands again, nor stat those.
+    files: dict[str, os.DirEntry | str | None]
 
 
-def write_sources(sources: dict[str, Any], content_dir: Path) -> Written:
+def write_sources(
+    sources: dict[str, Any], content_dir: Path, known: set[str] | None = None
+) -> Written:
     """Brings the generated directory to ``sources``: a file whose bytes change is written to a
     new name and renamed into place, a file of no source is removed, the rest is left alone
-    (also its modification time, which :func:`portal.render.scan` relies on)."""
+    (also its modification time, which :func:`portal.render.scan` relies on). ``known``: the
+    files the last export left (its state), which an incremental export (some source
+    UNCHANGED) trusts instead of walking the directory, whose size is the site's."""
     target = content_dir / GENERATED_DIR
     target.mkdir(parents=True, exist_ok=True)
-    entries: dict[str, os.DirEntry | None] = dict(walk_files(target))
+    entries: dict[str, os.DirEntry | str | None]
+    if known is not None and UNCHANGED in sources.values():
+        entries = dict.fromkeys(known, UNCHANGED)
+    else:
+        entries = dict(walk_files(target))
     on_disk = set(entries)
     missing = [
         relative
@@ -236,7 +245,8 @@ def write_sources(sources: dict[str, Any], content_dir: Path) -> Written:
         entries[relative] = None
     removed = sorted(on_disk - set(sources))
     for relative in removed:
-        os.unlink(target / relative)
+        with contextlib.suppress(FileNotFoundError):  # known, but already gone
+            os.unlink(target / relative)
         del entries[relative]
     return Written(target, written, removed, entries)
 
@@ -310,9 +320,10 @@ def export_site(
     try:
         bundled, changes = BundledClient(client, answer["reads"]), answer["notices"]
         identity = site_identity.fetch(bundled)
+        known = state.ready().source_paths() if incremental else None
         try:
             sources = collect()
-            written = write_sources(sources, content_dir)
+            written = write_sources(sources, content_dir, known)
         except MissingSource:
             state, changes = notice_store.NoticeState(), None
             sources = collect()
@@ -324,6 +335,8 @@ def export_site(
     except (KeyError, TypeError, ValueError) as exc:
         raise ExportError(f"Unexpected data from the CMS: {exc!r}") from exc
     state.version = answer["version"]
+    notice_paths = {path for record in state.records.values() for path in record["sources"]}
+    state.others = sorted(path for path in sources if path not in notice_paths)
     held.save(content_dir)
     site_identity.write(content_dir, identity)  # every page's footer: in the build's fingerprint
     if save_state:

@@ -47,6 +47,7 @@ class NoticeState:
     key: str = ""  # the code and objection form it was made with
     records: dict[int, dict[str, Any]] = field(default_factory=dict)
     version: str = ""  # the CMS's export version the records hold for
+    others: list[str] = field(default_factory=list)  # the export's other sources' paths
     pending: Future | None = None  # a load still running (see load_soon)
 
     @classmethod
@@ -62,6 +63,7 @@ class NoticeState:
         if self.pending is not None:
             loaded, self.pending = self.pending.result(), None
             self.key, self.records, self.version = loaded.key, loaded.records, loaded.version
+            self.others = loaded.others
         return self
 
     @classmethod
@@ -71,7 +73,8 @@ class NoticeState:
             if data.get("version") != STATE_VERSION:
                 return cls()
             records = {int(k): v for k, v in data["records"].items()}
-            return cls(data["key"], records, str(data["cms_version"]))
+            others = [str(path) for path in data["others"]]
+            return cls(data["key"], records, str(data["cms_version"]), others)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return cls()
 
@@ -80,10 +83,20 @@ class NoticeState:
             "version": STATE_VERSION,
             "key": self.key,
             "cms_version": self.version,
+            "others": self.others,
             "records": self.records,
         }
         replace_file(content_dir / STATE_FILE, json.dumps(data, ensure_ascii=False).encode())
         replace_file(content_dir / VERSION_FILE, self.version.encode())
+
+    def source_paths(self) -> set[str] | None:
+        """Every source the export these records are from wrote, or None when not known."""
+        if not self.records:
+            return None
+        paths = set(self.others)
+        for record in self.records.values():
+            paths.update(record["sources"])
+        return paths
 
     @staticmethod
     def saved_version(content_dir: Path) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import site_identity
 from .files import discard, move_into, walk_files
+from .sources import UNCHANGED
 
 SOURCE_DIRS = ("pages", "generated")
 SHARD_MIN_SOURCES = 200  # fewer sources render in one Pelican process
@@ -102,25 +103,30 @@ def scan(
     content_dir: Path,
     fingerprint_value: str,
     previous: "Manifest | None" = None,
-    generated: dict[str, os.DirEntry | None] | None = None,
+    generated: dict[str, os.DirEntry | str | None] | None = None,
 ) -> Manifest:
     """Each source's hash and outputs. A source whose size, modification time and inode are
     those ``previous`` recorded is not read again (the exporter replaces a file it changes by
     renaming a new one into place, and leaves the others alone). ``generated``: the files of
-    ``generated/`` as the exporter left them (entry, or None for one it wrote), not walked again.
+    ``generated/`` as the exporter left them (entry, None for one it wrote, UNCHANGED for one the
+    last export wrote and this one left alone: its recorded stat is trusted), not walked again.
     """
     known = previous.sources if previous else {}
     manifest = Manifest(fingerprint_value)
     if generated is None:
-        files: dict[str, os.DirEntry | None] = dict(_source_files(content_dir))
+        files: dict[str, os.DirEntry | str | None] = dict(_source_files(content_dir))
     else:
         files = {f"{SOURCE_DIRS[1]}/{path}": entry for path, entry in generated.items()}
         for name in SOURCE_DIRS[:1]:
             files.update(walk_files(content_dir / name, f"{name}/"))
     for source in sorted(files):
         entry = files[source]
-        stat = _stat_key(entry) if entry else _stat_key(content_dir / source)
         seen = known.get(source)
+        if entry is UNCHANGED and seen:  # left as the last export wrote it
+            manifest.sources[source] = seen
+            continue
+        path = entry if isinstance(entry, os.DirEntry) else content_dir / source
+        stat = _stat_key(path)
         if seen and seen.get("stat") == stat:
             manifest.sources[source] = seen
             continue

@@ -16,12 +16,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
-from wagtail.models import PageLogEntry
+from wagtail.models import PageLogEntry, PageViewRestriction
 
 from cms.core.clock import travel_to
 from cms.domain import dates
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage
 from portal import build as build_module
+from portal import export as export_module
 from portal import files, fingerprint, render
 from portal.build import build_portal
 from portal.builds import WAITING_DIR, another_build_waits, manifest_path
@@ -377,10 +378,13 @@ def _recording(client: CMSClient) -> list[tuple[str, dict]]:
     return requested
 
 
-def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tmp_path):
+def test_incremental_export_fetches_and_writes_only_what_changed(
+    live_server, tmp_path, monkeypatch
+):
     """One request: the CMS sends the notices changed since the last export's version and every
     other read; only the sources whose bytes changed are written (the others keep their inode
-    and time); the result is what a full export writes."""
+    and time), without walking the sources' directory; the result is what a full export
+    writes."""
     _load_demo()
     _aged_log()
     content = _content(tmp_path / "inc")
@@ -399,7 +403,9 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
     _publish_one_more_notice()
     client = CMSClient(live_server.url)
     requested = _recording(client)
-    exported = export_site(client, content)
+    with monkeypatch.context() as patched:
+        patched.setattr(export_module, "walk_files", lambda *a: pytest.fail("walked the sources"))
+        exported = export_site(client, content)
 
     last = json.loads(held[-1])["sequence"]
     assert requested == [
@@ -429,8 +435,9 @@ def test_incremental_export_fetches_and_writes_only_what_changed(live_server, tm
 def test_after_a_day_of_changes_one_request_exports_what_a_full_export_writes(
     live_server, tmp_path, admin_user
 ):
-    """A day later, a notice withdrawn, another finalised and an objection filed: one request,
-    the changed notices only, and the same files as a full export of the same moment."""
+    """A day later, a notice withdrawn, another finalised, one made private and an objection
+    filed: one request, the changed notices only (the private one's files removed), and the
+    same files as a full export of the same moment."""
     from cms.notices import services
     from cms.objections.models import Objection
     from cms.objections.rules import ObjectionStatus
@@ -453,6 +460,9 @@ def test_after_a_day_of_changes_one_request_exports_what_a_full_export_writes(
         )  # fmt: skip
         if not services.finalise_errors(closed[0], timezone.now()):
             services.finalise_notice(closed[0], admin_user)
+        hidden = next(n for n in live if n not in (*open_[:2], closed[0]) and not n.corrects_id)
+        PageViewRestriction.objects.create(page=hidden, restriction_type="login")
+        PageLogEntry.objects.log_action(hidden, "wagtail.view_restriction.create")
         client = CMSClient(live_server.url)
         requested = _recording(client)
         exported = export_site(client, content)
@@ -464,6 +474,7 @@ def test_after_a_day_of_changes_one_request_exports_what_a_full_export_writes(
         }
         slugs = set(DecisionNoticePage.objects.live().values_list("slug", flat=True))
         assert {open_[0].slug, open_[1].slug} <= fetched < slugs
+        assert f"notices/{hidden.slug}.json" in exported.written.removed
         full = _content(tmp_path / "full")
         export_site(CMSClient(live_server.url), full, incremental=False)
     assert _tree(full / "generated") == _tree(content / "generated")
