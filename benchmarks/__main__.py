@@ -298,7 +298,9 @@ def bench_data(env: dict, args, work: Path) -> tuple[dict, str]:
     data["ratio_add_child_over_bulk"] = per["add_child"] / per["bulk"]
     line = (
         f"{data['notices']:,} notices ({data['items']:,} items, {data['rejected_items']:,} "
-        f"rejected) in {seconds['total']:.1f} s; bulk {per['bulk']:.2f} ms/notice vs add_child "
+        f"rejected; {data.get('objections', 0):,} objections, "
+        f"{data.get('objections_open', 0):,} awaiting an answer) in {seconds['total']:.1f} s; "
+        f"bulk {per['bulk']:.2f} ms/notice vs add_child "
         f"{per['add_child']:.1f} ms/notice: {data['ratio_add_child_over_bulk']:.0f}x faster "
         f"(add_child for all: ~{data['add_child_projected_seconds']:.0f} s; "
         f"publish(): {per['publish']:.0f} ms/notice)"

@@ -25,6 +25,7 @@ Deterministic: the same seed gives the same notices, dated relative to the day o
 import random
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from cms.domain import clauses, dates, programmes, windows
 from cms.notices import rules
 from cms.notices.models import DecisionItem, DecisionNoticePage, ExemptionMark, NoticeIndexPage
 from cms.notices.publication import record_data
+from cms.objections.models import Objection
 from cms.record.services import append_many
 
 from . import textgen
@@ -519,6 +521,67 @@ def write_record(now: datetime) -> int:
     )
 
 
+OBJECTION_TEXTS = (
+    "该项目的承担单位在研究过程中存在未如实报告的情况，请核实。",
+    "项目负责人未按合同约定开展研究，不符合免责条件。",
+    "对不予认定的理由有不同意见：项目已按规定履行勤勉尽责义务。",
+    "认定事项中的项目名称与立项文件不一致，请核实后更正。",
+)
+ANSWERED = {"upheld": 1, "not_upheld": 7, "inadmissible": 2}
+
+
+@contextmanager
+def _dated_freely():
+    """Objections keep the dates generated for them (``created_at`` is otherwise now)."""
+    created = Objection._meta.get_field("created_at")
+    created.auto_now_add = False
+    try:
+        yield
+    finally:
+        created.auto_now_add = True
+
+
+def write_objections(plans: list[NoticePlan], now: datetime, seed: int) -> int:
+    """Objections as the public files them: several to each notice under publicity, waiting for
+    an answer; about one to each notice whose window has closed, answered (mostly not upheld).
+    Dated within their notice's window; personal data made up."""
+    rng = random.Random(seed + 2)  # noqa: S311
+    items: dict[int, list[int]] = {}
+    for notice_id, item_id in DecisionItem.objects.order_by("pk").values_list("notice_id", "pk"):
+        items.setdefault(notice_id, []).append(item_id)
+    rows, number = [], 0
+    for plan in plans:
+        if plan.pk is None or plan.pk not in items or plan.state is rules.NoticeState.APPROVED:
+            continue
+        window = windows.PublicityWindow(
+            plan.fields["publicity_start"], plan.fields["publicity_days"]
+        )
+        open_ = plan.state is rules.NoticeState.UNDER_PUBLICITY
+        count = rng.randint(1, 6) if open_ else rng.choice((0, 0, 1, 1, 1, 2, 3))
+        latest = min(now, window.closes_at)
+        for _ in range(count):
+            number += 1
+            at = window.opens_at + (latest - window.opens_at) * rng.random()
+            outcome = "" if open_ else _weighted(rng, ANSWERED, 1)[0]
+            rows.append(
+                Objection(
+                    notice_id=plan.pk, item_id=rng.choice(items[plan.pk]),
+                    receipt_number=f"YY{at.year}-B{number:08d}", lookup_code_hash="benchmark",
+                    real_name=f"异议人{number}", phone=f"138{number % 10**8:08d}",
+                    email=f"objector{number}@example.invalid", consented_at=at, created_at=at,
+                    objector_type=rng.choice(("individual", "individual", "organisation")),
+                    content=rng.choice(OBJECTION_TEXTS),
+                    status="answered" if outcome else rng.choice(("received", "investigating")),
+                    outcome=outcome, answer="经调查核实，答复如下。" if outcome else "",
+                    answered_at=(window.closes_at + timedelta(days=rng.randint(1, 20)))
+                    if outcome else None,
+                )
+            )  # fmt: skip
+    with _dated_freely():
+        Objection.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
 def tree_problems() -> dict[str, int]:
     """What treebeard's ``find_problems`` checks (and the url_path), one SQL query each: the
     method itself takes ~18 s on 10,000 pages, these take well under a second."""
@@ -562,6 +625,10 @@ def generate(total: int, seed: int, add_child: int, scheduled: int) -> dict[str,
     with transaction.atomic():
         counts["record"] = write_record(now)
     timings["record"] = time.perf_counter() - began
+    began = time.perf_counter()
+    with transaction.atomic():
+        objections = write_objections(plans, now, seed)
+    timings["objections"] = time.perf_counter() - began
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     began = time.perf_counter()
@@ -581,6 +648,8 @@ def generate(total: int, seed: int, add_child: int, scheduled: int) -> dict[str,
         "counts": counts,
         "seconds": timings,
         "live": DecisionNoticePage.objects.live().count(),
+        "objections": objections,
+        "objections_open": Objection.objects.filter(outcome="").count(),
         "objection_targets": [
             {"notice": p.pk, "item": DecisionItem.objects.filter(notice_id=p.pk).first().pk}
             for p in open_plans[:5]
