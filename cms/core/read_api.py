@@ -55,6 +55,15 @@ def anonymous(request: HttpRequest) -> None:
     request.auser = _no_user
 
 
+def _site_filter_ok(site: str | None) -> bool:
+    """Wagtail's ``?site=host:port`` filter looks the port up as given: anything but a port
+    number would reach the database as one (and fail there, a server error)."""
+    if not site or ":" not in site:
+        return True
+    port = site.split(":", 1)[1]
+    return port.isascii() and port.isdigit() and 1 <= int(port) <= 65535
+
+
 def read_only(view: View) -> View:
     """GET and HEAD (answered as GET, the server drops the body) reach ``view``, anonymously."""
 
@@ -68,6 +77,13 @@ def read_only(view: View) -> View:
                 "method_not_allowed",
                 "只读接口，仅支持 GET 和 HEAD 请求。",
                 "This API is read-only: only GET and HEAD are allowed.",
+            )
+        elif not _site_filter_ok(request.GET.get("site")):
+            return _error(
+                400,
+                "invalid_site",
+                "site 参数须为主机名，或“主机名:端口”（端口为 1 至 65535 的整数）。",
+                "site: expected a hostname, or hostname:port with a port from 1 to 65535.",
             )
         else:
             anonymous(request)

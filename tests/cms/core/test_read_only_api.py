@@ -232,3 +232,17 @@ def test_a_token_or_session_reveals_no_drafts_or_revisions(name, client, make_no
                 anonymous[url].status_code,
                 anonymous[url].content,
             ), (credential, url)
+
+
+@pytest.mark.parametrize("site", ["a:b", "localhost:99999999999999999999999", "x:0", "h:８０"])
+def test_a_site_filter_with_a_port_that_is_no_port_is_refused_not_a_server_error(client, site):
+    for path in ("/api/v3/pages/", "/api/v3/pages/find/"):
+        response = client.get(path, {"site": site, "html_path": "/"})
+        assert response.status_code == 400, (path, response.content)
+        error = response.json()["error"]
+        assert error["code"] == "invalid_site" and "端口" in error["message"]
+
+
+def test_a_site_filter_with_a_port_still_filters(client):
+    response = client.get("/api/v3/pages/", {"site": "localhost:80"})
+    assert response.status_code in (200, 404)
