@@ -2,6 +2,7 @@
 approve (guarded), and the exemption-mark export."""
 
 import csv
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from cms.domain.dates import local_date
 from cms.domain.errors import GuardError
-from common.spreadsheet import neutralise_row
+from common.spreadsheet import neutralise_cell
 
 from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
@@ -221,40 +222,51 @@ def superseding_numbers() -> dict[int, str]:
     )
 
 
-def _mark_rows() -> Iterator[dict[str, str]]:
-    """The export's rows, read from the database a chunk at a time."""
+#: Rows in each chunk of a streamed export: one write of 60 to 160 KB rather than one per row.
+ROWS_PER_CHUNK = 1000
+
+
+def _mark_rows() -> Iterator[tuple[str, ...]]:
+    """The export's rows (cells in ``MARK_COLUMNS`` order), read from the database a chunk at a
+    time."""
     superseded = superseding_numbers()
     fields = ("project_code", "decision", "decision_date", "notice_number", "notice_id")
     for code, decision, decided, number, notice_id in (
         export_marks_queryset().values_list(*fields).iterator(chunk_size=2000)
     ):
-        yield {
-            "project_code": code,
-            "decision": decision,
-            "decision_date": decided.isoformat(),
-            "notice_number": number,
-            "superseded_by": superseded.get(notice_id, ""),
-        }
+        yield code, decision, decided.isoformat(), number, superseded.get(notice_id, "")
 
 
-class _Line:
-    """What csv.writer writes to: each row comes back as its line."""
-
-    def write(self, line: str) -> str:
-        return line
-
-
-def _csv_lines(rows: Iterable[dict[str, str]]) -> Iterator[str]:
-    writer = csv.DictWriter(_Line(), fieldnames=MARK_COLUMNS)
-    yield "\ufeff" + writer.writeheader()  # the BOM lets spreadsheets read UTF-8 Chinese
-    for row in rows:
-        yield writer.writerow(neutralise_row(row))
+def _chunks(rows: Iterable[tuple[str, ...]], write_row: Callable, buffer: io.StringIO):
+    """What ``write_row`` wrote into ``buffer``, ``ROWS_PER_CHUNK`` rows at a time."""
+    for n, row in enumerate(rows, 1):
+        write_row(n, row)
+        if n % ROWS_PER_CHUNK == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
-def _json_lines(rows: Iterable[dict[str, str]]) -> Iterator[str]:
-    yield '{"exemption_marks": ['
-    for n, row in enumerate(rows):
-        yield ("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False)
+def _csv_chunks(rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # the BOM lets spreadsheets read UTF-8 Chinese
+    writer = csv.writer(buffer)
+    writer.writerow(MARK_COLUMNS)
+    yield from _chunks(rows, lambda n, row: writer.writerow(map(neutralise_cell, row)), buffer)
+
+
+def _json_chunks(rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    buffer.write('{"exemption_marks": [')
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
+
+    def write(n: int, row: tuple[str, ...]) -> None:
+        buffer.write(("," if n > 1 else "") + "\n")
+        buffer.write(encode(dict(zip(MARK_COLUMNS, row, strict=True))))
+
+    yield from _chunks(rows, write, buffer)
     yield "\n]}\n"
 
 
@@ -266,9 +278,9 @@ def export_marks(request, fmt: str):
     if fmt not in ("csv", "json"):
         raise Http404
     if fmt == "json":
-        lines, content_type, name = _json_lines(_mark_rows()), "application/json", "json"
+        chunks, content_type, name = _json_chunks(_mark_rows()), "application/json", "json"
     else:
-        lines, content_type, name = _csv_lines(_mark_rows()), "text/csv", "csv"
-    response = StreamingHttpResponse(lines, content_type=f"{content_type}; charset=utf-8")
+        chunks, content_type, name = _csv_chunks(_mark_rows()), "text/csv", "csv"
+    response = StreamingHttpResponse(chunks, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="exemption-marks.{name}"'
     return response

@@ -1,15 +1,19 @@
-"""Admin wiring for notices: action buttons, audit-log actions, URLs, the marks listing."""
+"""Admin wiring for notices: the explorer listing, action buttons, audit-log actions, URLs, the
+marks listing."""
 
 from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.pages.listing import ExplorableIndexView
 from wagtail.admin.viewsets.pages import PageViewSet
+from wagtail.models import Site
 
 from cms.core.audit import register_log_actions
 
-from . import views
+from . import rules, views
 from .models import DecisionNoticePage
 
 LOG_ACTIONS = {
@@ -21,9 +25,48 @@ LOG_ACTIONS = {
 }
 
 
+def listed_facts(page: DecisionNoticePage) -> rules.NoticeFacts:
+    """``page.facts()`` from what the listing fetched for its whole page (an approved go-live,
+    workflow states, whether a live correction exists): no query per listed notice."""
+    approved = bool(page.live or page.first_published_at or page.approved_schedule)
+    return rules.NoticeFacts(
+        approved=approved,
+        window=page.publicity_window,
+        finalised=page.finalised_at is not None,
+        corrected=page.live_correction_exists,
+        withdrawn=page.withdrawn_at is not None,
+        in_review=not approved and page.workflow_in_progress,
+    )
+
+
 def state_text(page) -> str:
-    state = page.state_at().label
+    if hasattr(page, "live_correction_exists"):  # set by the listing
+        state = rules.state_at(listed_facts(page), timezone.now()).label
+    else:
+        state = page.state_at().label
     return f"{state}（须重新审定）" if page.reapproval_reason else state
+
+
+class NoticeExplorerView(ExplorableIndexView):
+    """The 公示公告 section's explorer: a constant number of SQL statements for any number of
+    notices. Each notice's state comes from what the listing's query annotates and one query
+    for the live corrections of the page's notices (see :func:`listed_facts`); the sites' root
+    paths, which each row's 实时查看 link needs, are read once per page instead of from the
+    (database) cache once per row."""
+
+    def get_table(self, object_list):
+        notices = [page for page in object_list if isinstance(page, DecisionNoticePage)]
+        corrected = set(
+            DecisionNoticePage.objects.filter(
+                corrects__in=[notice.pk for notice in notices], live=True
+            ).values_list("corrects_id", flat=True)
+        )
+        root_paths = Site.get_site_root_paths()
+        for page in object_list:
+            page._wagtail_cached_site_root_paths = root_paths  # what Page.get_url_parts reads
+        for notice in notices:
+            notice.live_correction_exists = notice.pk in corrected
+        return super().get_table(object_list)
 
 
 class NoticeViewSet(PageViewSet):
@@ -37,6 +80,7 @@ class NoticeViewSet(PageViewSet):
     add_to_admin_menu = True
     menu_order = 150
     workflow_action_view_class = views.GuardedWorkflowActionView
+    index_view_class = NoticeExplorerView
     columns = [
         *PageViewSet.columns,
         Column("notice_number", label="公告编号"),

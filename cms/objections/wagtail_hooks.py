@@ -25,6 +25,7 @@ from wagtail.permissions import register_permission_policy
 from cms.core.audit import register_log_actions
 from cms.notices.models import DecisionNoticePage
 from cms.submissions.admin_views import PublicSubmissionPermissionPolicy
+from cms.submissions.rules import RECEIPT_RE
 
 from . import services
 from .admin_views import DETAILS_PERMISSION, HandleObjectionView, ObjectionInspectView
@@ -58,7 +59,20 @@ def unanswered_objections(notice_id: str = ""):
 
 
 class ObjectionIndexView(generic.IndexView):
-    """The list, with checkboxes for the bulk actions for those who may answer."""
+    """The list, with checkboxes for the bulk actions for those who may answer. The rows'
+    notices and items are fetched once for the page shown (a join would join every objection
+    before the sort picks the page's)."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("notice", "item")
+
+    def search_queryset(self, queryset):
+        """A whole receipt number (what an objector quotes) is found through its unique index;
+        anything else is looked for within every receipt number."""
+        number = self.search_query.strip().upper() if self.is_searching else ""
+        if RECEIPT_RE.fullmatch(number):
+            return queryset.filter(receipt_number=number)
+        return super().search_queryset(queryset)
 
     @cached_property
     def can_answer(self) -> bool:
