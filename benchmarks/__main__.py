@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
-from . import idle, report
+from . import admin_pages, idle, report
 from .payloads import bare_body, objection_body
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +33,7 @@ PY = sys.executable
 # Gzip level of the portal's nginx (deploy/nginx/portal.conf: gzip_comp_level 5).
 GZIP_LEVEL = 5
 PAGE_BUDGET_BYTES = 30 * 1024
-STEPS = ("data", "writes", "read", "portal", "weight", "statistics", "idle")
+STEPS = ("data", "writes", "read", "portal", "weight", "statistics", "idle", "admin")
 
 
 def log(message: str) -> None:
@@ -925,6 +925,11 @@ def main(argv=None) -> int:
         log("task workers: a quiet minute in each mode, then tasks queued at random moments")
         results["idle"] = idle.bench_idle(env, work)
         lines.append(summary(7, "idle", idle.summary(results["idle"])))
+
+        # Last: it adds objections, a bare page tree and users to the database.
+        log("admin: the real admin views, logged in, against Wagtail's explorer on a bare tree")
+        results["admin"], line = admin_pages.bench_admin(env, args, work)
+        lines.append(summary(8, "admin", line))
     finally:
         for server in list(RUNNING):
             server.__exit__(None, None, None)

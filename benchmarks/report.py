@@ -6,6 +6,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .admin_pages import admin_section
+
 BEGIN = "<!-- figures:begin (written by `make bench`; edit outside these markers) -->"
 END = "<!-- figures:end -->"
 SKELETON = f"""# Benchmarks
@@ -426,6 +428,11 @@ def figures(results: dict) -> str:
                 else []
             ),
             *(["### 7. Idle task workers", _idle(results["idle"])] if results.get("idle") else []),
+            *(
+                ["### 8. The admin at scale", admin_section(results["admin"])]
+                if results.get("admin")
+                else []
+            ),
         ]
     )
 
