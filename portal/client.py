@@ -88,22 +88,10 @@ class CMSClient:
         """Every live page of a type (``app.Model``)."""
         return self.iter_paginated("/api/v3/pages/", type=page_type)
 
-    def notices(self, ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
-        """Every live decision notice (or those of ``ids`` that are live), a hundred per request,
-        in the shape of a page detail."""
-        if ids is None:
-            rows: Iterable[dict[str, Any]] = self.parallel_paginated("/api/v3/notices/")
-        else:
-            wanted = sorted(set(ids))
-            rows = (
-                row
-                for start in range(0, len(wanted), PAGE_SIZE)
-                for row in self.iter_paginated(
-                    "/api/v3/notices/",
-                    ids=",".join(str(i) for i in wanted[start : start + PAGE_SIZE]),
-                )
-            )
-        return notice_pages(rows)
+    def notices(self) -> list[dict[str, Any]]:
+        """Every live decision notice, a hundred per request, in the shape of a page detail
+        (the notices changed since a build come with the export: :meth:`export`)."""
+        return notice_pages(self.parallel_paginated("/api/v3/notices/"))
 
     def export(self, since: str = "", record_after: int = 0) -> dict[str, Any]:
         """What a build reads, in one answer: the notices changed since the version ``since``
@@ -131,17 +119,14 @@ def notice_pages(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class BundledClient(CMSClient):
     """A client that answers a read from an export's ``reads`` when the export bundled it, and
-    asks the CMS otherwise (``missed`` lists what it asked for: nothing, when the export holds
-    what the build reads)."""
+    asks the CMS otherwise."""
 
     def __init__(self, client: CMSClient, reads: dict[str, Any]):
         super().__init__(client.base_url, timeout=client.timeout, session=client.session)
         self.reads = reads
-        self.missed: list[str] = []
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         key = read_key(path, params)
         if key in self.reads:
             return self.reads[key]
-        self.missed.append(key)
         return super().get_json(path, params)

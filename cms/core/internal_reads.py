@@ -27,16 +27,20 @@ class ReadFailed(RuntimeError):
     """A bundled read did not answer 200 with JSON."""
 
 
+def _query(params: dict[str, Any] | None) -> str:
+    return urlencode(sorted((name, str(value)) for name, value in (params or {}).items()))
+
+
 def read_key(path: str, params: dict[str, Any] | None = None) -> str:
     """How a bundle names a read: the path, then its parameters sorted by name (``urlencode``);
     a client looks its own requests up the same way."""
-    query = urlencode(sorted((name, str(value)) for name, value in (params or {}).items()))
+    query = _query(params)
     return f"{path}?{query}" if query else path
 
 
 def read_json(outer: HttpRequest, path: str, params: dict[str, Any] | None = None) -> Any:
     """The JSON a ``GET path?params`` would answer, made in this process."""
-    query = urlencode(sorted((name, str(value)) for name, value in (params or {}).items()))
+    query = _query(params)
     request = _Request()
     request.method = "GET"
     request.path = request.path_info = path
