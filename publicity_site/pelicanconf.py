@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # The department that issues the decisions: the publisher the feeds, open data and JSON-LD name.
@@ -58,7 +60,16 @@ AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 RELATIVE_URLS = True
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
-JINJA_ENVIRONMENT = {"autoescape": True, "trim_blocks": True, "lstrip_blocks": True}
+# Compiled templates are kept between Pelican runs (by template and source checksum, written
+# atomically): compiling the theme is most of what a run for a few pages costs.
+TEMPLATE_CACHE = Path(os.environ.get("PORTAL_TEMPLATE_CACHE") or Path(__file__).parent / ".jinja")
+TEMPLATE_CACHE.mkdir(exist_ok=True)
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "bytecode_cache": FileSystemBytecodeCache(str(TEMPLATE_CACHE)),
+}
 
 # Main navigation: (label, url relative to the site root).
 NAVIGATION = [
