@@ -1,5 +1,5 @@
-"""Command line: ``python -m portal build``, ``serve``, ``publish``, ``verify-record`` and
-``preview``."""
+"""Command line: ``python -m portal build``, ``builder``, ``serve``, ``publish``,
+``verify-record`` and ``preview``."""
 
 import argparse
 import functools
@@ -9,14 +9,16 @@ import sys
 import time
 from pathlib import Path
 
-import requests
+from . import builder
+from .paths import CONTENT_DIR, ROOT, SITE_DIR
 
-from .build import ROOT, SITE_DIR, BuildError, build_portal
-from .builds import lock_held
-from .phases import CMS_UNREACHABLE, WAIT, failure_kind, failure_line, phase_line
+# Handing a build to the resident builder imports no more than this: what a build needs is
+# imported by the functions that build (a build started here pays for it anyway).
 
 
 def wait_for_cms(cms_url: str, seconds: float) -> bool:
+    import requests
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -40,6 +42,14 @@ def report(line: str) -> None:
 
 
 def build(args) -> int:
+    if not (args.no_builder or args.start_cms):
+        status = builder.hand_over(builder.socket_path(SITE_DIR), ["build", *args.argv])
+        if status is not None:
+            return status
+    from .build import BuildError, build_portal
+    from .builds import lock_held
+    from .phases import CMS_UNREACHABLE, WAIT, failure_kind, failure_line, phase_line
+
     cms = None
     if not wait_for_cms(args.cms_url, args.wait):
         if not args.start_cms:
@@ -197,7 +207,48 @@ def _add_build(commands) -> None:
     build_parser.add_argument(
         "--jobs", type=int, default=0, help="Pelican processes for a full build (default: cores)"
     )
+    build_parser.add_argument(
+        "--no-builder", action="store_true", help="build in this process even when the resident"
+        " builder (python -m portal builder) is running",
+    )  # fmt: skip
     build_parser.set_defaults(func=build)
+
+
+def run_builder(args) -> int:
+    """The resident builder (:mod:`portal.builder`): builds in a warm fork of itself."""
+    from . import build as building  # noqa: F401  (imported once, for every build)
+    from . import builds, opendata, record, render
+    from .notice_store import NoticeState
+
+    def warm_up() -> None:
+        NoticeState.load(CONTENT_DIR)
+        record.load(CONTENT_DIR)
+        opendata.read_pelican_settings(SITE_DIR / "pelicanconf.py")
+        live = builds.live_build(SITE_DIR / "output")
+        if live is not None:
+            render.Manifest.load(builds.manifest_path(live))
+
+    def run(argv: list[str]) -> int:
+        if not argv or argv[0] != "build":
+            print(f"构建进程只接受构建请求 / The builder only builds, not: {argv[:1]}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        return main([*argv, "--no-builder"])
+
+    path = builder.socket_path(SITE_DIR)
+
+    def ready() -> None:
+        print(f"构建进程就绪 / Builder ready on {path}", flush=True)
+
+    builder.serve(path, run, warm_up, ready)
+    return 0
+
+
+def _add_builder(commands) -> None:
+    builder_parser = commands.add_parser(
+        "builder", help="stay resident and run the builds that python -m portal build asks for"
+    )
+    builder_parser.set_defaults(func=run_builder)
 
 
 def _add_serve(commands) -> None:
@@ -268,9 +319,12 @@ def _add_preview(commands) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m portal")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_build, _add_serve, _add_publish, _add_verify_record, _add_preview):
+    for add in (_add_build, _add_builder, _add_serve, _add_publish, _add_verify_record,
+                _add_preview):  # fmt: skip
         add(commands)
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
+    args.argv = argv[1:]  # the command's own arguments, for the builder
     return args.func(args)
 
 

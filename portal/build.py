@@ -37,11 +37,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import builds, opendata, render, site_identity
+from . import builds, opendata, render, site_identity, warm
 from .builds import Superseded
 from .client import CMSClient, CMSUnavailable
 from .export import Export, ExportError, export_site
 from .fingerprint import code_version
+from .paths import CONTENT_DIR, ROOT, SITE_DIR, THEME_DIR
 from .phases import Phases
 from .search import (
     IndexWriter,
@@ -51,11 +52,6 @@ from .search import (
     shard_count,
     shard_of,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-SITE_DIR = ROOT / "publicity_site"
-CONTENT_DIR = ROOT / "content"
-THEME_DIR = ROOT / "themes" / "publicity"
 
 
 class BuildError(RuntimeError):
@@ -119,6 +115,14 @@ class Build:
     def run_pelican(self, content: Path, output: Path) -> None:
         render.run_pelican_command(self.settings_file, self.theme, ROOT)(content, output)
 
+    def start_pelican(self, content: Path, output: Path) -> Callable[[], None]:
+        return render.start_pelican_forked(self.settings_file, self.theme, ROOT, content, output)
+
+    def renders_forked(self, sources: list[str]) -> bool:
+        """Whether ``sources`` render in one fork of this process: in the resident builder,
+        whose imports make that start at once, when they are few enough for one Pelican."""
+        return warm.enabled() and len(sources) < render.SHARD_MIN_SOURCES
+
     def render_sources(self, sources: list[str], jobs: int) -> None:
         """Renders ``sources`` into the new build on ``jobs`` Pelican processes (0: per core)."""
         render.render(self.content_dir, sources, self.build_dir, self.run_pelican, jobs, self.trash)
@@ -181,6 +185,7 @@ def _export(build: Build, cms_url: str, incremental: bool) -> tuple[Export, Futu
     shared = [build.settings_file, site_identity.identity_path(build.content_dir)]
     fingerprint = render.fingerprint(build.theme, shared, code_version())
     build.previous_manifest = previous_manifest.result()
+    settings.result()  # and so no other thread runs once the render starts (it may fork)
     build.manifest = render.scan(
         build.content_dir, fingerprint, build.previous_manifest, exported.written.files
     )
@@ -243,6 +248,15 @@ def _render(build: Build, steps: render.Plan | None, meanwhile: Callable[[], Non
     if not steps.render:
         meanwhile()
         return "incremental", 0
+    if build.renders_forked(steps.render):  # forked before any other thread starts
+        finish = render.render_forked(
+            build.content_dir, steps.render, build.build_dir, build.start_pelican, build.trash
+        )
+        try:
+            meanwhile()
+        finally:
+            finish()
+        return "incremental", len(steps.render)
     with ThreadPoolExecutor(max_workers=1) as pool:
         pelican = pool.submit(build.render_sources, steps.render, build.jobs)
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import warm
 from .client import CMSClient, notice_pages
 from .dates import notice_dates, notice_updated
 from .files import replace_file
@@ -68,6 +69,11 @@ class NoticeState:
 
     @classmethod
     def load(cls, content_dir: Path) -> "NoticeState":
+        """The kept state (held in memory by the resident builder: :mod:`portal.warm`)."""
+        return warm.loaded(content_dir / STATE_FILE, lambda: cls._read(content_dir), "notices")
+
+    @classmethod
+    def _read(cls, content_dir: Path) -> "NoticeState":
         try:
             data = json.loads((content_dir / STATE_FILE).read_text(encoding="utf-8"))
             if data.get("version") != STATE_VERSION:

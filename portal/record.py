@@ -24,6 +24,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from . import warm
 from .client import CMSClient
 from .files import replace_file
 from .urls import HEAD_JSON, HEAD_SIG, PUBLIC_KEY, RECORD_JSONL
@@ -119,7 +120,11 @@ def head_of(entries: list[dict[str, Any]]) -> dict[str, Any]:
 def load(content_dir: Path) -> list[dict[str, Any]]:
     """The entries the last export kept; none when there are none or they do not follow each
     other (their hashes were checked when they were fetched: not again, there may be tens of
-    thousands)."""
+    thousands). Held in memory by the resident builder (:mod:`portal.warm`)."""
+    return warm.loaded(content_dir / CACHE_FILE, lambda: _read(content_dir), "record")
+
+
+def _read(content_dir: Path) -> list[dict[str, Any]]:
     try:
         # One JSON array: one call of the decoder, not one a line (a newline is never inside
         # a line of canonical JSON).

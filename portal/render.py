@@ -11,8 +11,10 @@ since the build it starts from, and removes the pages of sources that are gone. 
 written beside each build (source → hash and output files) is what makes the next one possible.
 """
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -22,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import site_identity
+from . import site_identity, warm
 from .files import discard, move_into, walk_files
 from .sources import UNCHANGED
 
@@ -45,6 +47,11 @@ class Manifest:
 
     @classmethod
     def load(cls, path: Path) -> "Manifest | None":
+        """The manifest at ``path`` (held in memory by the resident builder: :mod:`portal.warm`)."""
+        return warm.loaded(path, lambda: cls._read(path), "manifest")
+
+    @classmethod
+    def _read(cls, path: Path) -> "Manifest | None":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -217,27 +224,118 @@ def plan(previous: Manifest, current: Manifest) -> Plan | None:
     return Plan(changed, gone)
 
 
+def _pelican_arguments(settings_file: Path, theme: Path, content: Path, output: Path) -> list[str]:
+    return [
+        str(content), "--settings", str(settings_file), "--output", str(output),
+        "--theme-path", str(theme), "--fatal", "errors", "--quiet",
+    ]  # fmt: skip
+
+
+_PELICAN_ENVIRONMENT = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+
 def run_pelican_command(
     settings_file: Path, theme: Path, cwd: Path
 ) -> Callable[[Path, Path], None]:
     def run(content: Path, output: Path) -> None:
-        command = [
-            sys.executable, "-m", "pelican", str(content),
-            "--settings", str(settings_file), "--output", str(output),
-            "--theme-path", str(theme), "--fatal", "errors", "--quiet",
-        ]  # fmt: skip
-        environment = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+        arguments = _pelican_arguments(settings_file, theme, content, output)
         completed = subprocess.run(
-            command,
+            [sys.executable, "-m", "pelican", *arguments],
             capture_output=True,
             encoding="utf-8",
             errors="replace",
             check=False,
             cwd=cwd,
-            env=environment,
+            env={**os.environ, **_PELICAN_ENVIRONMENT},
         )
         if completed.returncode != 0:
             detail = (completed.stderr or completed.stdout).strip()[-2000:]
             raise RenderError(f"Pelican failed (exit {completed.returncode}):\n{detail}")
 
     return run
+
+
+def start_pelican_forked(
+    settings_file: Path, theme: Path, cwd: Path, content: Path, output: Path
+) -> Callable[[], None]:
+    """Starts Pelican, as :func:`run_pelican_command` runs it, in a fork of this process: with the
+    imports of a process that has them (the resident builder's), it starts in milliseconds, not
+    the half second of a new interpreter. Call it while no other thread runs (a fork copies one
+    thread, and any lock another holds stays held). Returns the wait for its end, which raises
+    :class:`RenderError` as the command's failure does."""
+    import pelican  # noqa: F401  (once here, before the fork, when the process has not yet)
+
+    arguments = _pelican_arguments(settings_file, theme, content, output)
+    log = tempfile.TemporaryFile()  # noqa: SIM115  (closed by wait())
+    pid = os.fork()
+    if pid == 0:  # the child: Pelican's command line, in this process
+        _run_pelican_here(log.fileno(), cwd, arguments)
+
+    def wait() -> None:
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        with log:
+            if code != 0:
+                log.seek(0)
+                detail = log.read().decode("utf-8", "replace").strip()[-2000:]
+                raise RenderError(f"Pelican failed (exit {code}):\n{detail}")
+
+    return wait
+
+
+def _run_pelican_here(log_fd: int, cwd: Path, arguments: list[str]) -> None:
+    code = 1
+    try:
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+        os.chdir(cwd)
+        os.environ.update(_PELICAN_ENVIRONMENT)
+        # As in a new process: Pelican's logging configures only a root logger with no handler.
+        for handler in logging.root.handlers[:]:
+            logging.root.removeHandler(handler)
+        import pelican
+
+        pelican.main(arguments)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
+def render_forked(
+    content_dir: Path,
+    sources: list[str],
+    out_dir: Path,
+    start: Callable[[Path, Path], Callable[[], None]],
+    trash: Path | None = None,
+) -> Callable[[], None]:
+    """:func:`render` in one forked Pelican (``start``, see :func:`start_pelican_forked`), started
+    now and finished by the function returned, so that the caller can work meanwhile."""
+    work = Path(tempfile.mkdtemp(prefix="render-", dir=out_dir.parent))
+    shard_content, shard_out = work / "content-0", work / "out-0"
+    try:
+        _shard_content(content_dir, sources, shard_content)
+        wait = start(shard_content, shard_out)
+    except BaseException:
+        discard(work, trash)
+        raise
+
+    def finish() -> None:
+        try:
+            wait()
+            out_dir.mkdir(parents=True, exist_ok=True)
+            move_into(shard_out, out_dir)
+        finally:
+            discard(work, trash)
+
+    return finish
