@@ -4,10 +4,11 @@ text; every message comes out in Chinese and English through errors.py. What a f
 stated in the OpenAPI document (lengths, patterns, enums), so that a client can check it before
 sending."""
 
+import copy
 from collections.abc import Callable
 
 from django.core.validators import RegexValidator
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -69,10 +70,17 @@ class PlainTextField(serializers.CharField):
 
 
 class CleanTextField(PlainTextField):
-    """Plain text with any markup removed (entities decoded, then checked again)."""
+    """Plain text with any markup removed (entities decoded, then checked again). Text with
+    neither ``<`` nor ``&`` holds no tag, comment or entity: the cleaner would give it back as
+    it is (but for line breaks, which ``text.normalise`` writes as ``\\n`` either way), so it is
+    not parsed."""
 
     def clean(self, value: str) -> str:
-        return clean_text(value)
+        return clean_text(value) if may_hold_markup(value) else value
+
+
+def may_hold_markup(value: str) -> bool:
+    return "<" in value or "&" in value
 
 
 @extend_schema_field(
@@ -120,10 +128,17 @@ class IdField(serializers.PrimaryKeyRelatedField):
     """The id of what a submission is about: a JSON integer (never a float, a string or a
     boolean); a form, whose values are all text, sends it as digits. An integer beyond any
     database's ids is an id that does not exist, as is the id of anything the public cannot see:
-    ``visible`` gives, at each request, what it can see."""
+    ``visible`` gives, at each request, what it can see; ``find``, if given, finds one id among
+    them (or None) more cheaply than ``visible().get(pk=…)``."""
 
-    def __init__(self, *, visible: Callable[[], QuerySet], **kwargs):
-        self.visible = visible
+    def __init__(
+        self,
+        *,
+        visible: Callable[[], QuerySet],
+        find: Callable[[int], Model | None] | None = None,
+        **kwargs,
+    ):
+        self.visible, self.find = visible, find
         super().__init__(**kwargs)
 
     def get_queryset(self) -> QuerySet:
@@ -137,7 +152,11 @@ class IdField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         if not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
+        if self.find is None:
+            return super().to_internal_value(data)
+        if (found := self.find(data)) is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class SubmissionSerializer(serializers.Serializer):
@@ -146,6 +165,12 @@ class SubmissionSerializer(serializers.Serializer):
     ``type_field`` names the individual/organisation choice: an organisation must give its name."""
 
     type_field = "objector_type"
+
+    def get_fields(self):
+        """The declared fields, each copied shallowly. DRF deep-copies them for every serializer,
+        building each field again from its arguments, so that a view may change a field for one
+        request; no view here does, and ``bind`` gives each copy all it holds of its serializer."""
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
 
     real_name = CleanTextField(max_length=50, help_text="真实姓名（以单位名义提交的，填写经办人）")
     organisation = CleanTextField(
