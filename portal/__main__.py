@@ -217,13 +217,12 @@ def _add_build(commands) -> None:
 def run_builder(args) -> int:
     """The resident builder (:mod:`portal.builder`): builds in a warm fork of itself."""
     from . import build as building  # noqa: F401  (imported once, for every build)
-    from . import builds, opendata, record, render
+    from . import builds, opendata, record, render  # noqa: F401  (imported once)
     from .notice_store import NoticeState
 
     def warm_up() -> None:
         NoticeState.load(CONTENT_DIR)
         record.load(CONTENT_DIR)
-        opendata.read_pelican_settings(SITE_DIR / "pelicanconf.py")
         live = builds.live_build(SITE_DIR / "output")
         if live is not None:
             render.Manifest.load(builds.manifest_path(live))

@@ -25,6 +25,7 @@ import signal
 import socket
 import struct
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -60,7 +61,8 @@ def hand_over(path: Path, argv: list[str]) -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(os.fspath(path))
-        connection.sendall(json.dumps({"argv": argv}).encode() + b"\n")
+        request = {"argv": argv, "environment": dict(os.environ)}
+        connection.sendall(json.dumps(request).encode() + b"\n")
         outputs = {b"1": sys.stdout, b"2": sys.stderr}
         while True:
             try:
@@ -103,17 +105,24 @@ class _FrameWriter:
         return False
 
 
-def _read_request(connection: socket.socket) -> list[str]:
+def _read_request(connection: socket.socket) -> tuple[list[str], dict[str, str]]:
+    """The command's arguments and its environment, which the build runs in (the signing key,
+    the site's address, the build time...), as if the command had built itself."""
     data = b""
     while not data.endswith(b"\n"):
         chunk = connection.recv(65536)
         if not chunk:
             raise ConnectionError("no request")
         data += chunk
-    argv = json.loads(data)["argv"]
+    request = json.loads(data)
+    argv, environment = request["argv"], request["environment"]
     if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
         raise ValueError("argv must be a list of strings")
-    return argv
+    if not isinstance(environment, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in environment.items()
+    ):
+        raise ValueError("environment must map strings to strings")
+    return argv, environment
 
 
 def _serve_one(connection: socket.socket, run: Callable[[list[str]], int], current: bool) -> None:
@@ -122,7 +131,9 @@ def _serve_one(connection: socket.socket, run: Callable[[list[str]], int], curre
     sys.stdout = _FrameWriter(connection, b"1")
     sys.stderr = _FrameWriter(connection, b"2")
     try:
-        argv = _read_request(connection)
+        argv, environment = _read_request(connection)
+        os.environ.clear()
+        os.environ.update(environment)
         status = run(argv) if current else STALE
     except SystemExit as exc:
         status = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
@@ -158,10 +169,12 @@ def serve(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ready()
     children: set[int] = set()
+    last_start = float("-inf")
     try:
         while True:
             readable, _, _ = select.select([listener], [], [], POLL if children else None)
             if readable:
+                last_start = time.monotonic()
                 connection, _ = listener.accept()
                 current = code_version() == started_with
                 pid = os.fork()
@@ -177,7 +190,8 @@ def serve(
             for pid, status in _reaped().items():
                 children.discard(pid)
                 _log(f"构建 {pid} 结束 / Build {pid} ended: {status}")
-            _warm_up(warm_up)
+            if not children or time.monotonic() - last_start > SETTLE:
+                _warm_up(warm_up)
     finally:
         listener.close()
         with contextlib.suppress(OSError):
@@ -186,6 +200,9 @@ def serve(
 
 
 POLL = 0.2  # seconds between looks at the files a running build changes
+# Seconds after a build starts before the builder reads ahead again: not while that build puts
+# its pages live (the reading would take a core from it), but before its search index is done.
+SETTLE = 5.0
 
 
 def _warm_up(warm_up: Callable[[], None]) -> None:

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 from common.spreadsheet import neutralise_row
 
-from . import feeds, record, warm
+from . import feeds, record
 from .dates import LOCAL_TZ, instant, notice_published, notice_updated, source_updated
 from .files import replace_file, walk_files
 from .sitewide import STATISTICS_TEMPLATE, Site
@@ -411,14 +411,10 @@ def robots(site: Site) -> bytes:
 
 
 def read_pelican_settings(settings_file: Path) -> dict[str, Any]:
-    """Pelican's settings (held in memory by the resident builder: :mod:`portal.warm`)."""
+    """Pelican's settings, read afresh: they depend on the environment too."""
+    from pelican.settings import read_settings
 
-    def read() -> dict[str, Any]:
-        from pelican.settings import read_settings
-
-        return read_settings(str(settings_file))
-
-    return warm.loaded(settings_file, read, "pelican settings")
+    return read_settings(str(settings_file))
 
 
 def write_feed_outputs(site: Site, build_dir: Path) -> list[str]:

@@ -35,6 +35,8 @@ FAKE_BUILDER = textwrap.dedent(
             time.sleep(float(argv[1]))
         if argv[0] == "die":
             os._exit(9)
+        if argv[0] == "environment":
+            print("环境 environment:", os.environ.get("PORTAL_BUILT_AT"), "SECRET" in os.environ)
         return int(argv[-1])
 
     def warm_up():
@@ -131,3 +133,12 @@ def test_a_builder_whose_code_changed_lets_the_command_build_and_starts_again(fa
 def test_only_its_user_may_connect(fake_builder):
     socket_path, *_ = fake_builder
     assert socket_path.stat().st_mode & 0o077 == 0
+
+
+def test_the_build_runs_in_the_commands_environment(fake_builder, capsys, monkeypatch):
+    """The signing key, the site's address, the build time: what the command was given."""
+    socket_path, *_ = fake_builder
+    monkeypatch.setenv("PORTAL_BUILT_AT", "2026-01-02T03:04:05+08:00")
+    monkeypatch.delenv("SECRET", raising=False)
+    assert builder.hand_over(socket_path, ["environment", "0"]) == 0
+    assert "环境 environment: 2026-01-02T03:04:05+08:00 False" in capsys.readouterr().out
