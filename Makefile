@@ -42,19 +42,21 @@ setup: install
 	$(PY) manage.py load_demo_site_identity
 	$(PY) manage.py ensure_admin
 
-# The CMS, two task workers (portal rebuilds: one waiting for its turn makes the other's search
-# index give way), the publicity scheduler (every minute) and the portal's static server;
-# Ctrl-C stops them all.
+# The CMS, the resident portal builder (the workers' rebuilds are handed to it: a publication
+# is live in about a second), two task workers (portal rebuilds: one waiting for its turn makes
+# the other's search index give way), the publicity scheduler (every minute) and the portal's
+# static server; Ctrl-C stops them all.
 run: setup
 	@trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload 127.0.0.1:$(CMS_PORT) > var/cms.log 2>&1 & pids="$$!"; \
+	$(PY) -m portal builder > var/builder.log 2>&1 & pids="$$pids $$!"; \
 	: > var/worker.log; for worker in 1 2; do \
 	  $(PY) manage.py db_worker --interval 2 --no-startup-delay --no-reload >> var/worker.log 2>&1 & pids="$$pids $$!"; \
 	done; \
 	$(PY) -m portal build --cms-url $(CMS_BASE_URL) --wait 60 || exit 1; \
 	$(PY) manage.py run_publicity_scheduler --every 60 > var/scheduler.log 2>&1 & pids="$$pids $$!"; \
 	echo "内容管理 CMS:  $(CMS_BASE_URL)/admin/   只读接口 API: $(CMS_BASE_URL)/api/v3/pages/"; \
-	echo "日志 Logs: var/cms.log var/worker.log var/scheduler.log   停止 Stop: Ctrl-C"; \
+	echo "日志 Logs: var/cms.log var/builder.log var/worker.log var/scheduler.log   停止 Stop: Ctrl-C"; \
 	$(PY) -m portal serve --port $(PORTAL_PORT)
 
 portal: install
