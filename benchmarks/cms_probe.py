@@ -13,6 +13,7 @@ import cProfile
 import json
 import os
 import pstats
+import re
 import subprocess
 import sys
 import time
@@ -184,14 +185,16 @@ def _publish_notice(number: int):
     return notice, len(plan.items), began, seconds
 
 
-def _start_build(tree: Path, cms_url: str) -> subprocess.Popen:
-    """``python -m portal build`` in the benchmark tree, as a task worker runs it."""
+def _start_build(tree: Path, cms_url: str, alone: bool = False) -> subprocess.Popen:
+    """``python -m portal build`` in the benchmark tree, as a task worker runs it: handed to the
+    resident builder when one runs there, unless ``alone``."""
     command = [
         sys.executable,
         str(Path(__file__).with_name("portal_phases.py")),
         "cli",
         "--cms-url",
         cms_url,
+        *(["--no-builder"] if alone else []),
     ]
     environment = {**os.environ, "PYTHONPATH": str(tree)}
     return subprocess.Popen(
@@ -217,10 +220,30 @@ def _finish(process: subprocess.Popen) -> tuple[dict, list[str], float]:
     if process.returncode != 0 or not line:
         raise RuntimeError(f"portal build failed:\n{stdout}\n{stderr}")
     build = json.loads(line[-1].split(" ", 1)[1])
+    if build["swaps"] == 0:  # handed to the builder: what its output line reports
+        build.update(_reported(stdout))
     return build, [x for x in stdout.splitlines() if not x.startswith("BENCH_RESULT")], finished
 
 
-def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
+_BUILT = re.compile(r"Portal built \((\w+)\): .*? rendered, ([\d.]+) s \((.*)\) → ")
+
+
+def _reported(stdout: str) -> dict:
+    """The phases, seconds and swaps a build reports in its last line (a build that gave way to
+    a waiting one reports no line: one swap)."""
+    found = _BUILT.search(stdout)
+    if not found:
+        return {"swaps": 1, "handed_over": True}
+    phases = {}
+    for part in found.group(3).split(", "):
+        name, _, seconds = part.rpartition(" ")[0].rpartition(" ")
+        phases[name.replace(" ", "_")] = float(seconds)
+    swaps = 2 if "switch_again" in phases else 1
+    return {"phases": phases, "seconds": float(found.group(2)), "swaps": swaps,
+            "handed_over": True}  # fmt: skip
+
+
+def publish(tree: Path, cms_url: str, number: int = 9001, alone: bool = False) -> dict:
     """Publishes one new notice, then runs ``python -m portal build``: the time until the page,
     its listing and the notices feed are live, and until the build process has finished (search
     index and open data included)."""
@@ -233,7 +256,7 @@ def publish(tree: Path, cms_url: str, number: int = 9001) -> dict:
     page = notice_url(notice.slug, notice.pk)
     target = output / page / "index.html"
     existed_before = target.exists()
-    process = _start_build(tree, cms_url)
+    process = _start_build(tree, cms_url, alone)
     live_at = _wait_live(process, output, page)
     build, cli_output, built = _finish(process)
     return {
@@ -308,13 +331,14 @@ def main() -> int:
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--cms-url")
     parser.add_argument("--number", type=int, default=9001, help="the new notice's batch number")
+    parser.add_argument("--no-builder", action="store_true", help="publish: build in a process")
     args = parser.parse_args()
     if args.what == "queries":
         result = queries(args.item)
     elif args.what == "profile":
         result = profile(args.item, args.requests)
     elif args.what == "publish":
-        result = publish(args.tree, args.cms_url, args.number)
+        result = publish(args.tree, args.cms_url, args.number, args.no_builder)
     else:
         result = publish_twice(args.tree, args.cms_url, args.number)
     print("BENCH_RESULT " + json.dumps(result, ensure_ascii=False))

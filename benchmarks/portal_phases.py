@@ -1,14 +1,15 @@
 """Runs a portal build with its phases timed, and prints one line: ``BENCH_RESULT {json}``.
 
     python benchmarks/portal_phases.py full --cms-url URL [--jobs N]  # build_portal(full)
-    python benchmarks/portal_phases.py cli --cms-url URL              # python -m portal build
+    python benchmarks/portal_phases.py cli --cms-url URL [--no-builder]  # python -m portal build
 
 Run it with the portal tree to build in as the working directory and on ``PYTHONPATH`` (the
 benchmarks build in a scratch copy of portal/, themes/ and publicity_site/, never in the
 repository's own output). The phases are timed by wrapping the functions ``portal.build`` calls
 (export, scan, copy, render, site outputs, search index, swap) without changing them; a phase
 that the code no longer has is simply not reported, and ``other`` is what no phase covers
-(phases that run side by side overlap: their sum can exceed the total).
+(phases that run side by side overlap: their sum can exceed the total). A build handed to the
+resident builder runs in another process: its phases are those its output line reports.
 """
 
 import argparse
@@ -85,6 +86,7 @@ def main() -> int:
     parser.add_argument("mode", choices=["full", "cli"])
     parser.add_argument("--cms-url", required=True)
     parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--no-builder", action="store_true", help="cli: build in this process")
     args = parser.parse_args()
     spent = instrument()
     began, began_epoch = time.perf_counter(), time.time()
@@ -103,7 +105,8 @@ def main() -> int:
     else:
         from portal.__main__ import main as portal_main
 
-        status = portal_main(["build", "--cms-url", args.cms_url])
+        extra = ["--no-builder"] if args.no_builder else []
+        status = portal_main(["build", "--cms-url", args.cms_url, *extra])
     total = time.perf_counter() - began
     # A phase's seconds are the time it ran, its calls side by side counted once.
     phases = {

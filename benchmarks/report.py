@@ -259,7 +259,8 @@ def _portal(p: dict) -> str:
             f"and no search index, which vanilla Pelican does not do).",
             _rebuild(p),
             f"Publish-to-live: one new notice ({publish['items']} items) published in the CMS, "
-            f"then `python -m portal build` "
+            f"then `python -m portal build`, handed to the resident builder "
+            f"(`python -m portal builder`, started in the tree as production runs it) "
             f"({'exit 0' if build.get('status') == 0 else 'FAILED'}), timed until "
             f"`{publish['page']}` is in the live output, listed on `notices/` and in "
             f"`feeds/notices.atom.xml` (polled every 5 ms through the output link: "
@@ -267,10 +268,29 @@ def _portal(p: dict) -> str:
             f" seen), and until the build process exits. Goal ≤ 2 s.",
             _table(["step", "time"], publish_rows),
             "Build output: " + " / ".join(f"`{line}`" for line in publish["cli_output"] if line),
+            *_publish_alone(p.get("publish_alone"), publish, vanilla),
             *_files_written(publish),
             *_publish_twice(p.get("publish_twice")),
         ]
     )
+
+
+def _publish_alone(alone: dict | None, publish: dict, vanilla: dict) -> list[str]:
+    """The same publication built by ``python -m portal build --no-builder``, in a process of
+    its own (start-up, imports, reading the kept state, a Pelican process): the comparison."""
+    if not alone:
+        return []
+    rows = [[f"build: {name}", _s(seconds)] for name, seconds in alone["build"]["phases"].items()
+            if seconds > 0.0005]  # fmt: skip
+    rows.append(["**publish call → live**", f"**{_s(alone['live_seconds'])}**"])
+    return [
+        f"The same with a build in a process of its own (`python -m portal build --no-builder`, "
+        f"as without the builder): live after **{_s(alone['live_seconds'])}**, "
+        f"{alone['live_seconds'] / publish['live_seconds']:.1f}x the builder's. Vanilla "
+        f"Pelican's full build over the builder's publish-to-live: "
+        f"**{vanilla['seconds'] / publish['live_seconds']:.0f}x** (goal ≥ 100x).",
+        _table(["step", "time"], rows),
+    ]
 
 
 def _files_written(publish: dict) -> list[str]:
