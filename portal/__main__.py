@@ -217,11 +217,11 @@ def _add_build(commands) -> None:
 def run_builder(args) -> int:
     """The resident builder (:mod:`portal.builder`): builds in a warm fork of itself."""
     from . import build as building  # noqa: F401  (imported once, for every build)
-    from . import builds, opendata, record, render  # noqa: F401  (imported once)
+    from . import builds, opendata, record, render, statistics_pages  # noqa: F401  (imported once)
     from .notice_store import NoticeState
 
     def warm_up() -> None:
-        NoticeState.load(CONTENT_DIR)
+        statistics_pages.hold_facts(NoticeState.load(CONTENT_DIR).records.values())
         record.load(CONTENT_DIR)
         live = builds.live_build(SITE_DIR / "output")
         if live is not None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import warm
 from .charts import HEIGHT, Chart, draw, value_text
 from .dates import EPOCH_ISO
 from .sitewide import STATISTICS_TEMPLATE
@@ -58,9 +59,36 @@ class StatisticsExport:
     home: dict[str, Any]  # what the home page shows: the last months' chart and the link
 
 
+# In the resident builder (portal.warm): each record's facts as read, by the id of the record's
+# "facts" mapping, which a build's child shares with the builder for every notice unchanged.
+_held_facts: dict[int, tuple[Mapping[str, Any], NoticeFacts]] = {}
+
+
 def facts_of(records: Iterable[Mapping[str, Any]]) -> list[NoticeFacts]:
     """The facts kept in each notice's record (``notice_store.notice_record``)."""
-    return [NoticeFacts.from_record(record["facts"]) for record in records if "facts" in record]
+    if not warm.enabled():
+        return [NoticeFacts.from_record(r["facts"]) for r in records if "facts" in r]
+    facts = []
+    for record in records:
+        if (kept := record.get("facts")) is None:
+            continue
+        held = _held_facts.get(id(kept))
+        if held is None or held[0] is not kept:
+            held = (kept, NoticeFacts.from_record(kept))
+        facts.append(held[1])
+    return facts
+
+
+def hold_facts(records: Iterable[Mapping[str, Any]]) -> None:
+    """Reads ahead, in the builder, the facts of the notices' state it holds (and only those)."""
+    held = {}
+    for record in records:
+        if (kept := record.get("facts")) is not None:
+            previous = _held_facts.get(id(kept))
+            held[id(kept)] = previous if previous and previous[0] is kept else (
+                kept, NoticeFacts.from_record(kept))  # fmt: skip
+    _held_facts.clear()
+    _held_facts.update(held)
 
 
 def collect(

@@ -459,3 +459,24 @@ def test_a_chart_of_many_series_or_months_keeps_its_legend_inside_and_its_bars_u
         assert bottoms and max(bottoms) <= height, (kind, bottoms, height)
         assert not soup.select("text.value")  # too many bars to write on: the table has them
     assert len(soup.select("g.legends text")) == 2
+
+
+def test_the_builder_reuses_the_facts_it_read_ahead_and_reads_the_changed_ones(monkeypatch):
+    """In the resident builder (portal.warm) a build's figures start from the facts the builder
+    read from the notices' state it holds; a notice whose record changed is read again."""
+    from portal import statistics_pages, warm
+
+    monkeypatch.setattr(warm, "_enabled", True)
+    monkeypatch.setattr(statistics_pages, "_held_facts", {})
+    one = _facts("2026-01-05", "2026-01-11", "closed", [_exempted("key_rd", "A1")])
+    two = _facts("2026-02-05", "2026-02-11", "finalised", [_rejected("key_rd", "X3")])
+    records = [{"id": 1, "facts": one.as_record()}, {"id": 2, "facts": two.as_record()}]
+    statistics_pages.hold_facts(records)
+    held = statistics_pages.facts_of(records)
+    assert held == [one, two]
+    changed = _facts("2026-02-05", "2026-02-11", "withdrawn", [_rejected("key_rd", "X3")])
+    records[1] = {"id": 2, "facts": changed.as_record()}
+    again = statistics_pages.facts_of(records)
+    assert again[0] is held[0]  # read ahead, not again
+    assert again[1] == changed != two
+    assert compute(again) == compute([one, changed])
