@@ -9,7 +9,7 @@ it make of the API's answers, and hands the build the sources, as written and as
 import contextlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from common.cleaning import clean_html
 
 from . import (
     consultation,
+    forked,
     guidance,
     lessons,
     notice_store,
@@ -28,6 +29,7 @@ from . import (
     site_identity,
     site_map,
     statistics_pages,
+    warm,
 )
 from .client import BundledClient, CMSClient
 from .dates import first_published
@@ -169,8 +171,7 @@ def collect_sources(
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
     # The figures from every notice's record, as held in memory (no notice page is read).
-    statistics = statistics_pages.collect(notice_export.state.records.values(), notice_index)
-    sources.update(statistics.sources)
+    statistics = _statistics_soon(notice_export.state.records.values(), notice_index)
     held = held if held is not None else record.Held()
     record_export = record_pages.collect(
         client,
@@ -184,11 +185,25 @@ def collect_sources(
     sources.update(guidance.sources(client))
     sources.update(selfcheck.sources(client))
     sources.update(lessons.sources(client))
+    figures = statistics()
+    sources.update(figures.sources)
     for home in client.pages_of_type(HOME_TYPE):
-        sources["home.json"] = home_source(home, policies, under_publicity, statistics.home)
+        sources["home.json"] = home_source(home, policies, under_publicity, figures.home)
     if notices is not None:
         notices.key, notices.records = notice_export.state.key, notice_export.state.records
     return sources
+
+
+def _statistics_soon(
+    records: Iterable[dict[str, Any]], index: dict[str, Any] | None
+) -> Callable[[], statistics_pages.StatisticsExport]:
+    """The statistics page and the home page's chart, made while the other sources are: in a
+    fork in the resident builder (:mod:`portal.forked`), where the figures would otherwise be
+    the longest step before a publication goes live."""
+    if warm.enabled():
+        return forked.start(lambda: statistics_pages.collect(records, index))
+    made = statistics_pages.collect(records, index)
+    return lambda: made
 
 
 class MissingSource(RuntimeError):
