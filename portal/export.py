@@ -170,12 +170,13 @@ def collect_sources(
     notice_export = notice_store.collect(client, notice_index, objection_form, notices, changes)
     sources.update(notice_export.sources)
     under_publicity = notice_export.under_publicity
+    held = held if held is not None else record.Held()
+    entries = held.ready()  # its thread done before a fork (see _statistics_soon)
     # The figures from every notice's record, as held in memory (no notice page is read).
     statistics = _statistics_soon(notice_export.state.records.values(), notice_index)
-    held = held if held is not None else record.Held()
     record_export = record_pages.collect(
         client,
-        held.ready(),
+        entries,
         list(notice_export.state.records.values()),
         None if notice_export.full else notice_export.fresh,
     )
