@@ -57,30 +57,37 @@ def _receive(connection: socket.socket, count: int) -> bytes:
 
 def hand_over(path: Path, argv: list[str]) -> int | None:
     """Has the builder at ``path`` run ``python -m portal`` with ``argv``; prints what it prints
-    and returns its exit status. None when no builder takes it: the caller builds itself."""
+    and returns its exit status. None when no builder takes it (none listens, the socket cannot
+    be reached, or its code is out of date): the caller builds itself."""
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        connection.connect(os.fspath(path))
-        request = {"argv": argv, "environment": dict(os.environ)}
-        connection.sendall(json.dumps(request).encode() + b"\n")
-        outputs = {b"1": sys.stdout, b"2": sys.stderr}
-        while True:
-            try:
-                kind, length = _FRAME.unpack(_receive(connection, _FRAME.size))
-                payload = _receive(connection, length)
-            except ConnectionError:
-                print("构建进程意外中止 / The builder stopped in the middle of the build",
-                      file=sys.stderr)  # fmt: skip
-                return 1
-            if kind == b"x":
-                status = int(payload)
-                return None if status == STALE else status
-            outputs[kind].write(payload.decode("utf-8", "replace"))
-            outputs[kind].flush()
-    except (FileNotFoundError, ConnectionRefusedError):
-        return None
+        try:
+            connection.connect(os.fspath(path))
+            request = {"argv": argv, "environment": dict(os.environ)}
+            connection.sendall(json.dumps(request).encode() + b"\n")
+        except OSError:  # no socket, no builder behind it, a path too long for a socket...
+            return None
+        return _relay(connection)
     finally:
         connection.close()
+
+
+def _relay(connection: socket.socket) -> int | None:
+    """Prints what the build prints, as it prints it; returns its exit status."""
+    outputs = {b"1": sys.stdout, b"2": sys.stderr}
+    while True:
+        try:
+            kind, length = _FRAME.unpack(_receive(connection, _FRAME.size))
+            payload = _receive(connection, length)
+        except OSError:  # the child ended without its status: it may have built, or not
+            print("构建进程意外中止 / The builder stopped in the middle of the build",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        if kind == b"x":
+            status = int(payload)
+            return None if status == STALE else status
+        outputs[kind].write(payload.decode("utf-8", "replace"))
+        outputs[kind].flush()
 
 
 # --- the builder's side --------------------------------------------------------------------------
@@ -165,7 +172,10 @@ def serve(
     warm.enable()
     _warm_up(warm_up)
     started_with = code_version()
-    listener = _listen(path)
+    try:
+        listener = _listen(path)
+    except OSError as exc:  # e.g. a path longer than a socket's address: PORTAL_BUILDER_SOCKET
+        raise SystemExit(f"构建进程无法监听 / The builder cannot listen on {path}: {exc}") from exc
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     ready()
     children: set[int] = set()

@@ -118,6 +118,8 @@ def test_no_builder_means_the_command_builds_itself(tmp_path):
     listener.close()
     assert stale.exists()
     assert builder.hand_over(stale, ["build"]) is None
+    too_long = tmp_path / ("长" * 60) / "builder.sock"  # beyond what a socket's address holds
+    assert builder.hand_over(too_long, ["build"]) is None
 
 
 def test_a_builder_whose_code_changed_lets_the_command_build_and_starts_again(fake_builder):
