@@ -182,7 +182,7 @@ def serve(
     last_start = float("-inf")
     try:
         while True:
-            readable, _, _ = select.select([listener], [], [], POLL if children else None)
+            readable, _, _ = select.select([listener], [], [], POLL if children else IDLE_POLL)
             if readable:
                 last_start = time.monotonic()
                 connection, _ = listener.accept()
@@ -210,6 +210,9 @@ def serve(
 
 
 POLL = 0.2  # seconds between looks at the files a running build changes
+# Seconds between looks when no build runs: a build made without the builder (--no-builder, or
+# before it started) changes the files too. A look is a few stat() calls.
+IDLE_POLL = 30.0
 # Seconds after a build starts before the builder reads ahead again: not while that build puts
 # its pages live (the reading would take a core from it), but before its search index is done.
 SETTLE = 5.0
