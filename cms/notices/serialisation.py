@@ -19,16 +19,15 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from cms.domain.clauses import Decision
 from cms.domain.dates import local_date
 from cms.domain.errors import GuardError
-from cms.domain.programmes import Programme, handling_body_for
+from cms.domain.programmes import handling_body_for
 from cms.domain.windows import PublicityWindow, WindowPhase
 
 from . import rules
 from .items import DecisionItem
 from .models import DecisionNoticePage
-from .publication import UPHELD_OUTCOME, cited_clause, no_objections
+from .publication import UPHELD_OUTCOME, cited_clause, item_public_data, no_objections
 
 NOTICE_COLUMNS = (
     "pk", "title", "slug", "first_published_at", "last_published_at", "notice_number",
@@ -214,22 +213,7 @@ class _PageOfNotices:
         return dict(self.clauses[code])
 
     def public_item(self, item) -> dict[str, Any]:
-        programme = Programme(item.programme)
-        decision = Decision(item.decision)
-        return {
-            "id": item.pk,
-            "project_code": item.project_code,
-            "project_name": item.project_name,
-            "programme": programme.value,
-            "programme_label": programme.label,
-            "undertaking_unit": item.undertaking_unit,
-            "project_leader": item.project_leader,
-            "decision": decision.value,
-            "decision_label": decision.label,
-            "grounds": [self.cited(code) for code in item.grounds or ()],
-            "reasons": [self.cited(code) for code in item.reasons or ()],
-            "explanation": item.explanation,
-        }
+        return item_public_data(item, self.lookup, cite=self.cited)
 
 
 def record_item(item) -> dict[str, Any]:

@@ -3,7 +3,6 @@ the portal's tree, ``python -m portal build`` handing it a first build and then,
 publication, an incremental one (rendered in a fork of the builder's child); the site equals a
 full build of the same CMS made in a process of its own."""
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -16,18 +15,10 @@ import pytest
 from portal.build import build_portal
 from portal.phases import CMS_UNREACHABLE, failure_line, phase_line
 
-from .test_incremental import _content, _load_demo, _publish_one_more_notice
+from .test_incremental import _content, _load_demo, _publish_one_more_notice, _tree
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def _tree(directory: Path) -> dict[str, str]:
-    return {
-        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _portal_tree(base: Path) -> Path:
