@@ -1,5 +1,6 @@
 """Pelican settings for the publicity portal (local builds: relative URLs)."""
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -60,15 +61,29 @@ AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
 RELATIVE_URLS = True
 DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
-# Compiled templates are kept between Pelican runs (by template and source checksum, written
-# atomically): compiling the theme is most of what a run for a few pages costs.
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept between Pelican runs (by template and source checksum, written
+    atomically): compiling the theme is most of what a run for a few pages costs. One that
+    cannot be written (a read-only directory) only costs that time."""
+
+    def __init__(self, directory: Path):
+        with contextlib.suppress(OSError):
+            directory.mkdir(exist_ok=True)
+        super().__init__(str(directory))
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 TEMPLATE_CACHE = Path(os.environ.get("PORTAL_TEMPLATE_CACHE") or Path(__file__).parent / ".jinja")
-TEMPLATE_CACHE.mkdir(exist_ok=True)
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
-    "bytecode_cache": FileSystemBytecodeCache(str(TEMPLATE_CACHE)),
+    "bytecode_cache": TemplateCache(TEMPLATE_CACHE),
 }
 
 # Main navigation: (label, url relative to the site root).
