@@ -3,10 +3,12 @@ approve (guarded), and the exemption-mark export."""
 
 import csv
 import io
-import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import chain, islice
+from json.encoder import encode_basestring
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,7 +21,7 @@ from wagtail.admin.views.pages.workflow import WorkflowActionView
 
 from cms.domain.dates import local_date
 from cms.domain.errors import GuardError
-from common.spreadsheet import neutralise_cell
+from common.spreadsheet import FORMULA_STARTS, neutralise_cell
 
 from .demo import DEMO_NUMBER_PREFIX
 from .guards import NoticeGuardError, publish_errors
@@ -224,49 +226,56 @@ def superseding_numbers() -> dict[int, str]:
 
 #: Rows in each chunk of a streamed export: one write of 60 to 160 KB rather than one per row.
 ROWS_PER_CHUNK = 1000
+#: The start of a cell a spreadsheet would run as a formula (see common.spreadsheet), after the
+#: separator :func:`_csv_chunks` puts before every cell of a chunk.
+FORMULA_CELL = re.compile("\x00[" + re.escape("".join(FORMULA_STARTS)) + "]")
+#: One mark as JSON, its cells (JSON strings) to fill in: what ``json.JSONEncoder(
+#: ensure_ascii=False).encode`` writes of the mark's dict, without encoding the keys every time.
+JSON_MARK = "{" + ", ".join(f"{encode_basestring(name)}: %s" for name in MARK_COLUMNS) + "}"
 
 
-def _mark_rows() -> Iterator[tuple[str, ...]]:
-    """The export's rows (cells in ``MARK_COLUMNS`` order), read from the database a chunk at a
-    time."""
+def _mark_chunks() -> Iterator[list[tuple[str, ...]]]:
+    """The export's rows (cells in ``MARK_COLUMNS`` order, all strings), ``ROWS_PER_CHUNK`` at a
+    time, read from the database two chunks at a time."""
     superseded = superseding_numbers()
     fields = ("project_code", "decision", "decision_date", "notice_number", "notice_id")
-    for code, decision, decided, number, notice_id in (
-        export_marks_queryset().values_list(*fields).iterator(chunk_size=2000)
-    ):
-        yield code, decision, decided.isoformat(), number, superseded.get(notice_id, "")
+    marks = export_marks_queryset().values_list(*fields).iterator(chunk_size=2 * ROWS_PER_CHUNK)
+    while chunk := list(islice(marks, ROWS_PER_CHUNK)):
+        yield [
+            (code, decision, decided.isoformat(), number, superseded.get(notice_id, ""))
+            for code, decision, decided, number, notice_id in chunk
+        ]
 
 
-def _chunks(rows: Iterable[tuple[str, ...]], write_row: Callable, buffer: io.StringIO):
-    """What ``write_row`` wrote into ``buffer``, ``ROWS_PER_CHUNK`` rows at a time."""
-    for n, row in enumerate(rows, 1):
-        write_row(n, row)
-        if n % ROWS_PER_CHUNK == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
-
-
-def _csv_chunks(rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
+def _csv_chunks(chunks: Iterable[list[tuple[str, ...]]]) -> Iterator[str]:
+    """The CSV, one chunk of text per chunk of rows: a chunk's cells are neutralised one by one
+    only when one of them may start like a formula (found in one scan of the chunk's text)."""
     buffer = io.StringIO()
     buffer.write("\ufeff")  # the BOM lets spreadsheets read UTF-8 Chinese
     writer = csv.writer(buffer)
     writer.writerow(MARK_COLUMNS)
-    yield from _chunks(rows, lambda n, row: writer.writerow(map(neutralise_cell, row)), buffer)
+    for rows in chunks:
+        if FORMULA_CELL.search("\x00" + "\x00".join(chain.from_iterable(rows))):
+            rows = [list(map(neutralise_cell, row)) for row in rows]
+        writer.writerows(rows)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():  # no rows: the header alone
+        yield buffer.getvalue()
 
 
-def _json_chunks(rows: Iterable[tuple[str, ...]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    buffer.write('{"exemption_marks": [')
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every row
-
-    def write(n: int, row: tuple[str, ...]) -> None:
-        buffer.write(("," if n > 1 else "") + "\n")
-        buffer.write(encode(dict(zip(MARK_COLUMNS, row, strict=True))))
-
-    yield from _chunks(rows, write, buffer)
+def _json_chunks(chunks: Iterable[list[tuple[str, ...]]]) -> Iterator[str]:
+    """``{"exemption_marks": [...]}``, one mark a line, one chunk of text per chunk of rows."""
+    encode = encode_basestring
+    head = '{"exemption_marks": ['
+    separator = "\n"  # before the first mark; ",\n" before every other
+    for rows in chunks:
+        marks = ",\n".join([JSON_MARK % tuple(map(encode, row)) for row in rows])
+        yield head + separator + marks
+        head, separator = "", ",\n"
+    if head:  # no rows
+        yield head
     yield "\n]}\n"
 
 
@@ -278,9 +287,9 @@ def export_marks(request, fmt: str):
     if fmt not in ("csv", "json"):
         raise Http404
     if fmt == "json":
-        chunks, content_type, name = _json_chunks(_mark_rows()), "application/json", "json"
+        chunks, content_type, name = _json_chunks(_mark_chunks()), "application/json", "json"
     else:
-        chunks, content_type, name = _csv_chunks(_mark_rows()), "text/csv", "csv"
+        chunks, content_type, name = _csv_chunks(_mark_chunks()), "text/csv", "csv"
     response = StreamingHttpResponse(chunks, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="exemption-marks.{name}"'
     return response
