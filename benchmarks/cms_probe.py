@@ -187,15 +187,14 @@ def _publish_notice(number: int):
 
 def _start_build(tree: Path, cms_url: str, alone: bool = False) -> subprocess.Popen:
     """``python -m portal build`` in the benchmark tree, as a task worker runs it: handed to the
-    resident builder when one runs there, unless ``alone``."""
-    command = [
-        sys.executable,
-        str(Path(__file__).with_name("portal_phases.py")),
-        "cli",
-        "--cms-url",
-        cms_url,
-        *(["--no-builder"] if alone else []),
-    ]
+    resident builder when one runs there (the command itself, which imports next to nothing
+    before it hands the build over: its phases are those the build's last line reports), or,
+    ``alone``, built in its own process with its phases timed (``portal_phases.py cli``)."""
+    if alone:
+        here = Path(__file__).with_name("portal_phases.py")
+        command = [sys.executable, str(here), "cli", "--cms-url", cms_url, "--no-builder"]
+    else:
+        command = [sys.executable, "-m", "portal", "build", "--cms-url", cms_url]
     environment = {**os.environ, "PYTHONPATH": str(tree)}
     return subprocess.Popen(
         command, cwd=tree, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -217,11 +216,12 @@ def _finish(process: subprocess.Popen) -> tuple[dict, list[str], float]:
     stdout, stderr = process.communicate()
     finished = time.perf_counter()
     line = [x for x in stdout.splitlines() if x.startswith("BENCH_RESULT ")]
-    if process.returncode != 0 or not line:
+    if process.returncode != 0:
         raise RuntimeError(f"portal build failed:\n{stdout}\n{stderr}")
-    build = json.loads(line[-1].split(" ", 1)[1])
-    if build["swaps"] == 0:  # handed to the builder: what its output line reports
-        build.update(_reported(stdout))
+    if line:
+        build = json.loads(line[-1].split(" ", 1)[1])
+    else:  # handed to the builder: what its output line reports
+        build = {"status": process.returncode, "phases": {}, "seconds": 0.0, **_reported(stdout)}
     return build, [x for x in stdout.splitlines() if not x.startswith("BENCH_RESULT")], finished
 
 
