@@ -110,19 +110,21 @@ def record_data(notice) -> dict[str, Any]:
         "finalised_on": (
             local_date(notice.finalised_at).isoformat() if notice.finalised_at else None
         ),
-        "items": [
-            {
-                "item_id": item.pk,
-                "project_code": item.project_code,
-                "project_name": item.project_name,
-                "programme": item.programme,
-                "undertaking_unit": item.undertaking_unit,
-                "project_leader": item.project_leader,
-                "decision": item.decision,
-                "ground_codes": list(item.grounds or ()),
-                "reason_codes": list(item.reasons or ()),
-                "explanation": item.explanation,
-            }
-            for item in notice.items.all()
-        ],
+        "items": [record_item(item) for item in notice.items.all()],
+    }
+
+
+def record_item(item) -> dict[str, Any]:
+    """An item as the public record hashes it."""
+    return {
+        "item_id": item.pk,
+        "project_code": item.project_code,
+        "project_name": item.project_name,
+        "programme": item.programme,
+        "undertaking_unit": item.undertaking_unit,
+        "project_leader": item.project_leader,
+        "decision": item.decision,
+        "ground_codes": list(item.grounds or ()),
+        "reason_codes": list(item.reasons or ()),
+        "explanation": item.explanation,
     }

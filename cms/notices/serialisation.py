@@ -27,7 +27,13 @@ from cms.domain.windows import PublicityWindow, WindowPhase
 from . import rules
 from .items import DecisionItem
 from .models import DecisionNoticePage
-from .publication import UPHELD_OUTCOME, cited_clause, item_public_data, no_objections
+from .publication import (
+    UPHELD_OUTCOME,
+    cited_clause,
+    item_public_data,
+    no_objections,
+    record_item,
+)
 
 NOTICE_COLUMNS = (
     "pk", "title", "slug", "first_published_at", "last_published_at", "notice_number",
@@ -214,19 +220,3 @@ class _PageOfNotices:
 
     def public_item(self, item) -> dict[str, Any]:
         return item_public_data(item, self.lookup, cite=self.cited)
-
-
-def record_item(item) -> dict[str, Any]:
-    """An item as the public record hashes it (``publication.record_data``)."""
-    return {
-        "item_id": item.pk,
-        "project_code": item.project_code,
-        "project_name": item.project_name,
-        "programme": item.programme,
-        "undertaking_unit": item.undertaking_unit,
-        "project_leader": item.project_leader,
-        "decision": item.decision,
-        "ground_codes": list(item.grounds or ()),
-        "reason_codes": list(item.reasons or ()),
-        "explanation": item.explanation,
-    }
