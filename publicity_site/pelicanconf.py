@@ -65,25 +65,28 @@ CACHE_CONTENT = False
 
 class TemplateCache(FileSystemBytecodeCache):
     """Compiled templates kept between Pelican runs (by template and source checksum, written
-    atomically): compiling the theme is most of what a run for a few pages costs. One that
-    cannot be written (a read-only directory) only costs that time."""
-
-    def __init__(self, directory: Path):
-        with contextlib.suppress(OSError):
-            directory.mkdir(exist_ok=True)
-        super().__init__(str(directory))
+    atomically): compiling the theme is most of what a run for a few pages costs. Kept in
+    Jinja's own per-user directory under the system's temporary directory (which Jinja checks
+    is this user's alone), or in ``PORTAL_TEMPLATE_CACHE``; one that cannot be written only
+    costs that time."""
 
     def dump_bytecode(self, bucket) -> None:
         with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
 
 
-TEMPLATE_CACHE = Path(os.environ.get("PORTAL_TEMPLATE_CACHE") or Path(__file__).parent / ".jinja")
+def template_cache() -> TemplateCache | None:
+    try:
+        return TemplateCache(os.environ.get("PORTAL_TEMPLATE_CACHE") or None)
+    except (OSError, RuntimeError):  # no usable directory: templates compiled every run
+        return None
+
+
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
     "lstrip_blocks": True,
-    "bytecode_cache": TemplateCache(TEMPLATE_CACHE),
+    "bytecode_cache": template_cache(),
 }
 
 # Main navigation: (label, url relative to the site root).

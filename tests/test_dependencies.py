@@ -195,6 +195,12 @@ def test_no_import_cycle_between_files():
         pytest.fail(f"import cycle: {' -> '.join(error.args[1])}")
 
 
+# Names with a leading underscore that are documented, public API.
+PUBLIC_DESPITE_UNDERSCORE = {
+    "os._exit",  # how a forked child ends without the parent's clean-ups (portal.forked)
+}
+
+
 def test_no_module_imports_private_names_of_another():
     wrong = []
     for module in MODULES:
@@ -220,7 +226,9 @@ def test_no_module_imports_private_names_of_another():
                 and node.attr.startswith("_")
                 and not node.attr.startswith("__")
             ):
-                wrong.append(f"{module} uses {module_aliases[node.value.id]}.{node.attr}")
+                used = f"{module_aliases[node.value.id]}.{node.attr}"
+                if used not in PUBLIC_DESPITE_UNDERSCORE:
+                    wrong.append(f"{module} uses {used}")
     assert sorted(set(wrong)) == []
 
 

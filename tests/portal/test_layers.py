@@ -12,7 +12,9 @@ FORBIDDEN = {"cms", "django", "wagtail", "rest_framework"}  # the portal reads t
 # In the order data flows; a module imports only modules of its own stage or of one before it.
 STAGES = (
     # What everything builds on: addresses, dates, files, text, the sources' shape, the client.
-    {"urls", "dates", "files", "text", "sources", "client", "fingerprint"},
+    # And where the portal lives, what the resident builder holds, work forked beside a build.
+    {"urls", "dates", "files", "text", "sources", "client", "fingerprint", "paths", "warm",
+     "forked"},
     # The CMS's answers made into sources and site-wide data.
     {
         "record", "objections", "consultation", "selfcheck", "guidance", "notices", "listings",
@@ -24,7 +26,7 @@ STAGES = (
     {
         "render", "search", "builds", "phases", "build", "plugins", "plugins.cms_content",
         "plugins.cms_content.reader", "plugins.site_data", "site_files", "storage", "releases",
-        "publish", "verify", "preview", "__main__",
+        "publish", "verify", "preview", "builder", "__main__",
     },
 )  # fmt: skip
 
