@@ -75,23 +75,15 @@ def submit_objection(
     data: dict, evidence: list[Evidence], idempotency_key: str | None, now: datetime | None = None
 ) -> Receipt:
     """Stores the objection and its files together, or nothing at all, and queues the receipt
-    by e-mail with them.
-
-    A retry with an Idempotency-Key already used is found by the key's unique constraint when
-    the objection is inserted (``store_submission`` then gives the earlier receipt), not by a
-    query before every insert; and, should the notice no longer accept objections, before
-    that refusal."""
+    by e-mail with them."""
     now = now or timezone.now()
     item = data["item"]
     notice = item.notice.specific
     digest = payload_digest(data, evidence)
-    try:
-        # Items from the serializer's query say whether their notice was corrected.
-        ensure_accepting(notice, now, corrected=getattr(item, NOTICE_CORRECTED, None))
-    except ApiError:
-        if idempotency_key and (receipt := replay(Objection, idempotency_key, digest, NOUN)):
-            return receipt
-        raise
+    if idempotency_key and (receipt := replay(Objection, idempotency_key, digest, NOUN)):
+        return receipt
+    # Items from the serializer's query say whether their notice was corrected.
+    ensure_accepting(notice, now, corrected=getattr(item, NOTICE_CORRECTED, None))
     staged: list[str] = []
 
     def attach(objection: Objection) -> None:

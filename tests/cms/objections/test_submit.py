@@ -289,23 +289,6 @@ def test_retry_with_the_same_key_returns_the_same_receipt(api, endpoint, submiss
     assert endpoint.model.objects.count() == 1
 
 
-def test_a_retry_after_the_window_closed_still_gets_its_receipt(api, payload, open_notice):
-    """The key is found when the objection is inserted, and, for a notice that no longer takes
-    objections, before that refusal: a client whose answer was lost still gets its receipt."""
-    headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-late-01"}
-    first = api.post(URL, payload, format="json", **headers)
-    closes = PublicityWindow(open_notice.publicity_start).closes_at
-    with mock.patch("django.utils.timezone.now", return_value=closes):
-        retry = api.post(URL, payload, format="json", **headers)
-        other = api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="retry-key-late-02")
-    assert first.status_code == retry.status_code == 201
-    assert retry.json() == first.json()
-    assert retry["Idempotent-Replayed"] == "true"
-    assert other.status_code == 409
-    assert _error(other)["code"] == "window_closed"
-    assert Objection.objects.count() == 1
-
-
 def test_same_key_with_different_content_is_409(api, endpoint, submission):
     headers = {"HTTP_IDEMPOTENCY_KEY": "retry-key-0002"}
     api.post(endpoint.url, submission, format="json", **headers)

@@ -17,9 +17,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 
 # The item with its notice, its view restrictions and whether the notice has a live correction;
-# the three rate limits (burst, day, cap on the notice) counted in one upsert; the objection
-# (whose Idempotency-Key, if any, its unique constraint checks: no query before); its receipt
-# mail in the outbox; the task that sends it.
+# the three rate limits (burst, day, cap on the notice) counted in one upsert; the objection;
+# its receipt mail in the outbox; the task that sends it.
 STATEMENTS = 5
 
 
@@ -39,21 +38,6 @@ def test_filing_an_objection_takes_a_fixed_number_of_statements(
     assert sum(sql.startswith("INSERT") for sql in working) == 4  # limits, objection, mail, task
     assert working[0].startswith("SELECT") and "notices_decisionitem" in working[0]
     assert "ON CONFLICT" in working[1]  # the limits, counted once the item is known
-
-
-def test_an_idempotency_key_costs_no_statement_of_its_own(api, payload, settings, monkeypatch):
-    """A retry is found by the key's unique constraint on insert, not by a query first."""
-    monkeypatch.setattr(counters.random, "randrange", lambda n: 1)
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    api.post("/api/objections/", payload, format="json", HTTP_IDEMPOTENCY_KEY="cost-key-0000")
-    with CaptureQueriesContext(connection) as queries:
-        response = api.post(
-            "/api/objections/", payload, format="json", HTTP_IDEMPOTENCY_KEY="cost-key-0001"
-        )
-    assert response.status_code == 201, response.content
-    working = [q["sql"] for q in queries if not TRANSACTION_CONTROL.match(q["sql"])]
-    assert len(working) <= STATEMENTS, "\n".join(sql[:120] for sql in working)
-    assert not any("idempotency_key_hash" in sql for sql in working if sql.startswith("SELECT"))
 
 
 def test_the_counters_clean_up_is_one_more_statement_on_a_sampled_request(
