@@ -6,7 +6,7 @@ start-up and the portal's imports, then for reading what the last build kept (th
 the public record, the live build's manifest), then for a Pelican process of its own to render a
 handful of pages. The builder pays for those once: it imports everything, holds those files in
 memory (:mod:`portal.warm`), and forks a child for each build, which starts with all of it and
-renders in a fork of itself (:func:`portal.render.run_pelican_forked`).
+renders in a fork of itself (:func:`portal.render.start_pelican_forked`).
 
 ``python -m portal build`` connects to the builder's socket (``publicity_site/.builder.sock``,
 or ``PORTAL_BUILDER_SOCKET``) and sends its arguments; the child builds exactly as the command

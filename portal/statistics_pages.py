@@ -68,27 +68,21 @@ def facts_of(records: Iterable[Mapping[str, Any]]) -> list[NoticeFacts]:
     """The facts kept in each notice's record (``notice_store.notice_record``)."""
     if not warm.enabled():
         return [NoticeFacts.from_record(r["facts"]) for r in records if "facts" in r]
-    facts = []
-    for record in records:
-        if (kept := record.get("facts")) is None:
-            continue
-        held = _held_facts.get(id(kept))
-        if held is None or held[0] is not kept:
-            held = (kept, NoticeFacts.from_record(kept))
-        facts.append(held[1])
-    return facts
+    return [_facts(kept)[1] for r in records if (kept := r.get("facts")) is not None]
 
 
 def hold_facts(records: Iterable[Mapping[str, Any]]) -> None:
     """Reads ahead, in the builder, the facts of the notices' state it holds (and only those)."""
-    held = {}
-    for record in records:
-        if (kept := record.get("facts")) is not None:
-            previous = _held_facts.get(id(kept))
-            held[id(kept)] = previous if previous and previous[0] is kept else (
-                kept, NoticeFacts.from_record(kept))  # fmt: skip
+    held = {id(kept): _facts(kept) for r in records if (kept := r.get("facts")) is not None}
     _held_facts.clear()
     _held_facts.update(held)
+
+
+def _facts(kept: Mapping[str, Any]) -> tuple[Mapping[str, Any], NoticeFacts]:
+    """The facts read from a record's ``kept`` mapping: those held for that very mapping, or
+    read now."""
+    held = _held_facts.get(id(kept))
+    return held if held is not None and held[0] is kept else (kept, NoticeFacts.from_record(kept))
 
 
 def collect(

@@ -1,9 +1,9 @@
 """What the resident builder keeps in memory between builds (see :mod:`portal.builder`).
 
 A build reads the same large files first every time: the notices' state, the public record the
-portal keeps, the live build's manifest, Pelican's settings. :func:`loaded` reads a file through a
-loader once and hands out that value again while the file is unchanged (same inode, size and
-modification time: every one of them is replaced by a rename, never written in place).
+portal keeps, the live build's manifest. :func:`loaded` reads a file through a loader once and
+hands out that value again while the file is unchanged (same inode, size and modification time:
+each is replaced by a rename, or, the public record, appended to, which changes its size).
 
 It is off unless :func:`enable` was called, which only the builder does, in its parent process:
 that process never builds, so it never changes what it holds, and each build runs in a forked
