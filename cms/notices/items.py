@@ -72,6 +72,9 @@ class DecisionItem(Orderable):
     ]
 
     class Meta(Orderable.Meta):
+        # Items added outside the admin's formset have no sort order; the pk breaks ties so
+        # every reader (page, read API, record) lists them in one order on every database.
+        ordering = ["sort_order", "pk"]
         verbose_name = _("认定事项")
         verbose_name_plural = _("认定事项")
 
