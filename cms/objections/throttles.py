@@ -73,7 +73,9 @@ def count_objection(request, notice_id: int) -> None:
     :class:`NoticeCapReached` when only the cap is. A refused objection is taken back from the
     limits that refused it and those checked after them: refused by the client's allowance it
     counts nowhere; refused by the cap alone it still counts toward the burst and the day, as
-    every request to the API does."""
+    every request to the API does. The view counts in the transaction that stores the
+    objection, which commits the count whether the objection is stored or refused
+    (:func:`cms.submissions.views.committed_even_if_refused`)."""
     client, cap = ObjectionThrottle(), NoticeCapThrottle(notice_id)
     now = client.timer()
     client_windows, cap_windows = client.windows(request, now), cap.windows(request, now)

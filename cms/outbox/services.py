@@ -2,9 +2,13 @@
 
 ``enqueue`` is called inside the transaction of the action that causes the mail (an answer
 saved, a subscription confirmed): the mail is queued if and only if the action commits, and the
-same ``dedupe_key`` never queues a second mail. Once the transaction commits, the task worker is
-asked to send (:mod:`cms.outbox.tasks`); should that request be lost, the publicity scheduler's
-sweep asks again every minute for anything due (:func:`request_delivery_if_due`)."""
+same ``dedupe_key`` never queues a second mail. The task worker is asked to send
+(:mod:`cms.outbox.tasks`) with the mail: when the task queue is a table of the outbox's own
+database (the production backend), the task is queued in the same transaction, so that the
+action, its mail and the task that sends it commit together, in one commit, or not at all; with
+any other backend, once the transaction has committed (:func:`request_delivery_with_commit`).
+Should a request be lost all the same, the publicity scheduler's sweep asks again every minute
+for anything due (:func:`sweep`)."""
 
 import logging
 from collections.abc import Iterable
@@ -69,6 +73,31 @@ def request_delivery() -> None:
         logger.warning("mail delivery not requested: %s", type(error).__name__)
 
 
+def task_queue_shares_the_outbox_database() -> bool:
+    """Whether the send task is queued as a row of the outbox's own database (django-tasks'
+    database backend), a row that can commit with the mail."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    return isinstance(send_due_mail.get_backend(), DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == router.db_for_write(OutgoingMail)
+    )
+
+
+def request_delivery_with_commit() -> None:
+    """Asks the task worker to send the mail just queued, as the current transaction commits.
+    A task queued in the outbox's database is queued now, in the transaction: it commits with
+    the mail (no second commit, and no crash between two commits can leave a mail without its
+    task), and an error queuing it fails the action as any of its statements would. With any
+    other backend, or outside a transaction, once committed (a backend that runs the task at
+    once must never send a mail whose transaction may yet roll back)."""
+    connection = connections[router.db_for_write(OutgoingMail)]
+    if connection.in_atomic_block and task_queue_shares_the_outbox_database():
+        send_due_mail.enqueue()
+    else:
+        transaction.on_commit(request_delivery)
+
+
 def enqueue(draft: Draft, now: datetime | None = None) -> tuple[OutgoingMail, bool]:
     """Queues ``draft`` in the current transaction; (the mail, whether it is new). A key already
     used queues nothing and gives the mail queued under it.
@@ -81,7 +110,7 @@ def enqueue(draft: Draft, now: datetime | None = None) -> tuple[OutgoingMail, bo
         return OutgoingMail.objects.get(dedupe_key=draft.dedupe_key), False
     row.pk = pk
     row._state.adding, row._state.db = False, router.db_for_write(OutgoingMail)
-    transaction.on_commit(request_delivery)
+    request_delivery_with_commit()
     return row, True
 
 
@@ -117,7 +146,7 @@ def enqueue_many(drafts: Iterable[Draft], now: datetime | None = None) -> int:
         OutgoingMail.objects.bulk_create(batch, ignore_conflicts=True)
         added += OutgoingMail.objects.filter(dedupe_key__in=keys).count() - before
     if added:
-        transaction.on_commit(request_delivery)
+        request_delivery_with_commit()
     return added
 
 

@@ -9,6 +9,10 @@ however many workers count the same window at once. Django's
 never add to it, nor give back a count on every backend. Taking back a refused attempt is the
 same statement, adding -1, so that it locks the rows in the same order as counting does.
 
+Counted inside a transaction (an objection's: the count commits with what it counted), the rows
+stay locked until that transaction ends: another attempt of the same client on the same windows
+waits for that commit, and none counts twice or is lost.
+
 Rows of windows that have ended are deleted on one call in :data:`CLEANUP_EVERY` (at random),
 an hour after their end, a margin for workers whose clocks differ a little."""
 

@@ -2,8 +2,12 @@
 policy). JSON clients get JSON; a plain HTML form post (JavaScript off) gets a page a person can
 read: the receipt, or the list of what to correct."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError, transaction
 from django.template.response import TemplateResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
@@ -171,12 +175,39 @@ def refuse_filled_trap(request) -> None:
         )
 
 
+T = TypeVar("T")
+
+
+def committed_even_if_refused(work: Callable[[], T]) -> T:
+    """Runs ``work`` in one transaction, which commits even when ``work`` refuses the request
+    (raises anything but a database error): what it counted before the refusal stays counted,
+    and the refusal is raised once that is committed. A database error rolls everything back
+    (the database refused the writes anyway), as does anything that left the transaction
+    marked for rollback."""
+    refusal: Exception | None = None
+    with transaction.atomic():
+        try:
+            result = work()
+        except DatabaseError:
+            raise
+        except Exception as error:  # raised again below, after the commit
+            refusal = error
+    if refusal is not None:
+        raise refusal
+    return result
+
+
 class SubmissionCreateView(NegotiatedAPIView):
     """POST of a public submission, the same way for every kind: (the body's size is checked
     before, in ``initial``) the robots' trap field, the Idempotency-Key, validation (an unknown
     target, or one the public cannot see, is a 404), the rate limits counted after validation
     if the kind has any, files if the kind takes them, then ``submit``. Subclasses set the
-    serializer and say what a receipt shows."""
+    serializer and say what a receipt shows.
+
+    A valid submission is counted, stored with its mail and the task that sends it, and
+    committed once: one transaction, which commits the count also when the submission is
+    refused after it (429, a file refused, the window closed, a key reused:
+    :func:`committed_even_if_refused`). The response goes out after the commit."""
 
     serializer_class: type = None
     target_field: str
@@ -231,9 +262,13 @@ class SubmissionCreateView(NegotiatedAPIView):
         except (APIException, SuspiciousOperation):
             self.count_refused(request)
             raise
-        self.count_attempt(request, data)
-        evidence = self.read_files(request) if self.accepts_files else []
-        receipt = self.submit(data, evidence, key)
+
+        def count_and_submit() -> Receipt:
+            self.count_attempt(request, data)
+            evidence = self.read_files(request) if self.accepts_files else []
+            return self.submit(data, evidence, key)
+
+        receipt = committed_even_if_refused(count_and_submit)
         response = self.respond(
             self.receipt_data(receipt), status.HTTP_201_CREATED, **self.receipt_context(receipt)
         )
