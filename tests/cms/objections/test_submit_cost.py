@@ -20,6 +20,8 @@ TRANSACTION_CONTROL = re.compile(r"^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b"
 # the three rate limits (burst, day, cap on the notice) counted in one upsert; the objection;
 # its receipt mail in the outbox; the task that sends it.
 STATEMENTS = 5
+# The four writes in one transaction: each commit waits for the disk.
+COMMITS = 1
 
 
 def test_filing_an_objection_takes_a_fixed_number_of_statements(
@@ -38,6 +40,27 @@ def test_filing_an_objection_takes_a_fixed_number_of_statements(
     assert sum(sql.startswith("INSERT") for sql in working) == 4  # limits, objection, mail, task
     assert working[0].startswith("SELECT") and "notices_decisionitem" in working[0]
     assert "ON CONFLICT" in working[1]  # the limits, counted once the item is known
+    assert "django_tasks" in working[4]  # the task, queued with the mail it sends
+
+
+def test_filing_an_objection_commits_once(api, payload, settings, monkeypatch):
+    """The limits' count, the objection, its mail and the task: written in one transaction, none
+    before it (autocommitted) nor after it."""
+    monkeypatch.setattr(counters.random, "randrange", lambda n: 1)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    api.post("/api/objections/", {**payload, "email": "a@example.invalid"}, format="json")
+    second = {**payload, "email": "b@example.invalid", "phone": "13800138009"}
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/api/objections/", second, format="json")
+    assert response.status_code == 201, response.content
+    sql = [q["sql"] for q in queries]
+    assert sum(s.startswith("COMMIT") for s in sql) == COMMITS
+    assert sum(s.startswith("BEGIN") for s in sql) == 1
+    assert not any(s.startswith("ROLLBACK") for s in sql)
+    begin = next(i for i, s in enumerate(sql) if s.startswith("BEGIN"))
+    commit = next(i for i, s in enumerate(sql) if s.startswith("COMMIT"))
+    writes = [i for i, s in enumerate(sql) if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert len(writes) == 4 and begin < min(writes) and max(writes) < commit
 
 
 def test_the_counters_clean_up_is_one_more_statement_on_a_sampled_request(

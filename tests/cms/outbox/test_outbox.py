@@ -81,6 +81,40 @@ def test_enqueue_asks_the_worker_once_committed(mailbox):
     assert OutgoingMail.objects.get().state == MailState.SENT
 
 
+def _send_tasks() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    from cms.outbox.tasks import send_due_mail
+
+    return DBTaskResult.objects.filter(task_path=send_due_mail.module_path).count()
+
+
+@pytest.fixture
+def tasks_in_the_database(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.usefixtures("tasks_in_the_database")
+def test_a_task_queue_in_the_database_is_asked_in_the_mails_own_transaction(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as waiting_for_commit, transaction.atomic():
+        enqueue(draft("test:1"), NOW)
+        enqueue(draft("test:1"), NOW)  # the same key: no mail, no task
+        enqueue_many([draft("test:2"), draft("test:3")], NOW)
+    assert waiting_for_commit == []  # nothing left for after the commit
+    assert OutgoingMail.objects.count() == 3 and _send_tasks() == 2  # one per call that queued
+
+
+@pytest.mark.usefixtures("tasks_in_the_database")
+def test_a_mail_rolled_back_takes_its_task_with_it():
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue(draft(), NOW)
+        assert _send_tasks() == 1
+        raise RuntimeError("the action failed")
+    assert OutgoingMail.objects.count() == 0 and _send_tasks() == 0
+
+
 # --- sending -----------------------------------------------------------------------------------
 
 

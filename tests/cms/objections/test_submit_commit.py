@@ -1,0 +1,112 @@
+"""Filing an objection commits once: the rate limits' count, the objection, its receipt mail and
+the task that sends it, in one transaction. Run outside any test transaction, so that what is
+seen here is what was committed, with the task queue in the database as in production.
+
+A request refused after it was counted still commits its count; a database error stores
+nothing, count included; and no objection is ever stored without its mail and that mail's
+task."""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.db import DatabaseError
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from cms.domain.windows import PublicityWindow
+from cms.objections.models import Objection
+from cms.outbox import services as outbox
+from cms.outbox.models import OutgoingMail
+from cms.outbox.tasks import send_due_mail
+from cms.submissions import counters
+from cms.submissions.models import RateCounter
+
+from ..notices.conftest import make_notice, notice_index  # noqa: F401
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+URL = "/api/objections/"
+CLIENT = "127.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_the_database(settings, monkeypatch):
+    monkeypatch.setattr(counters.random, "randrange", lambda n: 1)  # no sampled clean-up
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _counts() -> dict[str, int]:
+    """Each limit's count (one client, one notice), by the limit's scope."""
+    rows = RateCounter.objects.values_list("key", "count")
+    return {key.split(":")[0]: count for key, count in rows}
+
+
+def _send_tasks() -> int:
+    return DBTaskResult.objects.filter(task_path=send_due_mail.module_path).count()
+
+
+def test_an_objection_its_mail_and_the_task_that_sends_it_are_committed(api, payload):
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 201
+    objection = Objection.objects.get()
+    assert OutgoingMail.objects.filter(dedupe_key=f"objection-receipt:{objection.pk}").count() == 1
+    assert _send_tasks() == 1
+    assert _counts() == {"objection_burst": 1, "objection_sustained": 1, "objection_per_notice": 1}
+
+
+def test_an_objection_refused_after_it_was_counted_keeps_its_count(api, payload, open_notice):
+    """The window closed: 409, nothing stored, but the attempt counts toward every limit."""
+    closes = PublicityWindow(open_notice.publicity_start).closes_at
+    with mock.patch("django.utils.timezone.now", return_value=closes + datetime.timedelta(1)):
+        response = api.post(URL, payload, format="json")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "window_closed"
+    assert not Objection.objects.exists() and not OutgoingMail.objects.exists()
+    assert _send_tasks() == 0
+    assert _counts() == {"objection_burst": 1, "objection_sustained": 1, "objection_per_notice": 1}
+
+
+def test_a_refusal_by_the_cap_alone_keeps_its_count_toward_the_burst(api, payload, monkeypatch):
+    from cms.objections.throttles import NoticeCapThrottle, ObjectionThrottle
+
+    rates = {**ObjectionThrottle.THROTTLE_RATES, "objection_per_notice": "1/day"}
+    for throttle in (ObjectionThrottle, NoticeCapThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", rates)
+    assert api.post(URL, payload, format="json").status_code == 201
+    refused = api.post(URL, payload, format="json")
+    assert refused.json()["error"]["code"] == "notice_limit_reached"
+    assert _counts() == {"objection_burst": 2, "objection_sustained": 2, "objection_per_notice": 1}
+    assert Objection.objects.count() == 1 and _send_tasks() == 1
+
+
+def test_a_retry_found_by_the_keys_constraint_commits_its_count(api, payload):
+    """The second insert fails on the Idempotency-Key's unique constraint; the transaction that
+    counted it goes on to find the earlier receipt and commits."""
+    headers = {"HTTP_IDEMPOTENCY_KEY": "commit-key-0001"}
+    first = api.post(URL, payload, format="json", **headers)
+    retry = api.post(URL, payload, format="json", **headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true" and retry.json() == first.json()
+    assert Objection.objects.count() == OutgoingMail.objects.count() == _send_tasks() == 1
+    assert _counts() == {"objection_burst": 2, "objection_sustained": 2, "objection_per_notice": 2}
+
+
+def test_an_objection_whose_task_cannot_be_queued_is_not_stored(api, payload, monkeypatch):
+    """No mail without the task that sends it: a failure to queue the task rolls back the
+    objection, its mail and its count (a database error is a 500, with nothing half done)."""
+
+    def fails(*args, **kwargs):
+        raise DatabaseError("the task queue refused the row")
+
+    monkeypatch.setattr(DatabaseBackend, "enqueue", fails)
+    api.raise_request_exception = False
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 500
+    assert not Objection.objects.exists() and not OutgoingMail.objects.exists()
+    assert _send_tasks() == 0 and _counts() == {}
+
+
+def test_the_task_is_queued_in_the_transaction_only_with_a_database_queue(settings):
+    assert outbox.task_queue_shares_the_outbox_database()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert not outbox.task_queue_shares_the_outbox_database()
