@@ -7,10 +7,11 @@ nothing, count included; and no objection is ever stored without its mail and th
 task."""
 
 import datetime
+import threading
 from unittest import mock
 
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -79,9 +80,9 @@ def test_a_refusal_by_the_cap_alone_keeps_its_count_toward_the_burst(api, payloa
     assert Objection.objects.count() == 1 and _send_tasks() == 1
 
 
-def test_a_retry_found_by_the_keys_constraint_commits_its_count(api, payload):
-    """The second insert fails on the Idempotency-Key's unique constraint; the transaction that
-    counted it goes on to find the earlier receipt and commits."""
+def test_a_retry_with_the_same_key_commits_its_count(api, payload):
+    """The retry finds the earlier receipt by its Idempotency-Key; the transaction that counted
+    it commits, with nothing stored twice."""
     headers = {"HTTP_IDEMPOTENCY_KEY": "commit-key-0001"}
     first = api.post(URL, payload, format="json", **headers)
     retry = api.post(URL, payload, format="json", **headers)
@@ -110,3 +111,53 @@ def test_the_task_is_queued_in_the_transaction_only_with_a_database_queue(settin
     assert outbox.task_queue_shares_the_outbox_database()
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     assert not outbox.task_queue_shares_the_outbox_database()
+
+
+def test_a_retry_that_missed_the_earlier_objection_is_caught_by_the_keys_constraint(
+    api, payload, monkeypatch
+):
+    """Two posts with one key at once: the second looked before the first committed, so only
+    the key's unique constraint stops its insert. Rolled back to its savepoint, the same
+    transaction finds the earlier receipt and commits its count."""
+    from cms.objections import services
+
+    headers = {"HTTP_IDEMPOTENCY_KEY": "commit-key-0002"}
+    first = api.post(URL, payload, format="json", **headers)
+    monkeypatch.setattr(services, "replay", lambda *args: None)  # the look before the insert
+    retry = api.post(URL, payload, format="json", **headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry["Idempotent-Replayed"] == "true" and retry.json() == first.json()
+    assert Objection.objects.count() == OutgoingMail.objects.count() == _send_tasks() == 1
+    assert _counts() == {"objection_burst": 2, "objection_sustained": 2, "objection_per_notice": 2}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's test database is one shared in-memory cache, where a second writer fails at "
+    "once instead of waiting its turn as on a file; the PostgreSQL pass runs this",
+)
+def test_concurrent_posts_with_one_key_store_one_objection(payload):
+    """Two clients post the same objection with the same key at the same moment, each on its
+    own connection: one objection, one mail, one task, and both get its receipt."""
+    from rest_framework.test import APIClient
+
+    start, results = threading.Barrier(2), []
+
+    def post(address: str) -> None:
+        try:
+            start.wait(timeout=10)
+            response = APIClient(REMOTE_ADDR=address).post(
+                URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="commit-key-0003"
+            )
+            results.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(f"10.0.0.{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [status for status, _ in results] == [201, 201], results
+    assert results[0][1]["receipt_number"] == results[1][1]["receipt_number"]
+    assert Objection.objects.count() == OutgoingMail.objects.count() == _send_tasks() == 1
