@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notices', '0004_reason_labels'),
+        ("notices", "0004_reason_labels"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='decisionitem',
-            options={'ordering': ['sort_order', 'pk'], 'verbose_name': '认定事项', 'verbose_name_plural': '认定事项'},
+            name="decisionitem",
+            options={
+                "ordering": ["sort_order", "pk"],
+                "verbose_name": "认定事项",
+                "verbose_name_plural": "认定事项",
+            },
         ),
     ]
