@@ -2,6 +2,7 @@
 portal, text a member of the public submits) is cleaned here, once, with one reused Cleaner."""
 
 import html
+import re
 
 import bleach
 
@@ -28,6 +29,9 @@ _html_cleaner = bleach.Cleaner(
     strip_comments=True,
 )
 _text_cleaner = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+# What the text cleaner changes: markup and entities, and the control characters it removes or
+# replaces (a carriage return becomes a line feed). Text without any comes out as it went in.
+_CLEANER_CHANGES = re.compile(r"[<&\x00-\x08\x0b-\x1f]")
 
 
 def clean_html(fragment: str | None) -> str:
@@ -38,9 +42,13 @@ def clean_html(fragment: str | None) -> str:
 
 
 def clean_text(text: str | None) -> str:
-    """Plain text with every tag removed (unescaped again: store it as text, escape on output)."""
+    """Plain text with every tag removed (unescaped again: store it as text, escape on output).
+    Text the cleaner would give back as it is (most text: no ``<``, ``&`` or control character)
+    is not parsed."""
     if not text:
         return ""
+    if not _CLEANER_CHANGES.search(text):
+        return text
     return html.unescape(_text_cleaner.clean(text))
 
 
