@@ -228,11 +228,16 @@ def fetch(client: CMSClient, held: list[dict[str, Any]]) -> Fetched:
     return Fetched(entries, {entry["subject"] for entry in new} if held else None)
 
 
-def consistent_length(entries: list[dict[str, Any]], notices: dict[str, str]) -> int:
+def consistent_length(
+    entries: list[dict[str, Any]], notices: dict[str, str], only: set[str] | None = None
+) -> int:
     """The length of the longest part of ``entries`` (from the first) after which each notice
     (number → SHA-256 of its data) has as its last entry one with that data hash: entries the
     CMS added after the notices were read are left to the next build. Raises
-    :class:`RecordError` when no such part exists."""
+    :class:`RecordError` when no such part exists. ``only``: the notices to check, when the
+    others are known to agree (their data and their entries as the last build checked them)."""
+    if only is not None:
+        notices = {number: notices[number] for number in only if number in notices}
     positions: dict[str, list[int]] = {}
     for position, entry in enumerate(entries):
         if entry["kind"] == "notice" and entry["subject"] in notices:

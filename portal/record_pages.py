@@ -80,16 +80,22 @@ def notice_sources(
     """The record page of each notice, by source path: made for the notices in ``fresh`` (ids)
     or with an entry of ``changed`` (subjects), the others :data:`UNCHANGED`; every one made
     when either is None."""
+    every = fresh is None or changed is None
+    remade = {
+        notice["entry"]["notice_number"]
+        for notice in notices
+        if every or notice["id"] in fresh or notice["entry"]["notice_number"] in changed
+    }
     by_subject: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
-        if entry["kind"] == "notice":
+        if entry["kind"] == "notice" and entry["subject"] in remade:
             by_subject.setdefault(entry["subject"], []).append(entry)
     sources: dict[str, Any] = {}
     for notice in notices:
         number = notice["entry"]["notice_number"]
         path = source_path(record_url(notice["url"]))
-        remade = fresh is None or changed is None or notice["id"] in fresh or number in changed
-        sources[path] = notice_source(notice, by_subject.get(number, [])) if remade else UNCHANGED
+        made = number in remade
+        sources[path] = notice_source(notice, by_subject.get(number, [])) if made else UNCHANGED
     return sources
 
 
@@ -137,7 +143,14 @@ def collect(
         if number in expected:
             raise record.RecordError(f"Two live notices have the number {number!r}")
         expected[number] = notice["record_sha256"]
-    length = record.consistent_length(fetched.entries, expected)
+    # The notices fetched afresh and those with new entries; the others agree as the last
+    # build found them (their data and their entries unchanged since).
+    only = None
+    if fresh is not None and fetched.changed is not None:
+        only = fetched.changed | {
+            notice["entry"]["notice_number"] for notice in notices if notice["id"] in fresh
+        }
+    length = record.consistent_length(fetched.entries, expected, only)
     entries, left = fetched.entries[:length], fetched.entries[length:]
     changed = fetched.changed
     if changed is not None:

@@ -254,6 +254,16 @@ def test_what_is_published_stops_where_the_notices_were_read():
         record.consistent_length(entries, {"丙-3": _sha(A)})
 
 
+def test_an_incremental_export_checks_only_the_notices_that_changed():
+    """Notices outside ``only`` agreed when the last build checked them: not checked again."""
+    entries = chain(EVENTS)
+    expected = {"甲-1": _sha(A), "乙-2": "the hash of data the record never had"}
+    assert record.consistent_length(entries, expected, only={"甲-1"}) == 2
+    with pytest.raises(record.RecordError, match="乙-2"):
+        record.consistent_length(entries, expected, only={"甲-1", "乙-2"})
+    assert record.consistent_length(entries, expected, only=set()) == len(entries)
+
+
 def test_the_held_record_is_kept_and_read_back(tmp_path):
     entries = chain(EVENTS)
     record.Held(entries).save(tmp_path)
