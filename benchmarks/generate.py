@@ -573,13 +573,18 @@ def write_objections(plans: list[NoticePlan], now: datetime, seed: int) -> int:
                     content=rng.choice(OBJECTION_TEXTS),
                     status="answered" if outcome else rng.choice(("received", "investigating")),
                     outcome=outcome, answer="经调查核实，答复如下。" if outcome else "",
-                    answered_at=(window.closes_at + timedelta(days=rng.randint(1, 20)))
-                    if outcome else None,
+                    answered_at=_answered_at(window, rng, now) if outcome else None,
                 )
             )  # fmt: skip
     with _dated_freely():
         Objection.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def _answered_at(window: windows.PublicityWindow, rng: random.Random, now: datetime) -> datetime:
+    """A day or a few weeks after the window closed, and never after ``now``: an answer dated
+    in the future would count as a change to its notice on every export until that time."""
+    return min(window.closes_at + timedelta(days=rng.randint(1, 20)), now)
 
 
 def tree_problems() -> dict[str, int]:
