@@ -393,6 +393,17 @@ def _load(results: dict, key: str) -> str:
     return " / ".join(f"{value:.2f}" for value in results.get(key) or ())
 
 
+def _control(write: dict) -> int:
+    """Statements that only mark a transaction (savepoints), neither reading nor writing."""
+    return sum(
+        statement.split(" ", 1)[0].upper() in TRANSACTION_CONTROL
+        for statement in write.get("statements") or []
+    )
+
+
+TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
 def figures(results: dict) -> str:
     m = results["machine"]
     started = datetime.fromisoformat(results["started"])
@@ -402,7 +413,8 @@ def figures(results: dict) -> str:
     if q:
         writes["queries"] = (
             f"SQL queries per request: objection {q['objection']['queries']}, "
-            f"bare {q['bare']['queries']}."
+            f"bare {q['bare']['queries']}; of them transaction control (savepoints): "
+            f"objection {_control(q['objection'])}, bare {_control(q['bare'])}."
         )
         writes["statements"] = q["objection"].get("statements")
     durability = ", ".join(f"{k}={v}" for k, v in results["durability"].items())
