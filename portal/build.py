@@ -225,7 +225,6 @@ def _render_site(
                 site_outputs()
         if not (build_dir / "index.html").is_file():
             raise BuildError("Pelican produced no index.html")
-        manifest.save(builds.manifest_path(build_dir))
     except render.RenderError as exc:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise BuildError(str(exc)) from exc
@@ -341,6 +340,9 @@ def _go_live(build: Build, exported: Export, mode: str, index_later: bool) -> Pa
     after going live, its second half. Returns the build now live."""
     build.phases.start("switch")
     builds.swap(build.output_link, build.build_dir)
+    # Written once the pages are live (31,000 sources take a while to encode): a build that
+    # finds the live build without one renders in full, so a crash in between loses nothing.
+    build.manifest.save(builds.manifest_path(build.build_dir))
     exported.notices.save(build.content_dir)
     if not index_later:
         return build.build_dir

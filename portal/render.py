@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import site_identity, warm
-from .files import discard, move_into, walk_files
+from .files import discard, move_into, replace_file, walk_files
 from .sources import UNCHANGED
 
 SOURCE_DIRS = ("pages", "generated")
@@ -63,7 +63,7 @@ class Manifest:
     def save(self, path: Path) -> None:
         data = {"version": MANIFEST_VERSION, "fingerprint": self.fingerprint,
                 "sources": self.sources}  # fmt: skip
-        path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+        replace_file(path, json.dumps(data, sort_keys=True).encode())  # read whole or not at all
 
 
 def fingerprint(theme: Path, settings_files: Iterable[Path], extra: str = "") -> str:

@@ -241,6 +241,18 @@ def test_an_upgraded_package_that_shapes_the_output_means_a_full_build(
     assert (again.mode, again.rendered) == ("incremental", 0)
 
 
+def test_a_live_build_without_its_manifest_is_followed_by_a_full_build(live_server, tmp_path):
+    """The manifest is written once the pages are live; should the process stop before, the next
+    build cannot trust the live build's files and renders every page, to the same tree."""
+    content, site = _demo_site(tmp_path / "crash")
+    first = build_portal(live_server.url, site_dir=site, content_dir=content)
+    before = _tree(first.output)
+    manifest_path(first.output.resolve()).unlink()
+    after = build_portal(live_server.url, site_dir=site, content_dir=content)
+    assert after.rendered == len(render.Manifest.load(manifest_path(after.output)).sources) > 0
+    assert _tree(after.output) == before
+
+
 def _holding_pagefind(tmp_path: Path, monkeypatch) -> Path:
     """Pagefind behind a script that, while the returned file exists, says it started and sleeps
     instead (until it is stopped)."""
