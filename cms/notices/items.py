@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Orderable
 
 from cms.domain.clauses import EXCLUSIONS, GROUNDS, REJECTION_REASONS, Decision
@@ -16,6 +15,7 @@ from cms.domain.programmes import Programme
 
 from . import rules
 from .fields import CodeListField
+from .panels import ItemFieldPanel, ItemFieldRowPanel, ItemMultiFieldPanel
 
 GROUND_CHOICES = [(c.code, f"{c.code} {c.label}") for c in GROUNDS.values()]
 # X1–X4 are the policy's own codes, shown with their labels; the other reasons' codes are for
@@ -49,21 +49,22 @@ class DecisionItem(Orderable):
     technical_members = models.PositiveSmallIntegerField(_("技术专家人数"), null=True, blank=True)
     financial_members = models.PositiveSmallIntegerField(_("财务专家人数"), null=True, blank=True)
 
+    # Drawn in Python: these panels repeat once per item on the notice's edit page.
     panels = [
-        FieldRowPanel([FieldPanel("project_code"), FieldPanel("programme")]),
-        FieldPanel("project_name"),
-        FieldRowPanel([FieldPanel("undertaking_unit"), FieldPanel("project_leader")]),
-        FieldPanel("decision"),
-        FieldPanel("grounds"),
-        FieldPanel("reasons"),
-        FieldPanel("explanation"),
-        MultiFieldPanel(
+        ItemFieldRowPanel([ItemFieldPanel("project_code"), ItemFieldPanel("programme")]),
+        ItemFieldPanel("project_name"),
+        ItemFieldRowPanel([ItemFieldPanel("undertaking_unit"), ItemFieldPanel("project_leader")]),
+        ItemFieldPanel("decision"),
+        ItemFieldPanel("grounds"),
+        ItemFieldPanel("reasons"),
+        ItemFieldPanel("explanation"),
+        ItemMultiFieldPanel(
             [
-                FieldRowPanel(
+                ItemFieldRowPanel(
                     [
-                        FieldPanel("panel_size"),
-                        FieldPanel("technical_members"),
-                        FieldPanel("financial_members"),
+                        ItemFieldPanel("panel_size"),
+                        ItemFieldPanel("technical_members"),
+                        ItemFieldPanel("financial_members"),
                     ]
                 )
             ],
