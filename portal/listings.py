@@ -73,7 +73,8 @@ def _pagination(base: str, number: int, archived: int) -> dict[str, Any]:
     newer = number + 1 if number < archived else 0
     older = archived if number == 0 else number - 1
     return {
-        "current": "最新" if number == 0 else f"存档第 {number} / {archived} 页（第 1 页最早）",
+        # An archive page names only itself: "of N" would change every page as pages are added.
+        "current": "最新" if number == 0 else f"存档第 {number} 页（第 1 页最早）",
         "newer_url": archive_url(base, newer) if number else "",
         "newer_label": "最新" if newer == 0 else f"存档第 {newer} 页",
         "older_url": archive_url(base, older) if older else "",
@@ -89,7 +90,9 @@ def listing_sources(
     introduction: list[str] | None = None,
     date: str,
 ) -> list[dict[str, Any]]:
-    """The pages of one listing (:func:`listing_pages`, at least one page).
+    """The pages of one listing (:func:`listing_pages`, at least one page). A full archive page
+    holds nothing that depends on how many notices came after it (no count, no number of
+    pages), so its source, and its file, stay as they are while newer notices arrive.
 
     ``groups`` names, in order, the sections entries fall into (``entry["group"]``); each page
     shows the sections its own entries belong to.
@@ -121,7 +124,6 @@ def listing_sources(
             "introduction": introduction or [],
             "subnav": subnav,
             "sections": sections,
-            "total": len(entries),
             "pagination": _pagination(base, number, archived),
         }
         metadata = {

@@ -18,6 +18,7 @@ from portal.export import write_sources
 from portal.listings import notice_collection_sources
 from portal.notices import NoticeDataError
 from portal.render import run_pelican_command
+from portal.sources import source_bytes
 from portal.urls import item_segments, notice_segment, url_segment
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,7 +187,7 @@ def test_listings_are_split_by_the_state_the_api_reported(monkeypatch, objection
         [2, 1],
     )
     assert pages["notices/page/1/"]["pagination"] == {
-        "current": "存档第 1 / 2 页（第 1 页最早）", "newer_url": "notices/page/2/",
+        "current": "存档第 1 页（第 1 页最早）", "newer_url": "notices/page/2/",
         "newer_label": "存档第 2 页", "older_url": "", "older_label": "",
     }  # fmt: skip
     assert pages["notices/"]["pagination"]["older_url"] == "notices/page/2/"
@@ -211,6 +212,11 @@ def test_archive_pages_keep_their_notices_as_newer_ones_come(monkeypatch, object
     assert sorted(after) == [f"listings/listing-open-page-{n}.json" for n in (1, 2, 3, 4)]
     for name in before:  # every full page of the ten is a full page of the fourteen
         assert after[name]["cms"]["sections"] == before[name]["cms"]["sections"]
+    # Whole sources, byte for byte: only the newest archive page (its "newer" link) changes.
+    newest = "listings/listing-open-page-3.json"
+    for name in sorted(set(before) - {newest}):
+        assert source_bytes(after[name]) == source_bytes(before[name]), name
+    assert after[newest]["cms"]["pagination"]["newer_url"] == "notices/page/4/"
     # Every notice is listed somewhere.
     listed = {
         e["url"] for s in after.values() for sec in s["cms"]["sections"] for e in sec["entries"]

@@ -155,7 +155,7 @@ def test_listing_pagination(site):
     older = _resolve("notices/", first.find("a", rel="next")["href"])[0]
     assert older == f"notices/page/{count}/"
     newest_archive = _soup(site.paged, older)
-    assert f"存档第 {count} / {count} 页" in newest_archive.get_text()
+    assert f"存档第 {count} 页" in newest_archive.get_text()
     assert _resolve(older, newest_archive.find("a", rel="prev")["href"])[0] == "notices/"
     oldest = _soup(site.paged, "notices/page/1/")
     assert oldest.find("a", rel="next") is None
