@@ -393,15 +393,15 @@ def _load(results: dict, key: str) -> str:
     return " / ".join(f"{value:.2f}" for value in results.get(key) or ())
 
 
+TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
+
+
 def _control(write: dict) -> int:
     """Statements that only mark a transaction (savepoints), neither reading nor writing."""
     return sum(
         statement.split(" ", 1)[0].upper() in TRANSACTION_CONTROL
         for statement in write.get("statements") or []
     )
-
-
-TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"})
 
 
 def figures(results: dict) -> str:

@@ -89,22 +89,26 @@ OPTION_RENDERERS: dict[str, Callable[[Mapping], str]] = {
 }
 
 
-def _option(option: Mapping) -> str | None:
-    draw = OPTION_RENDERERS.get(option["template_name"])
-    return None if draw is None else draw(option)
+def _options(options: list[Mapping]) -> list[str] | None:
+    """Each option drawn, or ``None`` if one has a template this module does not draw."""
+    drawn = []
+    for option in options:
+        draw = OPTION_RENDERERS.get(option["template_name"])
+        if draw is None:
+            return None
+        drawn.append(draw(option))
+    return drawn
 
 
 def render_select(widget: Mapping) -> str | None:
     """``select.html``; ``None`` if an option has a template of its own."""
     out = [f'<select name="{_text(widget["name"])}"{flat_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
+        if (drawn := _options(group_choices)) is None:
+            return None
         if group_name:
             out.append(f'\n  <optgroup label="{_text(group_name)}">')
-        for option in group_choices:
-            drawn = _option(option)
-            if drawn is None:
-                return None
-            out.append(f"\n  {drawn}")
+        out.extend(f"\n  {option}" for option in drawn)
         if group_name:
             out.append("\n  </optgroup>")
     out.append("\n</select>\n")
@@ -121,13 +125,11 @@ def render_multiple_input(widget: Mapping) -> str | None:
         out.append(f' class="{_text(attrs["class"])}"')
     out.append(">")
     for group, options, _index in widget["optgroups"]:
+        if (drawn := _options(options)) is None:
+            return None
         if group:
             out.append(f"\n  <div><label>{_text(group)}</label>")
-        for option in options:
-            drawn = _option(option)
-            if drawn is None:
-                return None
-            out.append(f"<div>\n    {drawn}</div>")
+        out.extend(f"<div>\n    {option}</div>" for option in drawn)
         if group:
             out.append("\n  </div>")
     out.append("\n</div>\n")
