@@ -763,6 +763,8 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
             results["publish"] = probe("publish")
             log("two publications: the second while the first build writes its search index")
             results["publish_twice"] = probe("publish-twice", "--number", "9002")
+            log("finalise the notice waiting longest, then python -m portal build (builder)")
+            results["finalise"] = probe("finalise")
         log("publish one notice, then python -m portal build --no-builder (a process of its own)")
         results["publish_alone"] = probe("publish", "--number", "9004", "--no-builder")
     phases = full["phases"]
@@ -780,7 +782,7 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
     results["ratio_rebuild_live"] = rebuild_live / vanilla
     results["ratio_rebuild_process"] = rebuild["seconds"] / vanilla
     results["ratio_like_for_like"] = like_for_like / vanilla
-    publish = results["publish"]
+    publish, finalised = results["publish"], results["finalise"]
     results["tree"] = tree
     line = (
         f"first full build {live:.1f} s until live, search included ({full['pages']:,} sources; "
@@ -799,7 +801,9 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
         f"{publish['sources_written']['count']} sources and "
         f"{publish['files_written']['count']} site files written); a second publication while the "
         f"first writes its index live after {results['publish_twice']['second_live_seconds']:.2f}"
-        f" s"
+        f" s; finalising a notice: live after {finalised['live_seconds']:.2f} s, "
+        f"{finalised['sources_written']['count']} sources and "
+        f"{finalised['files_written']['count']} site files written"
     )
     return results, line
 

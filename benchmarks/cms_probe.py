@@ -4,6 +4,7 @@
     python benchmarks/cms_probe.py profile --item ID     # where an objection request's time goes
     python benchmarks/cms_probe.py publish --tree DIR --cms-url URL   # publish-to-live
     python benchmarks/cms_probe.py publish-twice --tree DIR --cms-url URL --number 9002
+    python benchmarks/cms_probe.py finalise --tree DIR --cms-url URL  # finalise-to-live
 
 Each prints one line: ``BENCH_RESULT {json}``.
 """
@@ -36,6 +37,7 @@ from benchmarks.generate import Planner, _item_rows  # noqa: E402
 from benchmarks.payloads import bare_body, objection_body  # noqa: E402
 from cms.domain import dates  # noqa: E402
 from cms.notices.models import DecisionNoticePage, NoticeIndexPage  # noqa: E402
+from portal.urls import RESULTS_URL  # noqa: E402
 
 HOST = {"HTTP_HOST": "127.0.0.1", "HTTP_ACCEPT": "application/json"}
 
@@ -202,14 +204,17 @@ def _start_build(tree: Path, cms_url: str, alone: bool = False) -> subprocess.Po
     )  # fmt: skip
 
 
-def _wait_live(process: subprocess.Popen, output: Path, page: str) -> float | None:
-    """Polls every 5 ms, while the build runs, until the page, the first page of its listing
-    and the notices feed are live, as a reader sees them through the output link."""
+def _wait_live(
+    process: subprocess.Popen, output: Path, page: str, parts=_live_parts
+) -> float | None:
+    """Polls every 5 ms, while the build runs, until every one of ``parts`` is live (by
+    default: the page, the first page of its listing and the notices feed), as a reader sees
+    them through the output link."""
     while process.poll() is None:
-        if all(_live_parts(output, page).values()):
+        if all(parts(output, page).values()):
             return time.perf_counter()
         time.sleep(0.005)
-    return time.perf_counter() if all(_live_parts(output, page).values()) else None
+    return time.perf_counter() if all(parts(output, page).values()) else None
 
 
 def _finish(process: subprocess.Popen) -> tuple[dict, list[str], float]:
@@ -285,15 +290,15 @@ def _inodes(directory: Path) -> dict[str, int]:
     }
 
 
-def _written(before: dict[str, int], after: dict[str, int]) -> dict:
+def _written(before: dict[str, int], after: dict[str, int], named: int = 40) -> dict:
     """The files of ``after`` that are not ``before``'s (hard-linked or kept): written anew,
-    counted by their top directory, with the first few named."""
+    counted by their top directory, with the first ``named`` named."""
     written = sorted(path for path, inode in after.items() if before.get(path) != inode)
     by_top: dict[str, int] = {}
     for path in written:
         top = path.split("/")[0] if "/" in path else "."
         by_top[top] = by_top.get(top, 0) + 1
-    return {"count": len(written), "of": len(after), "by_top": by_top, "sample": written[:40]}
+    return {"count": len(written), "of": len(after), "by_top": by_top, "sample": written[:named]}
 
 
 def publish_twice(tree: Path, cms_url: str, number: int = 9002) -> dict:
@@ -323,15 +328,110 @@ def publish_twice(tree: Path, cms_url: str, number: int = 9002) -> dict:
     }
 
 
+# What notice.html shows only once the notice's results are confirmed (its 结果确认日期 line).
+FINALISED_MARKER = "<dt>结果确认日期</dt>"
+FINALISER = "bench-approver"  # a member of 审定, as the admin step's user of that name
+
+
+def _finalised_parts(output: Path, page: str) -> dict[str, bool]:
+    """Whether the live site shows the notice finalised on its page and lists it on the first
+    page of the results listing (认定结果)."""
+
+    def read(relative: str) -> str:
+        try:
+            return (output / relative).read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+    parts = {"page": FINALISED_MARKER in read(f"{page}index.html")}
+    segment = page.rstrip("/").rsplit("/", 1)[-1] + "/"
+    parts["results_listing"] = parts["page"] and segment in read(f"{RESULTS_URL}index.html")
+    return parts
+
+
+def _finaliser():
+    """The staff user who confirms the results: a member of 审定, made if missing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=FINALISER, defaults={"email": f"{FINALISER}@example.invalid", "is_staff": True}
+    )
+    user.groups.add(Group.objects.get(name="审定"))
+    return user
+
+
+def _waiting_longest(now) -> tuple[DecisionNoticePage, int]:
+    """The live notice that has waited longest for its results to be confirmed: the first,
+    by start of publicity, that the domain's own checks (``finalise_errors``) let be finalised
+    now; and how many notices were passed over before it (under the same checks: none may be
+    finalised)."""
+    from cms.notices.services import finalise_errors
+
+    candidates = (
+        DecisionNoticePage.objects.live()
+        .filter(finalised_at__isnull=True, withdrawn_at__isnull=True)
+        .exclude(corrections__live=True)
+        .order_by("publicity_start", "pk")
+    )
+    for passed, notice in enumerate(candidates.iterator()):
+        if not finalise_errors(notice, now):
+            return notice, passed
+    raise RuntimeError("no generated notice may be finalised now")
+
+
+def finalise(tree: Path, cms_url: str, alone: bool = False) -> dict:
+    """Confirms the results of the notice waiting longest (``finalise_notice``, as the admin's
+    认定结果 action does), then runs ``python -m portal build``: the time until the notice's
+    page shows it finalised and the first page of the results listing lists it, and what the
+    build wrote (sources and site files that are not the previous build's)."""
+    from cms.notices.services import finalise_notice
+    from portal.notices import notice_url
+
+    output = tree / "publicity_site" / "output"
+    generated = tree / "content" / "generated"
+    site_before, sources_before = _inodes(output.resolve()), _inodes(generated)
+    user = _finaliser()
+    notice, passed = _waiting_longest(timezone.now())
+    page = notice_url(notice.slug, notice.pk)
+    began = time.perf_counter()
+    marks = finalise_notice(notice, user)
+    finalise_seconds = time.perf_counter() - began
+    process = _start_build(tree, cms_url, alone)
+    live_at = _wait_live(process, output, page, _finalised_parts)
+    build, cli_output, built = _finish(process)
+    return {
+        "files_written": _written(site_before, _inodes(output.resolve()), named=50),
+        "sources_written": _written(sources_before, _inodes(generated), named=50),
+        "notice": notice.pk,
+        "notice_number": notice.notice_number,
+        "publicity_start": notice.publicity_start.isoformat(),
+        "passed_over": passed,
+        "marks": len(marks),
+        "page": page,
+        "live_parts": _finalised_parts(output, page),
+        "finalise_seconds": finalise_seconds,
+        "live_seconds": (live_at - began) if live_at else None,
+        "build_process_seconds": built - began - finalise_seconds,
+        "total_seconds": built - began,
+        "build": build,
+        "cli_output": cli_output[-3:],
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["queries", "profile", "publish", "publish-twice"])
+    parser.add_argument(
+        "what", choices=["queries", "profile", "publish", "publish-twice", "finalise"]
+    )
     parser.add_argument("--item", type=int)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--tree", type=Path)
     parser.add_argument("--cms-url")
     parser.add_argument("--number", type=int, default=9001, help="the new notice's batch number")
-    parser.add_argument("--no-builder", action="store_true", help="publish: build in a process")
+    parser.add_argument(
+        "--no-builder", action="store_true", help="publish, finalise: build in a process of its own"
+    )
     args = parser.parse_args()
     if args.what == "queries":
         result = queries(args.item)
@@ -339,6 +439,8 @@ def main() -> int:
         result = profile(args.item, args.requests)
     elif args.what == "publish":
         result = publish(args.tree, args.cms_url, args.number, args.no_builder)
+    elif args.what == "finalise":
+        result = finalise(args.tree, args.cms_url, args.no_builder)
     else:
         result = publish_twice(args.tree, args.cms_url, args.number)
     print("BENCH_RESULT " + json.dumps(result, ensure_ascii=False))

@@ -271,6 +271,7 @@ def _portal(p: dict) -> str:
             *_publish_alone(p.get("publish_alone"), publish, vanilla),
             *_files_written(publish),
             *_publish_twice(p.get("publish_twice")),
+            *_finalise(p.get("finalise")),
         ]
     )
 
@@ -293,20 +294,76 @@ def _publish_alone(alone: dict | None, publish: dict, vanilla: dict) -> list[str
     ]
 
 
-def _files_written(publish: dict) -> list[str]:
-    """What that publication wrote: sources and files of the new live build that are not the
-    previous build's (not hard links of them)."""
-    if "files_written" not in publish:
-        return []
+def _written_counts(result: dict) -> str:
+    """Sources and site files of the new live build that are not the previous build's (not
+    hard links of them), counted by top directory."""
     parts = []
     for name, label in (("sources_written", "exported sources"), ("files_written", "site files")):
-        written = publish[name]
+        written = result[name]
         tops = ", ".join(f"`{top}/` {n}" for top, n in sorted(written["by_top"].items()))
         parts.append(f"{label}: **{written['count']:,}** of {written['of']:,} ({tops})")
+    return "; ".join(parts)
+
+
+def _files_written(publish: dict) -> list[str]:
+    """What that publication wrote."""
+    if "files_written" not in publish:
+        return []
     return [
         "Written for that publication (new files, not hard links of the previous build's): "
-        + "; ".join(parts)
+        + _written_counts(publish)
         + ". This count must not grow with the site."
+    ]
+
+
+def _items(count: int) -> str:
+    return f"{count} item" if count == 1 else f"{count} items"
+
+
+def _finalise(finalised: dict | None) -> list[str]:
+    """Confirming a notice's results, then an incremental build through the resident builder:
+    the time until it is live, and what the build wrote."""
+    if not finalised:
+        return []
+    build = finalised["build"]
+    rows = [["finalise_notice() in the CMS", _s(finalised["finalise_seconds"])]]
+    rows += [[f"build: {name}", _s(seconds)] for name, seconds in build["phases"].items()
+             if seconds > 0.0005]  # fmt: skip
+    rows += [
+        [
+            "build process (start-up, exit)",
+            _s(finalised["build_process_seconds"] - build["seconds"]),
+        ],
+        [
+            "**finalise call → page and results listing in the live output**",
+            f"**{_s(finalised['live_seconds'])}**",
+        ],
+        ["finalise call → build finished", _s(finalised["total_seconds"])],
+    ]
+    sources = finalised["sources_written"]
+    named = sources["sample"]
+    more = (
+        f" (the first {len(named)} of {sources['count']:,})"
+        if sources["count"] > len(named)
+        else ""
+    )
+    return [
+        f"Finalising a notice: the results of {finalised['notice_number']} "
+        f"({_items(finalised['marks'])}; the notice waiting longest, publicity from "
+        f"{finalised['publicity_start']}) confirmed with `finalise_notice`, as the admin's "
+        f"认定结果 action does, then `python -m portal build`, handed to the resident builder "
+        f"({'exit 0' if build.get('status') == 0 else 'FAILED'}), timed until "
+        f"`{finalised['page']}` shows its 结果确认日期 and the first page of `results/` lists "
+        f"it (polled every 5 ms through the output link: "
+        f"{', '.join(k for k, v in finalised['live_parts'].items() if v) or 'none'} seen), and "
+        f"until the build process exits.",
+        _table(["step", "time"], rows),
+        "Written for that finalisation (new files, not hard links of the previous build's): "
+        + _written_counts(finalised)
+        + ". This count must not grow with the site.",
+        f"<details><summary>The exported sources written{more}</summary>\n\n```\n"
+        + "\n".join(named)
+        + "\n```\n</details>",
     ]
 
 
