@@ -144,8 +144,25 @@ def _config(chart: Chart, series: int, rows: int, values_max: Number) -> dict:
     }
 
 
+# Charts drawn, by what they were drawn from: the resident builder draws the figures ahead
+# (portal.statistics_pages.hold_facts), and a build redraws only the charts whose tables changed.
+_drawn: dict[tuple[Chart, Table], str] = {}
+DRAWN_KEPT = 32
+
+
 def draw(chart: Chart, table: Table) -> str:
     """The table's charted columns as an SVG chart (a string of ``<svg …>…</svg>``)."""
+    key = (chart, table)
+    svg = _drawn.get(key)
+    if svg is None:
+        svg = _draw(chart, table)
+        if len(_drawn) >= DRAWN_KEPT:
+            _drawn.clear()
+        _drawn[key] = svg
+    return svg
+
+
+def _draw(chart: Chart, table: Table) -> str:
     columns = [i for i, column in enumerate(table.columns) if column.charted]
     horizontal = chart.kind == "horizontal"
     # pygal stacks a horizontal chart's rows from the bottom: reversed, they read top down.

@@ -72,10 +72,19 @@ def facts_of(records: Iterable[Mapping[str, Any]]) -> list[NoticeFacts]:
 
 
 def hold_facts(records: Iterable[Mapping[str, Any]]) -> None:
-    """Reads ahead, in the builder, the facts of the notices' state it holds (and only those)."""
+    """Reads ahead, in the builder, the facts of the notices' state it holds (and only those),
+    with what each adds to the figures; when they changed, draws the figures' charts too, so
+    that a build redraws only those its changes touch."""
     held = {id(kept): _facts(kept) for r in records if (kept := r.get("facts")) is not None}
+    changed = held.keys() != _held_facts.keys()
     _held_facts.clear()
     _held_facts.update(held)
+    if changed:
+        for _, facts in held.values():
+            facts.decision_counts, facts.code_counts  # noqa: B018  (worked out once, here)
+        figures = compute(facts for _, facts in held.values())
+        statistics_source(figures, EPOCH_ISO)
+        home_chart(figures)
 
 
 def _facts(kept: Mapping[str, Any]) -> tuple[Mapping[str, Any], NoticeFacts]:

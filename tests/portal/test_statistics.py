@@ -480,3 +480,38 @@ def test_the_builder_reuses_the_facts_it_read_ahead_and_reads_the_changed_ones(m
     assert again[0] is held[0]  # read ahead, not again
     assert again[1] == changed != two
     assert compute(again) == compute([one, changed])
+
+
+def test_the_builder_draws_the_charts_ahead_and_a_build_redraws_only_changed_figures(monkeypatch):
+    """The builder draws the figures of the state it holds; a build then draws again only the
+    charts whose tables its changes touched, and each chart is what drawing it afresh gives."""
+    from portal import charts, statistics_pages, warm
+
+    monkeypatch.setattr(warm, "_enabled", True)
+    monkeypatch.setattr(statistics_pages, "_held_facts", {})
+    monkeypatch.setattr(charts, "_drawn", {})
+    drawn: list[str] = []
+    real_draw = charts._draw
+
+    def counting(chart, table):
+        drawn.append(chart.id)
+        return real_draw(chart, table)
+
+    monkeypatch.setattr(charts, "_draw", counting)
+    records = [{"id": n, "facts": facts.as_record()} for n, facts in enumerate(notices())]
+    statistics_pages.hold_facts(records)
+    ahead = sorted(drawn)
+    assert "chart-home-decisions" in ahead and "chart-grounds" in ahead
+    drawn.clear()
+    same = statistics_pages.collect(records, None)
+    assert drawn == []  # nothing changed: every chart as drawn ahead
+    statistics_pages.hold_facts(records)
+    assert drawn == []  # the same state held again: nothing worked out again
+    # An objection upheld on one notice: only the objections chart changes.
+    changed = dataclasses.replace(notices()[2], objections_received=2)
+    records[2] = {"id": 2, "facts": changed.as_record()}
+    after = statistics_pages.collect(records, None)
+    assert drawn == ["chart-objections"]
+    monkeypatch.setattr(charts, "_drawn", {})
+    fresh = statistics_pages.collect(records, None)
+    assert fresh == after != same
