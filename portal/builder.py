@@ -31,11 +31,18 @@ from datetime import datetime
 from pathlib import Path
 
 from . import warm
-from .fingerprint import code_version
 
 SOCKET_NAME = ".builder.sock"
 _FRAME = struct.Struct(">cI")  # kind (b"1" stdout, b"2" stderr, b"x" exit status), length
 STALE = 75  # the exit status of a child that cannot build: the code changed since start
+
+
+def code_version() -> str:
+    """The portal's code version (:func:`portal.fingerprint.code_version`), imported only by the
+    builder's side: the command's side starts a process for each build, and needs none of it."""
+    from .fingerprint import code_version as version
+
+    return version()
 
 
 def socket_path(site_dir: Path) -> Path:
