@@ -28,6 +28,7 @@ newer sources. A second publication therefore goes live in seconds, not after th
 search index; under a stream of publications the index waits for a pause."""
 
 import contextlib
+import gc
 import os
 import shutil
 import time
@@ -152,7 +153,7 @@ def build_portal(
     build = Build(site_dir, content_dir, theme, settings_file, jobs, phases, trash)
     build.builds_dir.mkdir(exist_ok=True)
     try:
-        with build.locked():
+        with build.locked(), collector_paused():
             exported, settings = _export(build, cms_url, incremental)
             mode, rendered, index_later = _render_site(build, exported, settings, incremental)
             final_dir = _go_live(build, exported, mode, index_later)
@@ -162,6 +163,22 @@ def build_portal(
         shutil.rmtree(trash, ignore_errors=True)
     pages, seconds = len(build.manifest.sources), time.monotonic() - started
     return BuildResult(final_dir, pages, seconds, mode, rendered, phases.done(), left_to_next)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for a build. A build holds until its end what it
+    makes (the notices' state, tens of thousands of sources) and makes next to no reference
+    cycles: the collector would walk all of it again and again, and free nothing (about 30%
+    of a full export's CPU at 10,000 notices, with the same peak memory). What a build drops is
+    still freed at once, by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _export(build: Build, cms_url: str, incremental: bool) -> tuple[Export, Future]:

@@ -133,3 +133,25 @@ def test_broken_build_leaves_the_previous_site_in_place(cms_url, workdir):
     builds = sorted(p.name for p in (workdir / "site" / "builds").iterdir())
     name = first.output.name
     assert builds == sorted([name, f"{name}.manifest.json", f"{name}.search.json"])
+
+
+def test_a_build_runs_with_the_cyclic_collector_off_and_leaves_it_as_it_was(tmp_path, monkeypatch):
+    """The build's objects are walked by no collection while it runs; afterwards, failed or not,
+    the collector is on again for the rest of the process."""
+    import gc
+
+    from portal import build as building
+    from portal.export import ExportError
+
+    seen = []
+
+    def export_site(*args, **kwargs):
+        seen.append(gc.isenabled())
+        raise ExportError("no CMS here")
+
+    monkeypatch.setattr(building, "export_site", export_site)
+    assert gc.isenabled()
+    with pytest.raises(BuildError, match="Export from the CMS failed"):
+        build_portal("http://127.0.0.1:9", site_dir=tmp_path / "site", content_dir=tmp_path / "c")
+    assert seen == [False]
+    assert gc.isenabled()
