@@ -7,6 +7,7 @@ next build is a full one, so no site mixes pages made by old and new versions.
 """
 
 import hashlib
+import os
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -24,15 +25,38 @@ SHAPING_PACKAGES = (
 )  # fmt: skip
 
 
+# The versions as last read, with the state of the import path they were read from.
+_read: tuple[tuple, dict[str, str]] | None = None
+
+
+def _import_path_state() -> tuple:
+    """Each directory of the import path with its modification time: installing, upgrading or
+    removing a package adds or renames its metadata directory there, which changes it."""
+    state = []
+    for entry in sys.path:
+        try:
+            state.append((entry, os.stat(entry or ".").st_mtime_ns))
+        except OSError:
+            state.append((entry, None))
+    return tuple(state)
+
+
 def package_versions() -> dict[str, str]:
-    """Each shaping package's installed version ("absent" when it is not installed)."""
+    """Each shaping package's installed version ("absent" when it is not installed). Read again
+    only when the import path changed: reading them walks it (tens of milliseconds), and the
+    resident builder asks for every build."""
+    global _read
+    state = _import_path_state()
+    if _read is not None and _read[0] == state:
+        return dict(_read[1])
     versions = {}
     for name in SHAPING_PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "absent"
-    return versions
+    _read = (state, versions)
+    return dict(versions)
 
 
 def code_version() -> str:

@@ -241,6 +241,34 @@ def test_an_upgraded_package_that_shapes_the_output_means_a_full_build(
     assert (again.mode, again.rendered) == ("incremental", 0)
 
 
+def test_package_versions_are_read_again_once_a_package_is_installed(tmp_path, monkeypatch):
+    """The versions are read once while the import path stays as it is; a package installed,
+    upgraded or removed changes a directory of it, and they are read again."""
+    import sys
+
+    packages = tmp_path / "site-packages"
+    packages.mkdir()
+    monkeypatch.setattr(sys, "path", [*sys.path, str(packages)])
+    monkeypatch.setattr(fingerprint, "_read", None)
+    reads = []
+    real_version = fingerprint.metadata.version
+
+    def version(name):
+        reads.append(name)
+        return real_version(name)
+
+    monkeypatch.setattr(fingerprint.metadata, "version", version)
+    first = fingerprint.package_versions()
+    assert len(reads) == len(fingerprint.SHAPING_PACKAGES)
+    first["pelican"] = "changed by the caller"  # a copy: what is held stays as read
+    assert fingerprint.package_versions()["pelican"].startswith("4.12")
+    assert len(reads) == len(fingerprint.SHAPING_PACKAGES)
+    (packages / "pelican-4.99.0.dist-info").mkdir()
+    os.utime(packages, ns=(1, 1))  # whatever the clock's resolution: the directory changed
+    fingerprint.package_versions()
+    assert len(reads) == 2 * len(fingerprint.SHAPING_PACKAGES)
+
+
 def test_a_live_build_without_its_manifest_is_followed_by_a_full_build(live_server, tmp_path):
     """The manifest is written once the pages are live; should the process stop before, the next
     build cannot trust the live build's files and renders every page, to the same tree."""
