@@ -17,7 +17,9 @@ from cms.notices import rules as notice_rules
 from cms.notices.guards import NoticeGuardError
 from cms.notices.services import start_correction
 from cms.submissions.errors import ApiError
+from cms.submissions.rules import idempotency_key_digest
 from cms.submissions.services import (
+    PayloadDigest,
     Receipt,
     find_by_receipt,
     payload_digest,
@@ -26,13 +28,14 @@ from cms.submissions.services import (
     queue_answer,
     queue_mail,
     replay,
+    replay_of,
     store_submission,
 )
 
 from . import rules, staging
 from .evidence import EvidenceType
 from .models import Objection, ObjectionEvidence
-from .serializers import NOTICE_CORRECTED
+from .serializers import NOTICE_CORRECTED, OBJECTION_WITH_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +74,21 @@ def ensure_accepting(notice, now: datetime, *, corrected: bool | None = None) ->
         )
 
 
+def replay_for_item(item, idempotency_key: str, digest: PayloadDigest) -> Receipt | None:
+    """The receipt of the objection already stored under ``idempotency_key`` (409 for other
+    content), or None: found by the query that found ``item`` (``OBJECTION_WITH_KEY``), or,
+    for an item found otherwise, looked up."""
+    found = getattr(item, OBJECTION_WITH_KEY, None)
+    key_digest = idempotency_key_digest(Objection.submission_kind, idempotency_key)
+    if found is None or found.key_digest != key_digest:
+        return replay(Objection, idempotency_key, digest, NOUN)
+    if (objection := found.objection) is None:
+        return None
+    if objection.item_id == item.pk:  # what the receipt shows, without a query
+        objection.item, objection.notice = item, item.notice
+    return replay_of(objection, idempotency_key, digest, NOUN)
+
+
 def submit_objection(
     data: dict, evidence: list[Evidence], idempotency_key: str | None, now: datetime | None = None
 ) -> Receipt:
@@ -80,7 +98,7 @@ def submit_objection(
     item = data["item"]
     notice = item.notice.specific
     digest = payload_digest(data, evidence)
-    if idempotency_key and (receipt := replay(Objection, idempotency_key, digest, NOUN)):
+    if idempotency_key and (receipt := replay_for_item(item, idempotency_key, digest)):
         return receipt
     # Items from the serializer's query say whether their notice was corrected.
     ensure_accepting(notice, now, corrected=getattr(item, NOTICE_CORRECTED, None))

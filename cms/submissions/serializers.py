@@ -129,13 +129,15 @@ class IdField(serializers.PrimaryKeyRelatedField):
     boolean); a form, whose values are all text, sends it as digits. An integer beyond any
     database's ids is an id that does not exist, as is the id of anything the public cannot see:
     ``visible`` gives, at each request, what it can see; ``find``, if given, finds one id among
-    them (or None) more cheaply than ``visible().get(pk=…)``."""
+    them (or None) more cheaply than ``visible().get(pk=…)``. ``find`` is given the request's
+    Idempotency-Key too (the serializer's context, ``idempotency_key``), or None, so that the
+    same query may find what was already submitted under that key."""
 
     def __init__(
         self,
         *,
         visible: Callable[[], QuerySet],
-        find: Callable[[int], Model | None] | None = None,
+        find: Callable[[int, str | None], Model | None] | None = None,
         **kwargs,
     ):
         self.visible, self.find = visible, find
@@ -154,7 +156,7 @@ class IdField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data)
         if self.find is None:
             return super().to_internal_value(data)
-        if (found := self.find(data)) is None:
+        if (found := self.find(data, self.context.get("idempotency_key"))) is None:
             self.fail("does_not_exist", pk_value=data)
         return found
 

@@ -240,7 +240,7 @@ class SubmissionCreateView(NegotiatedAPIView):
         Idempotency-Key."""
         refuse_filled_trap(request)
         key = read_idempotency_key(request)
-        serializer = self.serializer_class(data=request.data)
+        serializer = self.serializer_class(data=request.data, context={"idempotency_key": key})
         if not serializer.is_valid():
             target_errors = serializer.errors.get(self.target_field, [])
             if any(getattr(e, "code", "") == "does_not_exist" for e in target_errors):

@@ -12,6 +12,7 @@ from unittest import mock
 
 import pytest
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
@@ -117,18 +118,42 @@ def test_a_retry_that_missed_the_earlier_objection_is_caught_by_the_keys_constra
     api, payload, monkeypatch
 ):
     """Two posts with one key at once: the second looked before the first committed, so only
-    the key's unique constraint stops its insert. Rolled back to its savepoint, the same
-    transaction finds the earlier receipt and commits its count."""
+    the key's unique constraint stops its insert, which inserts nothing and raises nothing
+    (``ON CONFLICT DO NOTHING``): no savepoint, no rollback. The same transaction finds the
+    earlier receipt and commits its count."""
     from cms.objections import services
 
     headers = {"HTTP_IDEMPOTENCY_KEY": "commit-key-0002"}
     first = api.post(URL, payload, format="json", **headers)
-    monkeypatch.setattr(services, "replay", lambda *args: None)  # the look before the insert
-    retry = api.post(URL, payload, format="json", **headers)
+    # The look before the insert (in the item's query) found nothing.
+    monkeypatch.setattr(services, "replay_for_item", lambda *args: None)
+    with CaptureQueriesContext(connection) as queries:
+        retry = api.post(URL, payload, format="json", **headers)
     assert first.status_code == retry.status_code == 201
     assert retry["Idempotent-Replayed"] == "true" and retry.json() == first.json()
     assert Objection.objects.count() == OutgoingMail.objects.count() == _send_tasks() == 1
     assert _counts() == {"objection_burst": 2, "objection_sustained": 2, "objection_per_notice": 2}
+    sql = [query["sql"] for query in queries]
+    assert any("ON CONFLICT" in s and "objections_objection" in s for s in sql)
+    assert not any(s.startswith(("SAVEPOINT", "ROLLBACK")) for s in sql), sql
+    assert sum(s.startswith("COMMIT") for s in sql) == 1
+
+
+def test_a_failure_after_the_insert_stores_nothing_count_included(api, payload, monkeypatch):
+    """Without a savepoint around the insert, a failure after it (here the receipt mail's
+    text) marks the whole transaction for rollback: a 500, and nothing committed, neither the
+    objection nor its count (never an objection without its mail)."""
+    from cms.objections import services
+
+    def fails(objection):
+        raise RuntimeError("the receipt could not be written")
+
+    monkeypatch.setattr(services, "receipt_mail", fails)
+    api.raise_request_exception = False
+    response = api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="commit-key-0004")
+    assert response.status_code == 500
+    assert not Objection.objects.exists() and not OutgoingMail.objects.exists()
+    assert _send_tasks() == 0 and _counts() == {}
 
 
 @pytest.mark.skipif(
