@@ -700,6 +700,9 @@ def make_tree(work: Path) -> Path:
 
 def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
     results: dict = {}
+    # Half an hour a build at 10,000 notices, and in proportion above: at 100,000, a full
+    # build on a busy 2-core machine took longer than half an hour.
+    limit = 1800 * max(1.0, args.notices / 10_000)
     tree = make_tree(work)
     with Gunicorn(env, free_port(), args.workers, work / "gunicorn-portal.log") as server:
         build_env = {**env, "PYTHONPATH": str(tree), "CMS_BASE_URL": server.url}
@@ -709,7 +712,7 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
                 [PY, str(HERE / "portal_phases.py"), "full", "--cms-url", server.url],
                 cwd=tree,
                 env=build_env,
-                timeout=1800,
+                timeout=limit,
             )
             return {**result_line(completed.stdout), "wall_seconds": seconds,
                     "peak_rss_mb": rss / 1024}  # fmt: skip
@@ -731,7 +734,7 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
             [PY, "-m", "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
             cwd=vanilla_dir,
             env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-            timeout=1800,
+            timeout=limit,
         )
         results["vanilla"] = {
             **counts,
@@ -753,7 +756,7 @@ def bench_portal(env: dict, args, work: Path) -> tuple[dict, str]:
                 env=build_env | {"PYTHONPATH": ""},
                 capture_output=True,
                 text=True,
-                timeout=1800,
+                timeout=limit,
                 check=True,
             )  # fmt: skip
             return result_line(completed.stdout)
