@@ -150,6 +150,11 @@ _drawn: dict[tuple[Chart, Table], str] = {}
 DRAWN_KEPT = 32
 
 
+def forget_drawn() -> None:
+    """Draws every chart afresh from now on (what a benchmark of the drawing needs)."""
+    _drawn.clear()
+
+
 def draw(chart: Chart, table: Table) -> str:
     """The table's charted columns as an SVG chart (a string of ``<svg …>…</svg>``)."""
     key = (chart, table)
