@@ -8,4 +8,7 @@ from django_tasks import task
 
 @task()
 def note_start(path: str) -> None:
-    Path(path).write_text(repr(time.time()))
+    # Written under another name, then renamed: the waiting benchmark never reads it half-written.
+    partial = Path(f"{path}.partial")
+    partial.write_text(repr(time.time()))
+    partial.replace(path)
