@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from cms.core.inserts import insert_unless_taken
+
 from . import delivery
 from .models import OutgoingMail
 from .tasks import send_due_mail
@@ -106,31 +108,10 @@ def enqueue(draft: Draft, now: datetime | None = None) -> tuple[OutgoingMail, bo
     which SQLite and PostgreSQL both speak) where ``get_or_create`` takes four: every objection
     with an address queues its receipt in the request that files it."""
     row = _row(draft, now or timezone.now())
-    if (pk := _insert_new(row)) is None:
+    if not insert_unless_taken(row, "dedupe_key"):
         return OutgoingMail.objects.get(dedupe_key=draft.dedupe_key), False
-    row.pk = pk
-    row._state.adding, row._state.db = False, router.db_for_write(OutgoingMail)
     request_delivery_with_commit()
     return row, True
-
-
-def _insert_new(row: OutgoingMail) -> int | None:
-    """Inserts ``row`` unless its dedupe key is taken; its new id, or None."""
-    connection = connections[router.db_for_write(OutgoingMail)]
-    quote = connection.ops.quote_name
-    fields = [field for field in OutgoingMail._meta.concrete_fields if not field.primary_key]
-    columns = ", ".join(quote(field.column) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    params = [field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields]
-    table, key = quote(OutgoingMail._meta.db_table), quote("dedupe_key")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 (quoted names)
-            f"ON CONFLICT ({key}) DO NOTHING RETURNING {quote('id')}",
-            params,
-        )
-        found = cursor.fetchone()
-    return found[0] if found else None
 
 
 def enqueue_many(drafts: Iterable[Draft], now: datetime | None = None) -> int:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Q, signals
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from wagtail.log_actions import log
 
+from cms.core.inserts import insert_unless_taken
 from cms.outbox import services as outbox
 
 from . import rules
@@ -121,9 +122,9 @@ def store_submission(
     ``attach`` adds, in one transaction; on failure ``cleanup`` removes files already written.
     A concurrent retry with the same key that won the race gets its receipt.
 
-    No savepoint: the insert never fails on the key (:func:`insert_unless_key_taken`), and a
-    failure after it leaves the enclosing transaction marked for rollback, so nothing of the
-    request commits (nor its count): never a record without what ``attach`` adds."""
+    No savepoint: the insert never fails on the key (:func:`~cms.core.inserts.insert_unless_taken`),
+    and a failure after it leaves the enclosing transaction marked for rollback, so nothing of
+    the request commits (nor its count): never a record without what ``attach`` adds."""
     kind = model.submission_kind
     lookup_code = rules.new_lookup_code()
     try:
@@ -143,7 +144,7 @@ def store_submission(
                 consented_at=now,
                 **fields,
             )
-            inserted = insert_unless_key_taken(record)
+            inserted = insert_unless_taken(record, "idempotency_key_hash")
             if inserted and attach is not None:
                 attach(record)
     except BaseException:
@@ -156,46 +157,6 @@ def store_submission(
         raise IntegrityError(f"{noun[1]}: the Idempotency-Key's row is gone")
     logger.info("%s received: %s", noun[1], record.receipt_number)
     return Receipt(record, lookup_code, replayed=False)
-
-
-def insert_unless_key_taken(record: PublicSubmission) -> bool:
-    """Inserts ``record`` unless a row already holds its Idempotency-Key; whether it did. One
-    statement, ``INSERT … ON CONFLICT (idempotency_key_hash) DO NOTHING RETURNING``, which
-    SQLite (3.35 and later) and PostgreSQL both speak: a key taken gives no row back and raises
-    nothing, so no savepoint is needed to go on in the same transaction (an IntegrityError on
-    PostgreSQL aborts the transaction; on the one SQLite connection a live test server shares,
-    it broke the next request). Any other constraint still raises. A record without a key
-    (NULL) never conflicts. Sends ``pre_save`` and ``post_save`` as ``Model.save`` does."""
-    model, meta = type(record), record._meta
-    using = router.db_for_write(model, instance=record)
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    signals.pre_save.send(sender=model, instance=record, raw=False, using=using, update_fields=None)
-    columns = [column for column in meta.local_concrete_fields if column is not meta.auto_field]
-    params = [
-        column.get_db_prep_save(column.pre_save(record, add=True), connection) for column in columns
-    ]
-    names = ", ".join(quote(column.column) for column in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    returning = meta.db_returning_fields
-    table, key = quote(meta.db_table), quote(meta.get_field("idempotency_key_hash").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) VALUES ({marks}) "  # noqa: S608 (quoted names)
-            f"ON CONFLICT ({key}) DO NOTHING "
-            f"RETURNING {', '.join(quote(column.column) for column in returning)}",
-            params,
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    for column, value in zip(returning, row, strict=True):
-        setattr(record, column.attname, value)
-    record._state.adding, record._state.db = False, using
-    signals.post_save.send(
-        sender=model, instance=record, created=True, update_fields=None, raw=False, using=using
-    )
-    return True
 
 
 def person_fields(data: dict, type_field: str) -> dict:
